@@ -1,0 +1,50 @@
+//! # backend-tokio: pool-core on tokio
+//!
+//! Two runtimes behind the [`pool_core::Runtime`] API:
+//!
+//! - [`TokioPool`]: the per-thread pool of the old `tokio-io-pool` crate. Each worker
+//!   thread runs its own tokio *current-thread* runtime (`enable_all`) with a
+//!   [`LocalSet`](tokio::task::LocalSet), so it has its own I/O driver and timer, and
+//!   `!Send` tasks can run on it.
+//! - [`TokioMultiThread`]: tokio's work-stealing *multi-thread* runtime with the same
+//!   worker count, adapted to the same API. It is the baseline every comparison uses.
+//!
+//! ```
+//! use backend_tokio::{TokioMultiThread, TokioPool};
+//! use pool_core::{Builder, Runtime};
+//!
+//! fn answer<R: Runtime>() -> u32 {
+//!     let pool: R = Builder::new().pool_size(2).build().unwrap();
+//!     pool.block_on(async { 42 })
+//! }
+//! assert_eq!(answer::<TokioPool>(), answer::<TokioMultiThread>());
+//! ```
+//!
+//! ## How it works
+//!
+//! A [`TokioPool`] worker blocks in `LocalSet::block_on` on a loop that receives
+//! [`Task`](pool_core::Task)s from an unbounded tokio channel (its
+//! [`Remote`](pool_core::Remote)) and `spawn_local`s them. Stopping sends a stop
+//! message; the worker then drops its `LocalSet` (and so every unfinished task) inside
+//! its runtime's context.
+//!
+//! `tokio::spawn` inside a [`TokioPool`] task stays on the current worker (tokio cannot
+//! reroute it), and such tasks are not counted by `shutdown_on_idle`: use the pool's
+//! spawn functions to distribute and track work.
+//!
+//! Socket types are the newtypes in [`net`], wrapping tokio's, because the pool-core
+//! net traits cannot be implemented on tokio's types from here.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
+
+mod handle;
+mod multi_thread;
+pub mod net;
+mod pool;
+mod worker;
+
+pub use handle::TokioRemote;
+pub use multi_thread::{MultiThreadHandle, TokioMultiThread};
+pub use pool::{TokioBackend, TokioPool};
+pub use worker::TokioWorker;

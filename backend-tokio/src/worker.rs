@@ -1,0 +1,57 @@
+//! [`TokioWorker`]: one current-thread tokio runtime and its local task set.
+
+use std::io;
+
+use pool_core::Worker;
+use tokio::runtime::{Builder, Runtime};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::LocalSet;
+
+use crate::handle::{Message, TokioRemote};
+
+/// The event loop of one [`TokioPool`](crate::TokioPool) worker.
+#[derive(Debug)]
+pub struct TokioWorker {
+    runtime: Runtime,
+    tx: UnboundedSender<Message>,
+    rx: UnboundedReceiver<Message>,
+}
+
+impl TokioWorker {
+    pub(crate) fn new() -> io::Result<Self> {
+        let runtime = Builder::new_current_thread().enable_all().build()?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        Ok(TokioWorker { runtime, tx, rx })
+    }
+}
+
+impl Worker for TokioWorker {
+    type Remote = TokioRemote;
+
+    fn remote(&self) -> TokioRemote {
+        TokioRemote {
+            tx: self.tx.clone(),
+        }
+    }
+
+    fn run(self) {
+        let TokioWorker {
+            runtime,
+            tx,
+            mut rx,
+        } = self;
+        // Only remotes keep the channel open from now on.
+        drop(tx);
+        let local = LocalSet::new();
+        local.block_on(&runtime, async {
+            while let Some(Message::Run(task)) = rx.recv().await {
+                drop(tokio::task::spawn_local(task.into_future()));
+            }
+        });
+        // Drop unfinished tasks here, where their I/O resources can still reach the
+        // runtime, and before the before_stop hook runs.
+        let _enter = runtime.enter();
+        drop(local);
+        drop(rx);
+    }
+}

@@ -1,0 +1,102 @@
+//! What a per-thread backend supplies to [`Pool`](crate::Pool): one single-threaded
+//! runtime on the current thread, and a way to reach it from other threads.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+
+use crate::net::{TcpListener, TcpStream};
+
+/// A boxed `Send` future.
+pub type SendFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+/// A boxed future that may be `!Send`.
+pub type LocalFuture = Pin<Box<dyn Future<Output = ()> + 'static>>;
+
+/// A unit of work sent to a worker from any thread.
+pub enum Task {
+    /// A `Send` future, ready to run.
+    Ready(SendFuture),
+    /// A closure to call on the worker; it builds a possibly `!Send` future.
+    Build(Box<dyn FnOnce() -> LocalFuture + Send + 'static>),
+}
+
+impl Task {
+    /// Turns the task into the future to run. Call on the worker that will run it.
+    pub fn into_future(self) -> LocalFuture {
+        match self {
+            Task::Ready(fut) => fut,
+            Task::Build(make) => make(),
+        }
+    }
+}
+
+impl fmt::Debug for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Task::Ready(_) => f.write_str("Task::Ready(...)"),
+            Task::Build(_) => f.write_str("Task::Build(...)"),
+        }
+    }
+}
+
+/// A per-thread runtime: a set of identical, independent workers, each running its own
+/// single-threaded event loop. [`Pool`](crate::Pool) turns a `Backend` into a
+/// [`Runtime`](crate::Runtime).
+///
+/// # Implementing
+///
+/// Provide [`Worker`] (the event loop, built on its own thread), its [`Remote`], a local
+/// spawn, and the net types. Everything else (threads, names, hooks, pinning, start-up,
+/// placement, shutdown, panics, `block_on`) is `Pool`'s job. Then run the kit:
+/// `pool_core::conformance_tests!(pool_core::Pool<MyBackend>);`.
+pub trait Backend: Send + Sync + 'static {
+    /// The event loop of one worker.
+    type Worker: Worker<Remote = Self::Remote>;
+    /// A `Send + Sync` way into one worker.
+    type Remote: Remote;
+    /// The TCP listener type.
+    type TcpListener: TcpListener<Stream = Self::TcpStream>;
+    /// The TCP stream type.
+    type TcpStream: TcpStream;
+
+    /// A short name for reports.
+    const NAME: &'static str;
+
+    /// Creates a worker's runtime on the calling thread, which will then run it.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the runtime's creation reports (a reactor needs file descriptors).
+    fn new_worker(index: usize) -> io::Result<Self::Worker>;
+
+    /// Spawns `fut` on the worker running on the calling thread. [`Pool`](crate::Pool)
+    /// only calls this on a worker thread, from inside [`Worker::run`].
+    fn spawn_local<F: Future<Output = ()> + 'static>(fut: F);
+}
+
+/// The event loop of one worker, owned by its thread.
+pub trait Worker: Sized + 'static {
+    /// The remote for this worker.
+    type Remote: Remote;
+
+    /// A remote that other threads use to reach this worker.
+    fn remote(&self) -> Self::Remote;
+
+    /// Runs tasks until [`Remote::stop`] is called, then drops every task still
+    /// unfinished (on this thread) and returns.
+    fn run(self);
+}
+
+/// Reaches one worker from any thread.
+pub trait Remote: Send + Sync + 'static {
+    /// Queues `task` for the worker, waking it if it is idle.
+    ///
+    /// # Errors
+    ///
+    /// Gives the task back if the worker has stopped.
+    fn submit(&self, task: Task) -> Result<(), Task>;
+
+    /// Tells the worker to stop at its next yield. Idempotent.
+    fn stop(&self);
+}

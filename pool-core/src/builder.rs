@@ -1,0 +1,164 @@
+//! [`Builder`]: the one way to configure and start a pool on any backend.
+
+use std::sync::Arc;
+
+use crate::config::{available_cpus, Pinning, PoolConfig};
+use crate::error::BuildError;
+use crate::runtime::Runtime;
+
+/// Configures and starts a pool on any backend.
+///
+/// The setters are chainable and [`build`](Builder::build) borrows the builder, so one
+/// builder can start several pools (on the same or different backends).
+///
+/// ```
+/// use backend_tokio::TokioPool;
+/// use pool_core::{Builder, Handle, Runtime};
+///
+/// let pool: TokioPool = Builder::new().pool_size(2).name_prefix("io-").build()?;
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// pool.spawn(async move { tx.send(std::thread::current().name().map(String::from)).unwrap() })?;
+/// assert_eq!(rx.recv().unwrap().as_deref(), Some("io-1"));
+/// pool.shutdown_on_idle();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Builder {
+    config: PoolConfig,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            config: PoolConfig {
+                pool_size: num_cpus::get(),
+                name_prefix: "iopool-worker-".to_owned(),
+                stack_size: None,
+                after_start: None,
+                before_stop: None,
+                pinning: Pinning::None,
+            },
+        }
+    }
+}
+
+impl Builder {
+    /// A builder with the defaults listed on each setter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the number of worker threads.
+    ///
+    /// # Default
+    ///
+    /// The number of logical CPUs (`num_cpus::get()`). Zero is rejected by
+    /// [`build`](Builder::build) with [`BuildError::ZeroPoolSize`].
+    pub fn pool_size(&mut self, n: usize) -> &mut Self {
+        self.config.pool_size = n;
+        self
+    }
+
+    /// Sets the worker thread name prefix: worker `i` is named `{prefix}{i}`, `i` from 1.
+    ///
+    /// # Default
+    ///
+    /// `"iopool-worker-"`.
+    pub fn name_prefix(&mut self, prefix: impl Into<String>) -> &mut Self {
+        self.config.name_prefix = prefix.into();
+        self
+    }
+
+    /// Sets the stack size of each worker thread, in bytes.
+    ///
+    /// # Default
+    ///
+    /// The std default for spawned threads (2 MiB unless `RUST_MIN_STACK` says otherwise).
+    pub fn stack_size(&mut self, bytes: usize) -> &mut Self {
+        self.config.stack_size = Some(bytes);
+        self
+    }
+
+    /// Runs `f` on each worker thread after it starts and before it serves tasks.
+    ///
+    /// [`build`](Builder::build) returns after every worker has run it. A panic in the
+    /// hook fails the build with [`BuildError::HookPanicked`].
+    ///
+    /// # Default
+    ///
+    /// No hook.
+    pub fn after_start<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.config.after_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on each worker thread after it stops serving tasks, before it exits.
+    ///
+    /// A panic in the hook is caught and reported on stderr; shutdown continues.
+    ///
+    /// # Default
+    ///
+    /// No hook.
+    pub fn before_stop<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.config.before_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// Pins worker threads to CPUs.
+    ///
+    /// # Default
+    ///
+    /// [`Pinning::None`].
+    pub fn pinning(&mut self, pinning: Pinning) -> &mut Self {
+        self.config.pinning = pinning;
+        self
+    }
+
+    /// The configuration as it stands, before validation.
+    pub fn config(&self) -> &PoolConfig {
+        &self.config
+    }
+
+    /// Validates the configuration and returns a copy a backend can start from.
+    ///
+    /// # Errors
+    ///
+    /// - [`BuildError::ZeroPoolSize`] if the pool size is 0;
+    /// - [`BuildError::NoCpus`] if [`Pinning::Cpus`] lists no CPU;
+    /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on.
+    pub fn validated(&self) -> Result<PoolConfig, BuildError> {
+        if self.config.pool_size == 0 {
+            return Err(BuildError::ZeroPoolSize);
+        }
+        if let Pinning::Cpus(cpus) = &self.config.pinning {
+            if cpus.is_empty() {
+                return Err(BuildError::NoCpus);
+            }
+            let available = available_cpus();
+            if let Some(&cpu) = cpus.iter().find(|c| !available.contains(c)) {
+                return Err(BuildError::NoSuchCpu { cpu, available });
+            }
+        }
+        Ok(self.config.clone())
+    }
+
+    /// Starts a pool on backend `R`.
+    ///
+    /// Returns only when every worker is up (its `after_start` hook has run). If any
+    /// worker fails to start, the workers already started are shut down and joined
+    /// before the error is returned.
+    ///
+    /// # Errors
+    ///
+    /// Everything [`validated`](Builder::validated) rejects, and the start-up failures
+    /// listed on [`BuildError`].
+    pub fn build<R: Runtime>(&self) -> Result<R, BuildError> {
+        R::from_config(self.validated()?)
+    }
+}

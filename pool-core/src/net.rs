@@ -1,0 +1,162 @@
+//! TCP traits every backend implements, and socket set-up shared by all of them.
+//!
+//! A backend's stream is created *on the current worker* from a `std::net::TcpStream`
+//! ([`TcpStream::from_std`]), which registers it with that worker's reactor. To move a
+//! connection to another worker, move the std socket (see
+//! [`TcpListener::accept_std`]) and create the backend stream on the target worker.
+
+use std::io;
+use std::net::SocketAddr;
+
+use async_trait::async_trait;
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// The listen backlog used by [`bind_listener`] and [`reuseport_listeners`] by default.
+pub const DEFAULT_BACKLOG: i32 = 4096;
+
+/// A TCP listener registered with the reactor of the worker that created it.
+///
+/// # Implementing
+///
+/// `accept` must be cancel-safe (dropping its future loses no connection) and return
+/// nonblocking sockets. The conformance kit's TCP tests exercise it.
+#[async_trait]
+pub trait TcpListener: Send + Sync + Sized + 'static {
+    /// The stream type accepted connections become.
+    type Stream: TcpStream;
+
+    /// Registers a bound, listening std listener with the current worker's reactor.
+    ///
+    /// # Errors
+    ///
+    /// If called off a worker, or if registration fails.
+    fn from_std(listener: std::net::TcpListener) -> io::Result<Self>;
+
+    /// Binds `addr` with [`bind_listener`] and registers the listener.
+    ///
+    /// # Errors
+    ///
+    /// If the address is in use or cannot be bound, or as [`from_std`](Self::from_std).
+    fn bind(addr: SocketAddr) -> io::Result<Self> {
+        Self::from_std(bind_listener(addr, DEFAULT_BACKLOG)?)
+    }
+
+    /// Accepts a connection as a backend stream on the current worker.
+    async fn accept(&self) -> io::Result<(Self::Stream, SocketAddr)>;
+
+    /// Accepts a connection as a nonblocking std socket, registered with no reactor, to
+    /// hand to another worker.
+    async fn accept_std(&self) -> io::Result<(std::net::TcpStream, SocketAddr)>;
+
+    /// The bound address.
+    ///
+    /// # Errors
+    ///
+    /// As `getsockname(2)`.
+    fn local_addr(&self) -> io::Result<SocketAddr>;
+}
+
+/// A TCP stream registered with the reactor of the worker that created it.
+///
+/// # Implementing
+///
+/// Reads and writes must lose no readiness under edge-triggered notification. The
+/// conformance kit's TCP echo tests exercise it.
+#[async_trait]
+pub trait TcpStream: AsyncRead + AsyncWrite + Send + Unpin + Sized + 'static {
+    /// Registers a connected std stream with the current worker's reactor; sets it
+    /// nonblocking.
+    ///
+    /// # Errors
+    ///
+    /// If called off a worker, or if registration fails.
+    fn from_std(stream: std::net::TcpStream) -> io::Result<Self>;
+
+    /// Connects to `addr` from the current worker.
+    async fn connect(addr: SocketAddr) -> io::Result<Self>;
+
+    /// Sets `TCP_NODELAY`.
+    ///
+    /// # Errors
+    ///
+    /// As `setsockopt(2)`.
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()>;
+
+    /// The local address.
+    ///
+    /// # Errors
+    ///
+    /// As `getsockname(2)`.
+    fn local_addr(&self) -> io::Result<SocketAddr>;
+
+    /// The peer address.
+    ///
+    /// # Errors
+    ///
+    /// As `getpeername(2)`.
+    fn peer_addr(&self) -> io::Result<SocketAddr>;
+}
+
+fn listener_socket(addr: SocketAddr, reuse_port: bool) -> io::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
+    socket.set_nonblocking(true)?;
+    Ok(socket)
+}
+
+fn bind_listen(socket: Socket, addr: SocketAddr, backlog: i32) -> io::Result<std::net::TcpListener> {
+    socket.bind(&addr.into()).map_err(|e| with_addr(e, addr))?;
+    socket.listen(backlog)?;
+    Ok(socket.into())
+}
+
+fn with_addr(e: io::Error, addr: SocketAddr) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot bind {addr}: {e}"))
+}
+
+/// Binds a nonblocking std listener with `SO_REUSEADDR` and the given backlog.
+///
+/// ```
+/// let l = pool_core::net::bind_listener("127.0.0.1:0".parse().unwrap(), 128)?;
+/// assert_ne!(l.local_addr()?.port(), 0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// If the address is in use or cannot be bound; the message names the address.
+pub fn bind_listener(addr: SocketAddr, backlog: i32) -> io::Result<std::net::TcpListener> {
+    bind_listen(listener_socket(addr, false)?, addr, backlog)
+}
+
+/// Binds `count` nonblocking std listeners on one address with `SO_REUSEPORT`, so the
+/// kernel spreads incoming connections over them: give one to each worker. With port 0,
+/// the first listener picks the port and the others share it.
+///
+/// ```
+/// let ls = pool_core::net::reuseport_listeners("127.0.0.1:0".parse().unwrap(), 2, 128)?;
+/// assert_eq!(ls[0].local_addr()?, ls[1].local_addr()?);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// If the address is in use by a socket without `SO_REUSEPORT`, or cannot be bound.
+pub fn reuseport_listeners(
+    addr: SocketAddr,
+    count: usize,
+    backlog: i32,
+) -> io::Result<Vec<std::net::TcpListener>> {
+    let mut listeners: Vec<std::net::TcpListener> = Vec::with_capacity(count);
+    let mut addr = addr;
+    for _ in 0..count {
+        let listener = bind_listen(listener_socket(addr, true)?, addr, backlog)?;
+        addr = listener.local_addr()?;
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}

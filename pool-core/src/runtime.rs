@@ -1,0 +1,265 @@
+//! The user-facing traits: [`Runtime`] (an owned pool) and [`Handle`] (a spawner).
+
+use std::fmt;
+use std::future::Future;
+use std::panic::resume_unwind;
+use std::sync::mpsc;
+
+use futures_core::Stream;
+
+use crate::config::PoolConfig;
+use crate::context::{WorkerContext, BLOCK_ON_IN_WORKER};
+use crate::error::{BuildError, SpawnError};
+use crate::net::{TcpListener, TcpStream};
+use crate::spawn_all::SpawnAll;
+use crate::task::CatchUnwind;
+
+/// A running pool of workers: the type code written against pool-core is generic over.
+///
+/// Build one with [`Builder::build`](crate::Builder::build). Every per-thread backend
+/// gets this trait through [`Pool`](crate::Pool); the tokio multi-thread baseline
+/// implements it directly.
+///
+/// # Semantics
+///
+/// - [`spawn`](Runtime::spawn) places `Send` tasks on workers round-robin.
+/// - [`spawn_pinned`](Runtime::spawn_pinned) builds a possibly `!Send` task on a worker.
+/// - From inside a task, [`spawn_child`](Runtime::spawn_child) and
+///   [`spawn_local`](Runtime::spawn_local) keep the child on the parent's worker when
+///   [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) holds.
+/// - A task that panics is dropped at the panic; the panic goes to the panic hook (stderr
+///   by default), is counted in [`Handle::task_panics`], and the worker keeps serving its
+///   other tasks.
+/// - Dropping the runtime is [`shutdown_now`](Runtime::shutdown_now).
+///
+/// # Implementing
+///
+/// A per-thread backend should implement [`Backend`](crate::Backend) and use
+/// [`Pool`](crate::Pool), which writes all of the above once. Implement `Runtime`
+/// directly only for a runtime that is not a set of independent per-thread loops, and
+/// run the conformance kit on it ([`conformance_tests!`](crate::conformance_tests),
+/// feature `conformance`).
+pub trait Runtime: Sized + Send + Sync + fmt::Debug + 'static {
+    /// The spawner this runtime hands out.
+    type Handle: Handle;
+    /// The TCP listener type of this backend.
+    type TcpListener: TcpListener<Stream = Self::TcpStream>;
+    /// The TCP stream type of this backend.
+    type TcpStream: TcpStream;
+
+    /// A short name for reports: `"tokio"`, `"tokio-mt"`, `"mio"`.
+    const NAME: &'static str;
+
+    /// Whether children stay on their parent's worker and
+    /// [`current_worker`](Runtime::current_worker) returns an index. `false` for a
+    /// work-stealing runtime, where a task may run on any worker.
+    const CHILD_AFFINITY: bool;
+
+    /// Starts the pool from a validated configuration. Call
+    /// [`Builder::build`](crate::Builder::build) rather than this.
+    ///
+    /// # Errors
+    ///
+    /// See [`BuildError`]. On error no worker of this pool is left running.
+    fn from_config(config: PoolConfig) -> Result<Self, BuildError>;
+
+    /// The pool's handle; clone it to spawn from other threads.
+    fn handle(&self) -> &Self::Handle;
+
+    /// Runs `fut` on a worker and blocks the calling thread until it returns its output.
+    ///
+    /// Pool spawns made inside `fut` are placed round-robin as usual. A panic in `fut`
+    /// is resumed on the caller.
+    ///
+    /// # Panics
+    ///
+    /// If called from inside a worker of any pool (it would block that worker), if the
+    /// pool is shut down, or if `fut` panics.
+    #[track_caller]
+    fn block_on<F>(&self, fut: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        assert!(!WorkerContext::is_worker(), "{}", BLOCK_ON_IN_WORKER);
+        let (tx, rx) = mpsc::sync_channel(1);
+        let spawned = self.spawn(async move {
+            let _ = tx.send(CatchUnwind::new(fut).await);
+        });
+        if let Err(e) = spawned {
+            panic!("block_on: {e}");
+        }
+        match rx.recv() {
+            Ok(Ok(output)) => output,
+            Ok(Err(payload)) => resume_unwind(payload),
+            Err(_) => panic!("block_on: the pool shut down before the future completed"),
+        }
+    }
+
+    /// Waits until every task spawned through the pool has finished, then stops the
+    /// workers and joins them.
+    ///
+    /// # Panics
+    ///
+    /// If called from inside one of this pool's workers (it would wait for itself).
+    #[track_caller]
+    fn shutdown_on_idle(self);
+
+    /// Stops the workers at their next yield, dropping unfinished tasks, and joins them.
+    fn shutdown_now(self);
+
+    /// The index (0-based) of the worker the calling thread is, or `None` off the pool or
+    /// when [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) is `false`.
+    fn current_worker() -> Option<usize>;
+
+    /// Spawns a possibly `!Send` task on the calling worker.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::NotOnWorker`] off the pool; [`SpawnError::Unsupported`] on a runtime
+    /// without [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY).
+    fn spawn_local<F>(fut: F) -> Result<(), SpawnError>
+    where
+        F: Future<Output = ()> + 'static;
+
+    /// Spawns a `Send` child task from inside a worker: on the calling worker where
+    /// [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) holds, wherever the scheduler likes
+    /// otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::NotOnWorker`] off the pool.
+    fn spawn_child<F>(fut: F) -> Result<(), SpawnError>
+    where
+        F: Future<Output = ()> + Send + 'static;
+
+    /// The number of workers.
+    fn pool_size(&self) -> usize {
+        self.handle().pool_size()
+    }
+
+    /// Same as [`Handle::spawn`] on [`handle`](Runtime::handle).
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::Shutdown`] after shutdown.
+    fn spawn<F>(&self, fut: F) -> Result<(), SpawnError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.handle().spawn(fut)
+    }
+
+    /// Same as [`Handle::spawn_pinned`] on [`handle`](Runtime::handle).
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::Shutdown`] after shutdown.
+    fn spawn_pinned<C, F>(&self, make: C) -> Result<(), SpawnError>
+    where
+        C: FnOnce() -> F + Send + 'static,
+        F: Future<Output = ()> + 'static,
+    {
+        self.handle().spawn_pinned(make)
+    }
+
+    /// Same as [`Handle::spawn_all`] on [`handle`](Runtime::handle).
+    fn spawn_all<S, F, E>(&self, stream: S) -> SpawnAll<Self::Handle, S>
+    where
+        S: Stream<Item = Result<F, E>>,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.handle().spawn_all(stream)
+    }
+}
+
+/// A cheap, cloneable spawner for a pool, usable from any thread.
+///
+/// ```
+/// use backend_tokio::TokioPool;
+/// use pool_core::{Builder, Handle, Runtime};
+///
+/// let pool: TokioPool = Builder::new().pool_size(2).build()?;
+/// let handle = pool.handle().clone();
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// std::thread::spawn(move || handle.spawn(async move { tx.send(7).unwrap() }).unwrap());
+/// assert_eq!(rx.recv().unwrap(), 7);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Implementing
+///
+/// Per-thread backends get this from [`PoolHandle`](crate::PoolHandle). A direct
+/// implementation must place [`spawn`](Handle::spawn) round-robin where it controls
+/// placement, return [`SpawnError::Shutdown`] after shutdown rather than panic, and pass
+/// the conformance kit.
+pub trait Handle: Clone + Send + Sync + fmt::Debug + 'static {
+    /// The number of workers.
+    fn pool_size(&self) -> usize;
+
+    /// Spawns a `Send` task on the next worker in round-robin order.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::Shutdown`] after shutdown.
+    fn spawn<F>(&self, fut: F) -> Result<(), SpawnError>
+    where
+        F: Future<Output = ()> + Send + 'static;
+
+    /// Spawns a `Send` task on worker `worker` (0-based).
+    ///
+    /// On a runtime without [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) the index is
+    /// checked but the scheduler decides where the task runs.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::NoSuchWorker`] if `worker >= pool_size()`; [`SpawnError::Shutdown`]
+    /// after shutdown.
+    fn spawn_on<F>(&self, worker: usize, fut: F) -> Result<(), SpawnError>
+    where
+        F: Future<Output = ()> + Send + 'static;
+
+    /// Sends `make` to the next worker in round-robin order, which calls it and runs the
+    /// (possibly `!Send`) future it returns there. This is how a connection crosses
+    /// threads: move a `std::net::TcpStream` in, and create the backend stream inside.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::Shutdown`] after shutdown.
+    fn spawn_pinned<C, F>(&self, make: C) -> Result<(), SpawnError>
+    where
+        C: FnOnce() -> F + Send + 'static,
+        F: Future<Output = ()> + 'static;
+
+    /// A future that spawns every future `stream` yields, round-robin, and stops at the
+    /// first error.
+    ///
+    /// ```
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::{Builder, Handle, Runtime};
+    ///
+    /// let pool: TokioPool = Builder::new().pool_size(2).build()?;
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// let jobs = (0..4).map(move |i| {
+    ///     let tx = tx.clone();
+    ///     Ok::<_, std::io::Error>(async move { tx.send(i).unwrap() })
+    /// });
+    /// let handle = pool.handle().clone();
+    /// pool.block_on(async move { handle.spawn_all(futures::stream::iter(jobs)).await })?;
+    /// pool.shutdown_on_idle();
+    /// let mut got: Vec<i32> = rx.iter().collect();
+    /// got.sort();
+    /// assert_eq!(got, [0, 1, 2, 3]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn spawn_all<S, F, E>(&self, stream: S) -> SpawnAll<Self, S>
+    where
+        S: Stream<Item = Result<F, E>>,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        SpawnAll::new(self.clone(), stream)
+    }
+
+    /// How many tasks of this pool have panicked so far.
+    fn task_panics(&self) -> usize;
+}
