@@ -1,0 +1,2 @@
+//! # backend-mio (under construction)
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! Criterion micro-benchmarks (under construction).
+fn main() {}

@@ -1,0 +1,2 @@
+//! harness (under construction)
+fn main() {}
