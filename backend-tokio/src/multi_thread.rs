@@ -148,7 +148,8 @@ impl Runtime for TokioMultiThread {
             move || config.thread_name(names.fetch_add(1, Ordering::Relaxed))
         });
         builder.on_thread_start({
-            let (config, gate, tracker) = (Arc::clone(&config), Arc::clone(&gate), Arc::clone(&tracker));
+            let (config, gate, tracker) =
+                (Arc::clone(&config), Arc::clone(&gate), Arc::clone(&tracker));
             move || {
                 let index = starts.fetch_add(1, Ordering::SeqCst);
                 let context = WorkerContext {

@@ -110,12 +110,12 @@ impl PoolConfig {
 fn run_hook(hook: Option<&Hook>, index: usize, name: &'static str) -> Result<(), BuildError> {
     match hook {
         None => Ok(()),
-        Some(hook) => catch_unwind(AssertUnwindSafe(|| hook())).map_err(|_| {
-            BuildError::HookPanicked {
+        Some(hook) => {
+            catch_unwind(AssertUnwindSafe(|| hook())).map_err(|_| BuildError::HookPanicked {
                 worker: index,
                 hook: name,
-            }
-        }),
+            })
+        }
     }
 }
 

@@ -62,7 +62,10 @@ impl fmt::Display for BuildError {
             BuildError::ZeroPoolSize => f.write_str("pool size must be at least 1"),
             BuildError::NoCpus => f.write_str("CPU pinning was asked for with an empty CPU list"),
             BuildError::NoSuchCpu { cpu, available } => {
-                write!(f, "cannot pin to CPU {cpu}: this process may run on CPUs {available:?}")
+                write!(
+                    f,
+                    "cannot pin to CPU {cpu}: this process may run on CPUs {available:?}"
+                )
             }
             BuildError::PinFailed { worker, cpu } => {
                 write!(f, "the OS refused to pin worker {worker} to CPU {cpu}")
@@ -71,7 +74,10 @@ impl fmt::Display for BuildError {
                 write!(f, "failed to spawn the thread of worker {worker}: {source}")
             }
             BuildError::Runtime { worker, source } => {
-                write!(f, "failed to create the runtime of worker {worker}: {source}")
+                write!(
+                    f,
+                    "failed to create the runtime of worker {worker}: {source}"
+                )
             }
             BuildError::HookPanicked { worker, hook } => {
                 write!(f, "the {hook} hook panicked on worker {worker}")

@@ -108,7 +108,11 @@ fn listener_socket(addr: SocketAddr, reuse_port: bool) -> io::Result<Socket> {
     Ok(socket)
 }
 
-fn bind_listen(socket: Socket, addr: SocketAddr, backlog: i32) -> io::Result<std::net::TcpListener> {
+fn bind_listen(
+    socket: Socket,
+    addr: SocketAddr,
+    backlog: i32,
+) -> io::Result<std::net::TcpListener> {
     socket.bind(&addr.into()).map_err(|e| with_addr(e, addr))?;
     socket.listen(backlog)?;
     Ok(socket.into())

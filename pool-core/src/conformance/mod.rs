@@ -1,1 +1,120 @@
-//! The conformance kit (under construction).
+//! The conformance kit: the one definition of the pool semantics, run by every backend.
+//!
+//! Each test is a plain generic function over [`Runtime`](crate::Runtime), so it can be
+//! read, formatted and called on its own. The [`conformance_tests!`](crate::conformance_tests)
+//! macro only stamps one `#[test]` wrapper per function:
+//!
+//! ```ignore
+//! // backend-foo/tests/conformance.rs
+//! pool_core::conformance_tests!(pool_core::Pool<backend_foo::FooBackend>);
+//! ```
+//!
+//! A runtime whose tasks may move between workers (
+//! [`CHILD_AFFINITY`](crate::Runtime::CHILD_AFFINITY) `= false`) passes
+//! `affinity = not_applicable`; the tests of child affinity and worker placement are
+//! then marked `#[ignore]` with the reason, and every other test runs:
+//!
+//! ```ignore
+//! pool_core::conformance_tests!(backend_tokio::TokioMultiThread, affinity = not_applicable);
+//! ```
+//!
+//! Enable with the `conformance` feature, usually as a dev-dependency.
+
+mod lifecycle;
+mod net;
+mod original;
+mod spawn;
+pub mod support;
+
+pub use lifecycle::{
+    block_on_inside_worker_panics, block_on_returns_value, drop_on_own_worker_does_not_deadlock,
+    failed_start_tears_down_started_workers, hooks_run_once_per_worker,
+    pinning_to_missing_cpu_errors, pool_size_zero_errors, shutdown_now_drops_pending_tasks,
+    shutdown_on_idle_inside_worker_panics, shutdown_on_idle_waits_for_tasks, thread_names,
+};
+pub use net::{tcp_connect_from_worker, tcp_echo_cross_worker_handoff, tcp_echo_reuseport};
+pub use original::{
+    cross_worker_wakeup, local_spawn_not_send, oneshot_round_trip, run_echo, run_waits_for_child,
+    spawn_all_echo_one_worker,
+};
+pub use spawn::{
+    affinity_capability_is_consistent, children_stay_on_parent_worker,
+    handle_spawn_from_foreign_thread, local_spawn_off_pool_errors,
+    panicking_task_leaves_worker_serving, spawn_after_shutdown_errors,
+    spawn_all_stops_at_stream_error, spawn_is_round_robin, spawn_on_missing_worker_errors,
+    spawn_on_places_on_worker, spawn_pinned_runs_not_send,
+};
+
+/// Compile-time check that a runtime's handle has the auto traits the API promises.
+pub fn handle_auto_traits<R: crate::Runtime>() {
+    fn assert<T: Clone + Send + Sync + std::fmt::Debug + 'static>() {}
+    assert::<R::Handle>();
+    fn assert_runtime<T: Send + Sync + std::fmt::Debug + 'static>() {}
+    assert_runtime::<R>();
+}
+
+/// Stamps one `#[test]` per conformance-kit function for runtime type `$rt`.
+///
+/// See the [`conformance`](crate::conformance) module docs.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($rt:ty) => {
+        $crate::conformance_tests!(@all $rt, []);
+    };
+    ($rt:ty, affinity = not_applicable) => {
+        $crate::conformance_tests!(@all $rt, [#[ignore = "not applicable: tasks are not bound to a worker on this runtime (CHILD_AFFINITY = false)"]]);
+    };
+    (@all $rt:ty, [$($na:tt)*]) => {
+        $crate::conformance_tests!(@tests $rt, [],
+            // The six tests of the original tokio-io-pool crate.
+            oneshot_round_trip,
+            spawn_all_echo_one_worker,
+            run_echo,
+            cross_worker_wakeup,
+            run_waits_for_child,
+            // Spawning.
+            handle_spawn_from_foreign_thread,
+            spawn_pinned_runs_not_send,
+            spawn_on_missing_worker_errors,
+            spawn_after_shutdown_errors,
+            spawn_all_stops_at_stream_error,
+            local_spawn_off_pool_errors,
+            affinity_capability_is_consistent,
+            panicking_task_leaves_worker_serving,
+            handle_auto_traits,
+            // Lifecycle.
+            thread_names,
+            hooks_run_once_per_worker,
+            pool_size_zero_errors,
+            pinning_to_missing_cpu_errors,
+            failed_start_tears_down_started_workers,
+            block_on_returns_value,
+            block_on_inside_worker_panics,
+            shutdown_on_idle_waits_for_tasks,
+            shutdown_on_idle_inside_worker_panics,
+            shutdown_now_drops_pending_tasks,
+            drop_on_own_worker_does_not_deadlock,
+            // Net.
+            tcp_echo_cross_worker_handoff,
+            tcp_echo_reuseport,
+            tcp_connect_from_worker,
+        );
+        $crate::conformance_tests!(@tests $rt, [$($na)*],
+            // Child affinity and worker placement.
+            local_spawn_not_send,
+            spawn_is_round_robin,
+            spawn_on_places_on_worker,
+            children_stay_on_parent_worker,
+        );
+    };
+    (@tests $rt:ty, $attrs:tt, $($name:ident),* $(,)?) => {
+        $( $crate::conformance_tests!(@one $rt, $attrs, $name); )*
+    };
+    (@one $rt:ty, [$($attr:tt)*], $name:ident) => {
+        #[test]
+        $($attr)*
+        fn $name() {
+            $crate::conformance::$name::<$rt>();
+        }
+    };
+}

@@ -1,0 +1,129 @@
+//! Helpers shared by the kit's tests.
+
+use std::future::Future;
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::net::TcpStream;
+use crate::{Builder, Runtime};
+
+/// How long a kit test waits for an event before failing (a hang guard, not a
+/// synchronisation point: a passing test never waits this long).
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Builds a pool of `n` workers of runtime `R`.
+///
+/// # Panics
+///
+/// If the build fails.
+#[track_caller]
+pub fn pool<R: Runtime>(n: usize) -> R {
+    Builder::new()
+        .pool_size(n)
+        .name_prefix("kit-")
+        .build()
+        .unwrap_or_else(|e| panic!("building a {} pool of {n}: {e}", R::NAME))
+}
+
+/// Receives from `rx`, failing the test if nothing arrives within [`PATIENCE`].
+///
+/// # Panics
+///
+/// On timeout or disconnection, naming `what`.
+#[track_caller]
+pub fn recv<T>(rx: &mpsc::Receiver<T>, what: &str) -> T {
+    match rx.recv_timeout(PATIENCE) {
+        Ok(v) => v,
+        Err(e) => panic!("waiting for {what}: {e}"),
+    }
+}
+
+/// Sets a flag when dropped: shows that a task's state was freed.
+#[derive(Debug)]
+pub struct DropFlag(pub Arc<AtomicBool>);
+
+impl DropFlag {
+    /// A flag and a guard that sets it on drop.
+    pub fn new() -> (Arc<AtomicBool>, DropFlag) {
+        let flag = Arc::new(AtomicBool::new(false));
+        (Arc::clone(&flag), DropFlag(flag))
+    }
+}
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Yields once to the scheduler.
+pub fn yield_now() -> impl Future<Output = ()> {
+    struct YieldNow(bool);
+    impl Future for YieldNow {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                Poll::Ready(())
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+    YieldNow(false)
+}
+
+/// Echoes everything read back to the peer until it closes.
+///
+/// # Errors
+///
+/// Any I/O error of the stream.
+pub async fn echo<S: TcpStream>(mut stream: S) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        stream.write_all(&buf[..n]).await?;
+    }
+}
+
+/// A payload of `len` bytes that differs per `seed`, so crossed streams show up.
+pub fn payload(seed: usize, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.wrapping_mul(31) ^ seed) as u8)
+        .collect()
+}
+
+/// Connects with a blocking std socket, sends `payload(seed, len)` in a few writes and
+/// checks that exactly the same bytes come back.
+///
+/// # Panics
+///
+/// On any I/O error, timeout, or byte mismatch.
+#[track_caller]
+pub fn echo_client(addr: SocketAddr, seed: usize, len: usize) {
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the echo server");
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    let data = payload(seed, len);
+    for chunk in data.chunks(4096) {
+        stream.write_all(chunk).expect("write to the echo server");
+    }
+    let mut back = vec![0u8; len];
+    stream.read_exact(&mut back).expect("read the echo back");
+    assert!(
+        back == data,
+        "connection {seed}: echoed bytes differ from those sent"
+    );
+}
