@@ -13,7 +13,7 @@ use crate::runtime::Runtime;
 ///
 /// ```
 /// use backend_tokio::TokioPool;
-/// use pool_core::{Builder, Handle, Runtime};
+/// use pool_core::{Builder, Runtime};
 ///
 /// let pool: TokioPool = Builder::new().pool_size(2).name_prefix("io-").build()?;
 /// let (tx, rx) = std::sync::mpsc::channel();

@@ -1,0 +1,38 @@
+# iopool: the commands a person runs are the commands CI runs (.ci/run calls these targets).
+CARGO ?= cargo
+
+.DEFAULT_GOAL := help
+.PHONY: help build test lint fmt doc bench bench-build compare clean ci
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+build: ## Build everything (release)
+	$(CARGO) build --workspace --release
+
+test: ## Run every test in the workspace (unit, integration, conformance kit, doctests)
+	$(CARGO) test --workspace
+
+lint: ## rustfmt check and clippy with warnings as errors
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+doc: ## Build the API docs; warnings are errors
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
+
+bench-build: ## Compile the criterion benchmarks without running them
+	$(CARGO) bench --workspace --no-run
+
+bench: ## Run the criterion micro-benchmarks
+	$(CARGO) bench --workspace
+
+compare: ## The main job: every backend side by side on a loopback echo load
+	$(CARGO) run --release -p harness -- --backend all --conns 1000 --duration 5
+
+clean: ## Remove build outputs
+	$(CARGO) clean
+
+ci: lint test doc bench-build ## What .ci/run runs
