@@ -21,7 +21,7 @@ fmt: ## Format the code
 	$(CARGO) fmt --all
 
 doc: ## Build the API docs; warnings are errors
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --all-features
 
 bench-build: ## Compile the criterion benchmarks without running them
 	$(CARGO) bench --workspace --no-run
