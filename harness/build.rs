@@ -1,0 +1,47 @@
+//! Records build facts for the machine metadata every result carries: the rustc version
+//! and the versions of the crates that shape the measurements (read from `Cargo.lock`).
+
+use std::path::Path;
+use std::process::Command;
+
+/// Crates whose versions go into every result.
+const TRACKED: &[&str] = &[
+    "pool-core",
+    "backend-tokio",
+    "backend-mio",
+    "harness",
+    "tokio",
+    "mio",
+    "hdrhistogram",
+];
+
+fn main() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let version = Command::new(rustc)
+        .arg("-V")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!("cargo:rustc-env=HARNESS_RUSTC_VERSION={version}");
+
+    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+    println!("cargo:rerun-if-changed={}", lock.display());
+    println!("cargo:rerun-if-changed=build.rs");
+    let text = std::fs::read_to_string(&lock).unwrap_or_default();
+    let mut found = Vec::new();
+    let mut name: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"'));
+        } else if let Some(v) = line.strip_prefix("version = ") {
+            if let Some(n) = name.take() {
+                if TRACKED.contains(&n) {
+                    found.push(format!("{n}={}", v.trim_matches('"')));
+                }
+            }
+        }
+    }
+    println!("cargo:rustc-env=HARNESS_CRATE_VERSIONS={}", found.join(","));
+}

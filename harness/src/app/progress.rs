@@ -1,0 +1,65 @@
+//! Progress on stderr: an indicatif bar when stderr is a terminal, plain status lines
+//! otherwise.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Progress reporting for one command.
+#[derive(Debug)]
+pub(crate) struct Progress {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    /// A bar on stderr if it is a terminal; `quiet` suppresses everything.
+    pub(crate) fn new(quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{prefix} [{bar:30}] {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        Progress { bar, quiet }
+    }
+
+    /// Prints a status line on stderr (above the bar).
+    pub(crate) fn status(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// Starts showing progress through a phase of `total` length.
+    pub(crate) fn phase(&self, name: &str, total: Duration) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(name.to_owned());
+            bar.set_length(total.as_millis().max(1) as u64);
+            bar.set_position(0);
+        }
+    }
+
+    /// Shows `elapsed` of the phase.
+    pub(crate) fn tick(&self, elapsed: Duration, msg: String) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(elapsed.as_millis() as u64);
+            bar.set_message(msg);
+        }
+    }
+
+    /// Removes the bar.
+    pub(crate) fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

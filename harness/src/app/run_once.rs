@@ -1,0 +1,184 @@
+//! One run of `harness run` on one backend: start the server, run the load child,
+//! snapshot the server around the measured window.
+
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
+
+use pool_core::Runtime;
+
+use super::child::{Interrupt, Line, LoadChild};
+use super::pinning::CpuPlan;
+use super::progress::Progress;
+use crate::backend::WithBackend;
+use crate::cli::RunArgs;
+use crate::load::Event;
+use crate::metrics::{CpuTime, Floor};
+use crate::report::Metadata;
+use crate::result::{LoadResult, RunResult, ServerResult, WorkerResult, SCHEMA};
+use crate::serve::{Server, ServerConfig, StatsSnapshot};
+
+/// The arguments of one run; [`WithBackend`] picks the runtime type.
+#[derive(Debug)]
+pub(super) struct RunOnce<'a> {
+    pub(super) args: &'a RunArgs,
+    pub(super) cpus: &'a CpuPlan,
+    pub(super) floor: Floor,
+    pub(super) repetition: u32,
+    pub(super) interrupt: &'a Interrupt,
+    pub(super) progress: &'a Progress,
+}
+
+/// The server's counters and CPU times at one instant.
+struct Snapshot {
+    stats: StatsSnapshot,
+    cpu: CpuTime,
+    workers: Vec<CpuTime>,
+}
+
+impl Snapshot {
+    fn take<R: Runtime>(server: &Server<R>) -> Snapshot {
+        Snapshot {
+            stats: server.stats().snapshot(),
+            cpu: CpuTime::process(),
+            workers: server.worker_cpu(),
+        }
+    }
+}
+
+impl WithBackend for RunOnce<'_> {
+    type Output = anyhow::Result<RunResult>;
+
+    fn run<R: Runtime>(self) -> anyhow::Result<RunResult> {
+        let a = self.args;
+        let server = Server::<R>::start(&ServerConfig {
+            threads: a.server.threads(),
+            accept: a.server.accept,
+            listen: a.server.listen,
+            backlog: a.server.backlog,
+            msg_size: a.load.msg_size,
+            cpus: self.cpus.server.clone(),
+        })?;
+        let child = match LoadChild::spawn(server.addr(), &a.load, &self.cpus.client) {
+            Ok(child) => child,
+            Err(e) => {
+                server.stop();
+                return Err(e);
+            }
+        };
+        self.interrupt.set_child(Some(child.pid()));
+        let (start, end, load) = self.follow(&server, &child);
+        let status = child.wait();
+        self.interrupt.set_child(None);
+        let end = end.unwrap_or_else(|| Snapshot::take(&server));
+        server.stop();
+        let Some(load) = load else {
+            let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
+            anyhow::bail!("the load generator failed ({status}); see its message above");
+        };
+        let server = start.map(|start| self.server_result::<R>(&start, &end, &load));
+        Ok(RunResult {
+            schema: SCHEMA.to_owned(),
+            metadata: Metadata::collect(),
+            backend: Some(R::NAME.to_owned()),
+            repetition: self.repetition,
+            floor: Some(self.floor),
+            server,
+            load,
+        })
+    }
+}
+
+impl RunOnce<'_> {
+    /// Follows the child's events until it closes its stdout.
+    fn follow<R: Runtime>(
+        &self,
+        server: &Server<R>,
+        child: &LoadChild,
+    ) -> (Option<Snapshot>, Option<Snapshot>, Option<LoadResult>) {
+        let (mut start, mut end, mut result) = (None, None, None);
+        let mut phase: Option<(Instant, &str)> = None;
+        loop {
+            match child.next(Duration::from_millis(100)) {
+                Ok(Line::Event(Event::Connected {
+                    established,
+                    failed,
+                    elapsed_ms,
+                })) => {
+                    self.progress.status(&format!(
+                        "connected {established} in {elapsed_ms:.0} ms ({failed} failed); warming up"
+                    ));
+                    self.progress.phase("warm-up", self.args.load.warmup);
+                    phase = Some((Instant::now(), "warm-up"));
+                }
+                Ok(Line::Event(Event::Measuring)) => {
+                    start = Some(Snapshot::take(server));
+                    self.progress.phase("measure", self.args.load.duration);
+                    phase = Some((Instant::now(), "measure"));
+                }
+                Ok(Line::Event(Event::WindowEnd)) => {
+                    end = Some(Snapshot::take(server));
+                    phase = None;
+                }
+                Ok(Line::Event(Event::Result { result: r })) => result = Some(*r),
+                Ok(Line::Other(line)) => self.progress.status(&line),
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some((since, name)) = phase {
+                        let echoes = server.stats().snapshot().total_bytes()
+                            / self.args.load.msg_size as u64;
+                        self.progress
+                            .tick(since.elapsed(), format!("{name}: {echoes} echoes"));
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        (start, end, result)
+    }
+
+    fn server_result<R: Runtime>(
+        &self,
+        start: &Snapshot,
+        end: &Snapshot,
+        load: &LoadResult,
+    ) -> ServerResult {
+        let msg = self.args.load.msg_size as u64;
+        let window = end.stats.since(&start.stats);
+        let echoes = window.total_bytes() / msg;
+        let cpu = end.cpu - start.cpu;
+        let per_echo = if echoes > 0 {
+            cpu.total_s() * 1e6 / echoes as f64
+        } else {
+            0.0
+        };
+        let floor = self.floor.cpu_per_op_us;
+        let whole_run = &end.stats;
+        let workers = window
+            .workers
+            .iter()
+            .enumerate()
+            .map(|(i, w)| WorkerResult {
+                worker: i + 1,
+                accepted: whole_run.workers.get(i).map_or(0, |c| c.accepted),
+                echoes: w.bytes / msg,
+                cpu_s: match (end.workers.get(i), start.workers.get(i)) {
+                    (Some(&e), Some(&s)) => (e - s).total_s(),
+                    _ => 0.0,
+                },
+            })
+            .collect();
+        let _ = load;
+        ServerResult {
+            backend: R::NAME.to_owned(),
+            threads: self.args.server.threads(),
+            accept: self.args.server.accept,
+            echoes,
+            cpu,
+            cpu_per_echo_us: per_echo,
+            floor_multiple: (floor > 0.0 && echoes > 0).then(|| per_echo / floor),
+            overhead_per_echo_us: (echoes > 0).then(|| per_echo - floor),
+            workers,
+            other_echoes: window.other.bytes / msg,
+            accept_errors: whole_run.accept_errors,
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! `harness serve`: only the echo server, until SIGINT or SIGTERM.
+
+use std::io::Write;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use pool_core::Runtime;
+
+use super::limits::raise_nofile;
+use super::signals::on_signal;
+use super::Outcome;
+use crate::backend::WithBackend;
+use crate::cli::ServeArgs;
+use crate::metrics::{floor, CpuTime};
+use crate::report::Grid;
+use crate::serve::{Server, ServerConfig};
+
+pub(super) fn serve(args: ServeArgs) -> anyhow::Result<Outcome> {
+    raise_nofile();
+    let (tx, stop) = mpsc::channel();
+    on_signal(move || {
+        let _ = tx.send(());
+    })
+    .context("cannot install the SIGINT/SIGTERM handlers")?;
+    args.backend.with(Serve { args: &args, stop })
+}
+
+struct Serve<'a> {
+    args: &'a ServeArgs,
+    stop: mpsc::Receiver<()>,
+}
+
+impl WithBackend for Serve<'_> {
+    type Output = anyhow::Result<Outcome>;
+
+    fn run<R: Runtime>(self) -> anyhow::Result<Outcome> {
+        let a = self.args;
+        let floor = floor::measure(a.msg_size, Duration::from_millis(200))
+            .context("cannot measure the loopback floor")?;
+        let threads = a.server.threads();
+        let cpus = a.pin.then(|| (0..threads).collect::<Vec<_>>());
+        let server = Server::<R>::start(&ServerConfig {
+            threads,
+            accept: a.server.accept,
+            listen: a.server.listen,
+            backlog: a.server.backlog,
+            msg_size: a.msg_size,
+            cpus,
+        })?;
+        let cpu0 = CpuTime::process();
+        let started = Instant::now();
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "listening on {} ({}, {threads} workers, accept {:?}); stop with Ctrl-C",
+                server.addr(),
+                R::NAME,
+                a.server.accept
+            )?;
+            out.flush()?;
+        }
+        let _ = self.stop.recv();
+        let cpu = CpuTime::process() - cpu0;
+        let stats = server.stats().snapshot();
+        let workers_cpu = server.worker_cpu();
+        server.stop();
+
+        let msg = a.msg_size as u64;
+        let echoes = stats.total_bytes() / msg;
+        let per_echo = if echoes > 0 {
+            cpu.total_s() * 1e6 / echoes as f64
+        } else {
+            0.0
+        };
+        println!(
+            "served {} s: {echoes} echoes of {} B, server CPU {:.2} s (user {:.2}, sys {:.2})",
+            started.elapsed().as_secs(),
+            a.msg_size,
+            cpu.total_s(),
+            cpu.user_s,
+            cpu.sys_s
+        );
+        println!(
+            "server CPU per echo: {per_echo:.2} µs = {:.2} x floor ({:.2} µs per send+recv)",
+            per_echo / floor.cpu_per_op_us.max(f64::MIN_POSITIVE),
+            floor.cpu_per_op_us
+        );
+        let mut g = Grid::new();
+        g.row(["worker", "accepted", "echoes", "CPU s"]);
+        for (i, w) in stats.workers.iter().enumerate() {
+            g.row([
+                format!("srv-w{}", i + 1),
+                w.accepted.to_string(),
+                (w.bytes / msg).to_string(),
+                format!("{:.2}", workers_cpu.get(i).map_or(0.0, CpuTime::total_s)),
+            ]);
+        }
+        println!("per worker (balance):");
+        print!("{}", g.render(2));
+        Ok(Outcome::Clean)
+    }
+}

@@ -1,0 +1,48 @@
+//! `--backend`: one backend, or all of them interleaved.
+
+use std::sync::OnceLock;
+
+use clap::builder::PossibleValue;
+use clap::ValueEnum;
+
+use crate::backend::BackendKind;
+
+/// What `--backend` selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// One backend.
+    One(BackendKind),
+    /// Every backend, interleaved (A B C A B C ...).
+    All,
+}
+
+impl BackendChoice {
+    /// The backends to run, in order, for one repetition.
+    pub fn kinds(self) -> Vec<BackendKind> {
+        match self {
+            BackendChoice::One(kind) => vec![kind],
+            BackendChoice::All => BackendKind::all().to_vec(),
+        }
+    }
+}
+
+impl ValueEnum for BackendChoice {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: OnceLock<Vec<BackendChoice>> = OnceLock::new();
+        VARIANTS.get_or_init(|| {
+            let mut v: Vec<_> = BackendKind::all()
+                .iter()
+                .map(|&k| BackendChoice::One(k))
+                .collect();
+            v.push(BackendChoice::All);
+            v
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            BackendChoice::One(kind) => kind.to_possible_value(),
+            BackendChoice::All => Some(PossibleValue::new("all")),
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The top-level command line and its subcommands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::choice::BackendChoice;
+use super::opts::{LoadOpts, OutputOpts, ServerOpts};
+use crate::backend::BackendKind;
+
+/// Compares per-thread reactor pools with tokio's multi-thread runtime on a TCP echo
+/// load.
+///
+/// Without a subcommand, `harness` is `harness run`: it starts the echo server
+/// in-process on the chosen backend, drives it from a separate load-generator process
+/// (a re-exec of this binary), prints a summary table and writes result files.
+#[derive(Debug, Parser)]
+#[command(name = "harness", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do [default: run].
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Flags of `harness run`, when no subcommand is given.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+impl Cli {
+    /// The command to execute, with `run` as the default.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Run(self.run))
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the echo server in-process and the load generator as a child process
+    /// (the default).
+    Run(RunArgs),
+    /// Run only the echo server; print its address, serve until SIGINT or SIGTERM,
+    /// then print server CPU per echo and the per-worker balance.
+    Serve(ServeArgs),
+    /// Run only the load generator against a server at --target.
+    Load(LoadArgs),
+    /// Merge the histograms of several result files (several load processes or hosts)
+    /// into one report.
+    Report(ReportArgs),
+}
+
+/// Flags of `harness run`.
+#[derive(Clone, Debug, Args)]
+pub struct RunArgs {
+    /// Backend to measure: `tokio` (per-thread pool of current-thread runtimes),
+    /// `tokio-mt` (tokio's multi-thread runtime, the baseline), or `all` (every
+    /// backend, interleaved A B C A B C, with ratios against tokio-mt).
+    #[arg(long, value_enum, default_value = "tokio")]
+    pub backend: BackendChoice,
+
+    /// Echo server flags.
+    #[command(flatten)]
+    pub server: ServerOpts,
+
+    /// Load generator flags.
+    #[command(flatten)]
+    pub load: LoadOpts,
+
+    /// Pin the server workers and the load generator threads to disjoint CPUs, when the
+    /// machine has enough CPUs for both (otherwise a warning, and nothing is pinned).
+    #[arg(long)]
+    pub pin: bool,
+
+    /// Repeat every backend this many times (interleaved) and report medians with
+    /// their min-max spread.
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+
+    /// Output flags.
+    #[command(flatten)]
+    pub output: OutputOpts,
+}
+
+/// Flags of `harness serve`.
+#[derive(Clone, Debug, Args)]
+pub struct ServeArgs {
+    /// Backend to serve on.
+    #[arg(long, value_enum, default_value = "tokio")]
+    pub backend: BackendKind,
+
+    /// Echo server flags.
+    #[command(flatten)]
+    pub server: ServerOpts,
+
+    /// Message size the clients use, to count echoes from bytes (1 B to 1 MiB).
+    #[arg(long, value_name = "BYTES", default_value = "64", value_parser = super::parse::parse_msg_size)]
+    pub msg_size: usize,
+
+    /// Pin worker i to CPU i (modulo the CPU count).
+    #[arg(long)]
+    pub pin: bool,
+}
+
+/// Flags of `harness load`.
+#[derive(Clone, Debug, Args)]
+pub struct LoadArgs {
+    /// Address of the echo server to drive.
+    #[arg(long, value_name = "ADDR")]
+    pub target: SocketAddr,
+
+    /// Load generator flags.
+    #[command(flatten)]
+    pub load: LoadOpts,
+
+    /// Output flags.
+    #[command(flatten)]
+    pub output: OutputOpts,
+
+    /// Pin client thread i to the i-th CPU of this comma-separated list.
+    #[arg(long, value_name = "CPUS", value_delimiter = ',')]
+    pub cpus: Vec<usize>,
+
+    /// Speak the `harness run` protocol: JSON events, one per line, on stdout; no
+    /// table, no files, no progress bar.
+    #[arg(long, hide = true)]
+    pub events: bool,
+}
+
+/// Flags of `harness report`.
+#[derive(Clone, Debug, Args)]
+pub struct ReportArgs {
+    /// Result files to merge: `.json` results of `harness run` or `harness load`, or
+    /// `.hist` serialized histograms (V2, deflate, base64).
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+
+    /// Also write the merged histogram (`merged.hgrm`, `merged.hist`, `merged.json`)
+    /// to this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}

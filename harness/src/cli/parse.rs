@@ -1,0 +1,144 @@
+//! Value parsers that validate flags: durations, message sizes, rates.
+
+use std::time::Duration;
+
+/// The largest `--msg-size`: 1 MiB.
+pub const MAX_MSG_SIZE: usize = 1 << 20;
+
+/// Parses a duration: `5` (seconds), `5s`, `250ms`, `2m`, `1.5s`. It must be positive.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(harness::cli::parse_duration("250ms"), Ok(Duration::from_millis(250)));
+/// assert!(harness::cli::parse_duration("0").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message for clap if the text is not a positive duration.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d = parse_duration_allow_zero(text)?;
+    if d.is_zero() {
+        return Err("must be greater than 0".to_owned());
+    }
+    Ok(d)
+}
+
+/// Parses a duration like [`parse_duration`] but accepts `0`.
+///
+/// # Errors
+///
+/// A message for clap if the text is not a duration.
+pub fn parse_duration_allow_zero(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1e-3)
+    } else if let Some(n) = t.strip_suffix("us") {
+        (n, 1e-6)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (examples: 5, 5s, 250ms, 2m)"))?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("`{text}` must be a finite, non-negative duration"));
+    }
+    let secs = value * scale;
+    if secs > 86_400.0 * 365.0 {
+        return Err(format!("`{text}` is longer than a year"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Parses a message size in bytes: `64`, `4KiB`, `1MiB` (also `k`/`K`/`KB`, `M`/`MB`,
+/// meaning powers of 1024), between 1 B and 1 MiB.
+///
+/// ```
+/// assert_eq!(harness::cli::parse_msg_size("4KiB"), Ok(4096));
+/// assert!(harness::cli::parse_msg_size("0").is_err());
+/// assert!(harness::cli::parse_msg_size("2MiB").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message for clap if the size is not a number of bytes in range.
+pub fn parse_msg_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits_end);
+    let scale: usize = match unit.trim() {
+        "" | "B" | "b" => 1,
+        "k" | "K" | "KB" | "KiB" | "kB" => 1 << 10,
+        "M" | "MB" | "MiB" => 1 << 20,
+        other => return Err(format!("unknown size unit `{other}` (use B, KiB or MiB)")),
+    };
+    let n: usize = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size in bytes (examples: 64, 4KiB, 1MiB)"))?;
+    let bytes = n.saturating_mul(scale);
+    if bytes == 0 || bytes > MAX_MSG_SIZE {
+        return Err(format!(
+            "must be between 1 B and 1 MiB ({MAX_MSG_SIZE} B), got {bytes} B"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Parses a positive, finite request rate (requests per second).
+///
+/// ```
+/// assert_eq!(harness::cli::parse_rate("1000"), Ok(1000.0));
+/// assert!(harness::cli::parse_rate("0").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message for clap if the rate is not a positive number.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of requests per second"))?;
+    if !rate.is_finite() || rate <= 0.0 {
+        return Err("must be greater than 0".to_owned());
+    }
+    Ok(rate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("-1").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("abc").is_err());
+        assert_eq!(parse_duration_allow_zero("0"), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_msg_size("1"), Ok(1));
+        assert_eq!(parse_msg_size("1MiB"), Ok(MAX_MSG_SIZE));
+        assert!(parse_msg_size("1048577").is_err());
+        assert!(parse_msg_size("12XB").is_err());
+    }
+
+    #[test]
+    fn rates() {
+        assert!(parse_rate("-5").is_err());
+        assert!(parse_rate("inf").is_err());
+        assert!(parse_rate("NaN").is_err());
+        assert_eq!(parse_rate("2.5"), Ok(2.5));
+    }
+}

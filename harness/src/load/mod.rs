@@ -1,0 +1,19 @@
+//! The load generator: many connections over a few client threads, each thread with
+//! its own single-threaded tokio runtime.
+
+mod config;
+mod conn;
+mod connect;
+mod errors;
+mod event;
+mod generator;
+mod pattern;
+mod stop;
+mod thread;
+
+pub use config::{LoadConfig, Mode};
+pub use errors::{ConnError, ErrorCounts};
+pub use event::Event;
+pub use generator::{run, LoadError, LoadOutcome};
+pub use pattern::{fill, first_mismatch};
+pub use stop::Stop;

@@ -1,0 +1,161 @@
+//! One client thread: its own current-thread tokio runtime, its share of the
+//! connections, per-thread histograms.
+
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use futures::future::join_all;
+use tokio::sync::Semaphore;
+
+use super::config::LoadConfig;
+use super::conn::{Conn, Schedule};
+use super::connect::connect;
+use super::errors::ErrorCounts;
+use super::stop::Stop;
+use crate::metrics::histogram::{self, record, Latency};
+
+/// What one client thread measured.
+#[derive(Debug)]
+pub(super) struct ThreadStats {
+    pub(super) latency: Latency,
+    pub(super) uncorrected: Latency,
+    pub(super) connect: Latency,
+    pub(super) requests: u64,
+    pub(super) bytes: u64,
+    pub(super) established: u64,
+    pub(super) errors: ErrorCounts,
+    pub(super) first_error: Option<String>,
+    pub(super) connect_error: Option<String>,
+}
+
+impl ThreadStats {
+    pub(super) fn new() -> ThreadStats {
+        ThreadStats {
+            latency: histogram::new(),
+            uncorrected: histogram::new(),
+            connect: histogram::new(),
+            requests: 0,
+            bytes: 0,
+            established: 0,
+            errors: ErrorCounts::default(),
+            first_error: None,
+            connect_error: None,
+        }
+    }
+}
+
+/// A thread's connect phase result, sent to the coordinating thread.
+#[derive(Debug)]
+pub(super) struct ConnectReport {
+    pub(super) established: u64,
+    pub(super) failed: u64,
+}
+
+/// Everything a client thread needs.
+#[derive(Debug)]
+pub(super) struct ThreadPlan {
+    pub(super) index: usize,
+    pub(super) ids: Vec<u64>,
+    pub(super) config: Arc<LoadConfig>,
+    pub(super) stop: Stop,
+    pub(super) connected: mpsc::Sender<ConnectReport>,
+    pub(super) schedule: mpsc::Receiver<Schedule>,
+}
+
+/// Runs one client thread to the end of the window, the stop signal, or the failure of
+/// all its connections.
+pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
+    let stats = RefCell::new(ThreadStats::new());
+    let cfg = &plan.config;
+    if !cfg.cpus.is_empty() {
+        let id = cfg.cpus[plan.index % cfg.cpus.len()];
+        core_affinity::set_for_current(core_affinity::CoreId { id });
+    }
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let mut s = stats.into_inner();
+            s.errors.connect += plan.ids.len() as u64;
+            s.connect_error = Some(format!("cannot start a client runtime: {e}"));
+            let _ = plan.connected.send(ConnectReport {
+                established: 0,
+                failed: plan.ids.len() as u64,
+            });
+            return s;
+        }
+    };
+    let permits = (cfg.connect_concurrency / cfg.threads).max(1);
+    let streams = rt.block_on(connect_all(cfg.target, &plan, permits, &stats));
+    let established = streams.len() as u64;
+    let _ = plan.connected.send(ConnectReport {
+        established,
+        failed: plan.ids.len() as u64 - established,
+    });
+    let Ok(schedule) = plan.schedule.recv() else {
+        return stats.into_inner();
+    };
+    let interval = cfg.interval();
+    let conns = cfg.conns as f64;
+    let drives = streams.into_iter().map(|(id, stream)| {
+        let open = interval.map(|i| (i, i.mul_f64(id as f64 / conns)));
+        let conn = Conn {
+            id,
+            msg_size: cfg.msg_size,
+            schedule,
+            open,
+        };
+        conn.drive(stream, &stats)
+    });
+    rt.block_on(async {
+        tokio::select! {
+            _ = join_all(drives) => {}
+            _ = tokio::time::sleep_until(schedule.end.into()) => {}
+            _ = plan.stop.stopped() => {}
+        }
+    });
+    stats.into_inner()
+}
+
+async fn connect_all(
+    target: SocketAddr,
+    plan: &ThreadPlan,
+    permits: usize,
+    stats: &RefCell<ThreadStats>,
+) -> Vec<(u64, tokio::net::TcpStream)> {
+    let gate = Semaphore::new(permits);
+    let timeout = plan.config.connect_timeout;
+    let attempts = plan.ids.iter().map(|&id| {
+        let gate = &gate;
+        async move {
+            let _permit = gate.acquire().await.ok()?;
+            tokio::select! {
+                r = connect(target, timeout, id) => Some((id, r)),
+                _ = plan.stop.stopped() => None,
+            }
+        }
+    });
+    let mut streams = Vec::with_capacity(plan.ids.len());
+    let mut s = stats.borrow_mut();
+    for outcome in join_all(attempts).await {
+        match outcome {
+            Some((id, Ok((stream, took)))) => {
+                record(&mut s.connect, took);
+                s.established += 1;
+                streams.push((id, stream));
+            }
+            Some((_, Err(failure))) => {
+                s.errors.connect += 1;
+                if s.connect_error.is_none() {
+                    s.connect_error = Some(format!("cannot connect to {target}: {failure}"));
+                }
+            }
+            None => {}
+        }
+    }
+    streams
+}

@@ -1,0 +1,141 @@
+//! CPU time: of this process (`getrusage`), of the calling thread
+//! (`CLOCK_THREAD_CPUTIME_ID`), and of named threads (`/proc/self/task/*/stat`).
+
+use std::ops::Sub;
+use std::time::Duration;
+
+use nix::sys::resource::{getrusage, UsageWho};
+use nix::sys::time::TimeValLike;
+use nix::time::{clock_gettime, ClockId};
+use serde::{Deserialize, Serialize};
+
+/// User and system CPU time, in seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CpuTime {
+    /// Time in user mode.
+    pub user_s: f64,
+    /// Time in the kernel on the process's behalf.
+    pub sys_s: f64,
+}
+
+impl CpuTime {
+    /// User plus system time.
+    pub fn total_s(&self) -> f64 {
+        self.user_s + self.sys_s
+    }
+
+    /// The CPU time this process has used so far (all its threads).
+    ///
+    /// ```
+    /// let t = harness::metrics::CpuTime::process();
+    /// assert!(t.total_s() >= 0.0);
+    /// ```
+    pub fn process() -> CpuTime {
+        match getrusage(UsageWho::RUSAGE_SELF) {
+            Ok(u) => CpuTime {
+                user_s: u.user_time().num_microseconds() as f64 / 1e6,
+                sys_s: u.system_time().num_microseconds() as f64 / 1e6,
+            },
+            Err(_) => CpuTime::default(),
+        }
+    }
+}
+
+impl Sub for CpuTime {
+    type Output = CpuTime;
+
+    fn sub(self, earlier: CpuTime) -> CpuTime {
+        CpuTime {
+            user_s: (self.user_s - earlier.user_s).max(0.0),
+            sys_s: (self.sys_s - earlier.sys_s).max(0.0),
+        }
+    }
+}
+
+/// The CPU time the calling thread has used so far (user + system, nanosecond clock).
+pub fn thread_time() -> Duration {
+    clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .map(Duration::from)
+        .unwrap_or_default()
+}
+
+/// CPU times of this process's threads whose name starts with `prefix`, as
+/// `(name, time)`, sorted by name. Resolution is the kernel's clock tick (usually
+/// 10 ms). Empty where `/proc` is not available.
+pub fn threads_named(prefix: &str) -> Vec<(String, CpuTime)> {
+    let tick = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+        .ok()
+        .flatten()
+        .filter(|t| *t > 0)
+        .unwrap_or(100) as f64;
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in dir.flatten() {
+        let path = entry.path();
+        let Ok(name) = std::fs::read_to_string(path.join("comm")) else {
+            continue;
+        };
+        let name = name.trim().to_owned();
+        if !name.starts_with(prefix) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+            continue;
+        };
+        if let Some(time) = parse_stat(&stat, tick) {
+            out.push((name, time));
+        }
+    }
+    out.sort_by(|a, b| natural_key(&a.0).cmp(&natural_key(&b.0)));
+    out
+}
+
+/// Sorts `w10` after `w9`.
+fn natural_key(name: &str) -> (String, u64) {
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, num) = name.split_at(name.len() - digits);
+    (stem.to_owned(), num.parse().unwrap_or(0))
+}
+
+/// Parses utime and stime (fields 14 and 15) of a `/proc/<pid>/stat` line.
+fn parse_stat(stat: &str, tick: f64) -> Option<CpuTime> {
+    let after_comm = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_comm.split_whitespace().collect();
+    // fields[0] is field 3 (state); utime is field 14, stime field 15.
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some(CpuTime {
+        user_s: utime / tick,
+        sys_s: stime / tick,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_stat_line() {
+        let line = "123 (my (odd) name) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1 0";
+        let t = parse_stat(line, 100.0).unwrap();
+        assert_eq!(t.user_s, 2.5);
+        assert_eq!(t.sys_s, 0.5);
+    }
+
+    #[test]
+    fn finds_named_thread() {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::Builder::new()
+            .name("cputest-w1".into())
+            .spawn(move || rx.recv())
+            .unwrap();
+        let found = threads_named("cputest-w");
+        tx.send(()).unwrap();
+        let _ = t.join();
+        assert_eq!(found.len(), 1);
+        assert!(thread_time() > Duration::ZERO);
+        assert_eq!(natural_key("w10").1, 10);
+    }
+}

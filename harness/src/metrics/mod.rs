@@ -1,0 +1,11 @@
+//! Measurements: latency histograms, percentiles, CPU times and the loopback floor.
+
+pub mod cpu;
+pub mod floor;
+pub mod histogram;
+pub mod percentiles;
+
+pub use cpu::CpuTime;
+pub use floor::Floor;
+pub use histogram::{HistogramError, Latency};
+pub use percentiles::Percentiles;

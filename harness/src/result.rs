@@ -1,0 +1,199 @@
+//! The result data model: what the JSON files hold and the tables show.
+//!
+//! A [`RunResult`] is self-contained: it carries the machine metadata, the
+//! configuration, the summaries and the serialized histograms, so that `harness report`
+//! can merge result files from several processes or hosts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::load::{ErrorCounts, LoadConfig, LoadOutcome, Mode};
+use crate::metrics::histogram::{self, HistogramError};
+use crate::metrics::{CpuTime, Floor, Percentiles};
+use crate::report::Metadata;
+use crate::serve::AcceptStrategy;
+
+/// The schema name and version written into every result.
+pub const SCHEMA: &str = "iopool-harness/1";
+
+/// One measured run: a server (if in-process) and one load generator.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunResult {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// Machine, toolchain and command.
+    pub metadata: Metadata,
+    /// The backend served (absent for `harness load` against an external server).
+    pub backend: Option<String>,
+    /// Which repetition this was (0-based).
+    pub repetition: u32,
+    /// The loopback floor measured in the same invocation.
+    pub floor: Option<Floor>,
+    /// The server's figures (absent for `harness load`).
+    pub server: Option<ServerResult>,
+    /// The load generator's figures.
+    pub load: LoadResult,
+}
+
+/// Connection set-up figures.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ConnectResult {
+    /// Connections established.
+    pub established: u64,
+    /// Connections that failed (also counted in `errors.connect`).
+    pub failed: u64,
+    /// Time to establish all of them, in milliseconds.
+    pub total_ms: f64,
+    /// Per-connection connect time, retries included.
+    pub latency: Percentiles,
+}
+
+/// The load generator's figures.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoadResult {
+    /// The server address.
+    pub target: String,
+    /// `closed` or `open`.
+    pub mode: Mode,
+    /// Connections requested.
+    pub conns: u64,
+    /// Client threads.
+    pub client_threads: u64,
+    /// Message size in bytes.
+    pub msg_size: u64,
+    /// Requested measured duration, seconds.
+    pub duration_s: f64,
+    /// Warm-up, seconds.
+    pub warmup_s: f64,
+    /// Open loop: total requests per second asked for.
+    pub rate: Option<f64>,
+    /// Connection set-up.
+    pub connect: ConnectResult,
+    /// The measured window's actual length, seconds.
+    pub window_s: f64,
+    /// Requests completed in the window.
+    pub requests: u64,
+    /// Requests per second.
+    pub throughput_rps: f64,
+    /// Payload megabytes (10^6 B) echoed per second, one direction.
+    pub throughput_mb_s: f64,
+    /// Latency in µs: from the send (closed loop) or from the planned send, corrected
+    /// for coordinated omission (open loop).
+    pub latency: Percentiles,
+    /// Open loop only: latency from the actual send (uncorrected).
+    pub latency_uncorrected: Option<Percentiles>,
+    /// `latency`'s histogram: HdrHistogram V2, deflate, base64.
+    pub histogram: String,
+    /// `latency_uncorrected`'s histogram, same encoding.
+    pub histogram_uncorrected: Option<String>,
+    /// Errors by kind.
+    pub errors: ErrorCounts,
+    /// Sum of `errors`.
+    pub error_total: u64,
+    /// The first error's message.
+    pub first_error: Option<String>,
+    /// The generator process's CPU time during the window.
+    pub client_cpu: CpuTime,
+    /// Client CPU per request, µs.
+    pub client_cpu_per_request_us: f64,
+    /// Stopped by Ctrl-C: the figures are partial.
+    pub interrupted: bool,
+    /// The window ran to its end.
+    pub complete: bool,
+}
+
+impl LoadResult {
+    /// Summarizes a generator outcome.
+    ///
+    /// # Errors
+    ///
+    /// If a histogram cannot be serialized.
+    pub fn new(config: &LoadConfig, o: &LoadOutcome) -> Result<LoadResult, HistogramError> {
+        let window = o.window.as_secs_f64();
+        let per_s = |n: f64| if window > 0.0 { n / window } else { 0.0 };
+        let open = config.mode() == Mode::Open;
+        Ok(LoadResult {
+            target: config.target.to_string(),
+            mode: config.mode(),
+            conns: config.conns as u64,
+            client_threads: config.threads as u64,
+            msg_size: config.msg_size as u64,
+            duration_s: config.duration.as_secs_f64(),
+            warmup_s: config.warmup.as_secs_f64(),
+            rate: config.rate,
+            connect: ConnectResult {
+                established: o.established,
+                failed: o.errors.connect,
+                total_ms: o.connect_elapsed.as_secs_f64() * 1e3,
+                latency: Percentiles::of(&o.connect),
+            },
+            window_s: window,
+            requests: o.requests,
+            throughput_rps: per_s(o.requests as f64),
+            throughput_mb_s: per_s(o.bytes as f64) / 1e6,
+            latency: Percentiles::of(&o.latency),
+            latency_uncorrected: open.then(|| Percentiles::of(&o.uncorrected)),
+            histogram: histogram::encode(&o.latency)?,
+            histogram_uncorrected: if open {
+                Some(histogram::encode(&o.uncorrected)?)
+            } else {
+                None
+            },
+            errors: o.errors.clone(),
+            error_total: o.errors.total(),
+            first_error: o.first_error.clone(),
+            client_cpu: o.client_cpu,
+            client_cpu_per_request_us: if o.requests > 0 {
+                o.client_cpu.total_s() * 1e6 / o.requests as f64
+            } else {
+                0.0
+            },
+            interrupted: o.interrupted,
+            complete: o.complete,
+        })
+    }
+
+    /// Whether the run finished cleanly: complete and without errors.
+    pub fn is_clean(&self) -> bool {
+        self.complete && self.error_total == 0
+    }
+}
+
+/// One server worker's share of the work during the window.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct WorkerResult {
+    /// Worker number (thread `srv-w{worker}`), from 1.
+    pub worker: usize,
+    /// Connections registered with this worker (over the whole run).
+    pub accepted: u64,
+    /// Echoes (bytes echoed / message size) during the window.
+    pub echoes: u64,
+    /// CPU seconds during the window (clock-tick resolution).
+    pub cpu_s: f64,
+}
+
+/// The in-process server's figures, over the measured window.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ServerResult {
+    /// Backend name.
+    pub backend: String,
+    /// Worker threads.
+    pub threads: usize,
+    /// Accept strategy.
+    pub accept: AcceptStrategy,
+    /// Echoes (bytes echoed / message size) during the window.
+    pub echoes: u64,
+    /// Server process CPU during the window.
+    pub cpu: CpuTime,
+    /// Server CPU (user + sys) per echo, µs.
+    pub cpu_per_echo_us: f64,
+    /// `cpu_per_echo_us` as a multiple of the floor.
+    pub floor_multiple: Option<f64>,
+    /// `cpu_per_echo_us` minus the floor: the runtime's own overhead per echo, µs.
+    pub overhead_per_echo_us: Option<f64>,
+    /// Per-worker balance.
+    pub workers: Vec<WorkerResult>,
+    /// Echoes on threads that are not numbered workers.
+    pub other_echoes: u64,
+    /// Failed accepts or registrations.
+    pub accept_errors: u64,
+}

@@ -1,0 +1,152 @@
+//! [`Server`]: a pool of the chosen backend serving echo on a bound address.
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use pool_core::{BuildError, Builder, Pinning, Runtime};
+
+use super::accept::{self, AcceptStrategy};
+use super::stats::ServerStats;
+use crate::metrics::cpu::{threads_named, CpuTime};
+
+/// Server worker threads are named `{WORKER_PREFIX}{i}`, `i` from 1 (short enough for
+/// the kernel's 15-character thread names, so `/proc` shows them whole).
+pub const WORKER_PREFIX: &str = "srv-w";
+
+/// How to run the echo server.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Worker threads.
+    pub threads: usize,
+    /// Accept strategy.
+    pub accept: AcceptStrategy,
+    /// Address to bind.
+    pub listen: SocketAddr,
+    /// Listen backlog.
+    pub backlog: i32,
+    /// The clients' message size (sizes the read buffer).
+    pub msg_size: usize,
+    /// CPUs to pin the workers to, if any.
+    pub cpus: Option<Vec<usize>>,
+}
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub enum ServerError {
+    /// The listen address could not be bound: usually it is in use. Fix: pick another
+    /// `--listen` address or port (port 0 picks a free one), or stop the other server.
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The pool did not start (see the pool-core error).
+    Build(BuildError),
+    /// The acceptors did not start.
+    Start(io::Error),
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerError::Bind { addr, source } if source.kind() == io::ErrorKind::AddrInUse => {
+                write!(f, "address {addr} is already in use: choose another --listen address, or port 0 for a free one")
+            }
+            ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            ServerError::Build(e) => write!(f, "cannot start the server pool: {e}"),
+            ServerError::Start(e) => write!(f, "cannot start the acceptors: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServerError::Bind { source, .. } | ServerError::Start(source) => Some(source),
+            ServerError::Build(e) => Some(e),
+        }
+    }
+}
+
+/// A running echo server on backend `R`.
+#[derive(Debug)]
+pub struct Server<R: Runtime> {
+    pool: R,
+    addr: SocketAddr,
+    stats: Arc<ServerStats>,
+    threads: usize,
+}
+
+impl<R: Runtime> Server<R> {
+    /// Binds, starts the pool and its acceptors, and returns once they are listening.
+    ///
+    /// # Errors
+    ///
+    /// See [`ServerError`].
+    pub fn start(config: &ServerConfig) -> Result<Server<R>, ServerError> {
+        let bind_err = |source| ServerError::Bind {
+            addr: config.listen,
+            source,
+        };
+        let listeners = match config.accept {
+            AcceptStrategy::Single => {
+                vec![pool_core::net::bind_listener(config.listen, config.backlog).map_err(bind_err)?]
+            }
+            AcceptStrategy::Reuseport => pool_core::net::reuseport_listeners(
+                config.listen,
+                config.threads,
+                config.backlog,
+            )
+            .map_err(bind_err)?,
+        };
+        let addr = listeners[0].local_addr().map_err(ServerError::Start)?;
+        let mut builder = Builder::new();
+        builder.pool_size(config.threads).name_prefix(WORKER_PREFIX);
+        if let Some(cpus) = &config.cpus {
+            builder.pinning(Pinning::Cpus(cpus.clone()));
+        }
+        let pool: R = builder.build().map_err(ServerError::Build)?;
+        let stats = Arc::new(ServerStats::new(config.threads));
+        let buf_size = config.msg_size.clamp(4096, 64 * 1024);
+        if let Err(e) = accept::start(&pool, config.accept, listeners, &stats, buf_size) {
+            pool.shutdown_now();
+            return Err(ServerError::Start(e));
+        }
+        Ok(Server {
+            pool,
+            addr,
+            stats,
+            threads: config.threads,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The per-worker counters.
+    pub fn stats(&self) -> &ServerStats {
+        &self.stats
+    }
+
+    /// CPU time of each worker thread so far (kernel clock-tick resolution).
+    pub fn worker_cpu(&self) -> Vec<CpuTime> {
+        let mut out = vec![CpuTime::default(); self.threads];
+        for (name, time) in threads_named(WORKER_PREFIX) {
+            let index = name[WORKER_PREFIX.len()..].parse::<usize>().ok();
+            if let Some(slot) = index.and_then(|i| i.checked_sub(1)).and_then(|i| out.get_mut(i)) {
+                *slot = time;
+            }
+        }
+        out
+    }
+
+    /// Stops the workers at once, closing every connection, and joins them.
+    pub fn stop(self) {
+        self.pool.shutdown_now();
+    }
+}
