@@ -76,8 +76,9 @@ pub struct LoadResult {
     pub throughput_rps: f64,
     /// Payload megabytes (10^6 B) echoed per second, one direction.
     pub throughput_mb_s: f64,
-    /// Latency in µs: from the send (closed loop) or from the planned send, corrected
-    /// for coordinated omission (open loop).
+    /// Latency in µs: from the send (closed loop); open loop: corrected for
+    /// coordinated omission, from the planned send for requests sent late because the
+    /// previous echo was late, from the actual send for requests sent on time.
     pub latency: Percentiles,
     /// Open loop only: latency from the actual send (uncorrected).
     pub latency_uncorrected: Option<Percentiles>,

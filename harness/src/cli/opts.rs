@@ -63,9 +63,12 @@ pub struct LoadOpts {
     pub warmup: Duration,
 
     /// Total request rate in requests per second, spread evenly over the connections
-    /// (open loop; latency is measured from each request's planned send time, corrected
-    /// for coordinated omission as wrk2 does). Without it: closed loop, each connection
-    /// sends its next request as soon as the previous echo is back.
+    /// (open loop). A request sent late because the previous echo was late counts its
+    /// latency from its planned send time (coordinated omission corrected, as wrk2
+    /// does); an on-time request counts from its actual send, so the generator's 1 ms
+    /// timer does not add to latency. The uncorrected histogram is kept too. Without
+    /// --rate: closed loop, each connection sends its next request as soon as the
+    /// previous echo is back.
     #[arg(long, value_name = "REQ_PER_S", value_parser = parse_rate)]
     pub rate: Option<f64>,
 

@@ -32,15 +32,18 @@ pub(super) struct Conn {
 }
 
 impl Conn {
-    /// Runs requests until the window ends; counts an error on failure.
-    pub(super) async fn drive(self, mut stream: TcpStream, stats: &RefCell<ThreadStats>) {
-        if let Err(e) = self.requests(&mut stream, stats).await {
-            let mut s = stats.borrow_mut();
-            s.errors.count(&e);
-            if s.first_error.is_none() {
-                s.first_error = Some(format!("connection {}: {e}", self.id));
-            }
+    /// Runs requests until the window ends; counts an error on failure. Returns
+    /// whether the connection ended without error.
+    pub(super) async fn drive(self, mut stream: TcpStream, stats: &RefCell<ThreadStats>) -> bool {
+        let Err(e) = self.requests(&mut stream, stats).await else {
+            return true;
+        };
+        let mut s = stats.borrow_mut();
+        s.errors.count(&e);
+        if s.first_error.is_none() {
+            s.first_error = Some(format!("connection {}: {e}", self.id));
         }
+        false
     }
 
     async fn requests(
@@ -64,11 +67,19 @@ impl Conn {
                     if next >= end {
                         return Ok(());
                     }
-                    if next > Instant::now() {
-                        tokio::time::sleep_until(next.into()).await;
-                    }
+                    let planned = next;
                     next += interval;
-                    Some(next - interval)
+                    if planned > Instant::now() {
+                        // On time: the send waits for the timer, whose lateness (up to
+                        // its 1 ms granularity) is the generator's, not the server's,
+                        // so latency counts from the actual send.
+                        tokio::time::sleep_until(planned.into()).await;
+                        None
+                    } else {
+                        // Late because the previous echo was late: count from the
+                        // planned send (coordinated omission correction).
+                        Some(planned)
+                    }
                 }
                 None if Instant::now() >= end => return Ok(()),
                 None => None,

@@ -112,9 +112,21 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
         conn.drive(stream, &stats)
     });
     rt.block_on(async {
+        let end = tokio::time::sleep_until(schedule.end.into());
+        tokio::pin!(end);
         tokio::select! {
-            _ = join_all(drives) => {}
-            _ = tokio::time::sleep_until(schedule.end.into()) => {}
+            ok = join_all(drives) => {
+                // Open-loop connections finish after their last planned send: hold the
+                // thread to the end of the window, unless every connection failed (the
+                // server died), which the coordinating thread should learn at once.
+                if ok.contains(&true) {
+                    tokio::select! {
+                        _ = &mut end => {}
+                        _ = plan.stop.stopped() => {}
+                    }
+                }
+            }
+            _ = &mut end => {}
             _ = plan.stop.stopped() => {}
         }
     });

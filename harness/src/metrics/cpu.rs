@@ -127,10 +127,15 @@ mod tests {
     #[test]
     fn finds_named_thread() {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let (up_tx, up) = std::sync::mpsc::channel::<()>();
         let t = std::thread::Builder::new()
             .name("cputest-w1".into())
-            .spawn(move || rx.recv())
+            .spawn(move || {
+                up_tx.send(()).unwrap();
+                rx.recv()
+            })
             .unwrap();
+        up.recv().unwrap();
         let found = threads_named("cputest-w");
         tx.send(()).unwrap();
         let _ = t.join();

@@ -1,0 +1,74 @@
+//! One test per bad-input rule: a clear message, a non-zero exit, no panic.
+
+mod support;
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use support::{assert_fails_with, closed_port, run};
+
+#[test]
+fn conns_must_be_at_least_one() {
+    assert_fails_with(&run(&["--conns", "0"]), "--conns");
+}
+
+#[test]
+fn msg_size_must_be_at_least_one_byte() {
+    assert_fails_with(&run(&["--msg-size", "0"]), "between 1 B and 1 MiB");
+}
+
+#[test]
+fn msg_size_must_be_at_most_one_mib() {
+    assert_fails_with(&run(&["--msg-size", "1048577"]), "between 1 B and 1 MiB");
+}
+
+#[test]
+fn duration_must_be_positive() {
+    assert_fails_with(&run(&["--duration", "0"]), "greater than 0");
+    assert_fails_with(&run(&["--duration=-3s"]), "--duration");
+}
+
+#[test]
+fn connect_timeout_must_be_positive() {
+    assert_fails_with(&run(&["--connect-timeout", "0s"]), "greater than 0");
+}
+
+#[test]
+fn rate_must_be_positive() {
+    assert_fails_with(&run(&["--rate", "0"]), "greater than 0");
+    assert_fails_with(&run(&["--rate=-10"]), "--rate");
+}
+
+#[test]
+fn unknown_backend_is_rejected() {
+    assert_fails_with(&run(&["--backend", "nope"]), "possible values");
+}
+
+#[test]
+fn connections_that_cannot_fit_name_the_limit() {
+    let out = run(&["--conns", "5000000", "--duration", "1s", "--no-files"]);
+    assert_fails_with(&out, "RLIMIT_NOFILE");
+    assert_fails_with(&out, "ulimit -n");
+}
+
+#[test]
+fn address_in_use_is_a_clear_error() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = run(&["serve", "--listen", &addr]);
+    assert_fails_with(&out, "already in use");
+    let out = run(&["run", "--listen", &addr, "--duration", "1s", "--no-files"]);
+    assert_fails_with(&out, "already in use");
+}
+
+#[test]
+fn unreachable_target_fails_within_the_connect_timeout() {
+    let target = closed_port().to_string();
+    let started = Instant::now();
+    let out = run(&[
+        "load", "--target", &target, "--conns", "2", "--connect-timeout", "1s", "--no-files",
+    ]);
+    assert_fails_with(&out, &format!("no connection to {target}"));
+    assert_fails_with(&out, "refused");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

@@ -1,0 +1,99 @@
+//! `harness run` end to end at small scale: every backend, closed and open loop, both
+//! accept strategies; the JSON results are present and sane.
+
+mod support;
+
+use support::{assert_sane, run, text, TempDir};
+
+/// Every backend the CLI offers, from `--help`.
+fn backends() -> Vec<String> {
+    harness::backend::BackendKind::all()
+        .iter()
+        .map(|k| k.name().to_owned())
+        .collect()
+}
+
+fn check_run(extra: &[&str], expect_open: bool) {
+    let dir = TempDir::new("run");
+    let mut args = vec![
+        "run",
+        "--backend",
+        "all",
+        "--conns",
+        "8",
+        "--threads",
+        "2",
+        "--client-threads",
+        "1",
+        "--duration",
+        "1s",
+        "--warmup",
+        "200ms",
+        "--out",
+        dir.arg(),
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let results = dir.results();
+    assert_eq!(results.len(), backends().len(), "{}", text(&out));
+    for name in backends() {
+        assert!(stdout.contains(&name), "table lacks {name}:\n{stdout}");
+        let r = results
+            .iter()
+            .find(|r| r["backend"] == name.as_str())
+            .unwrap_or_else(|| panic!("no result for {name}"));
+        assert_sane(r);
+        let server = &r["server"];
+        assert!(server["echoes"].as_u64().unwrap() > 0);
+        assert!(server["cpu_per_echo_us"].as_f64().unwrap() > 0.0);
+        assert_eq!(server["workers"].as_array().unwrap().len(), 2);
+        assert!(r["floor"]["cpu_per_op_us"].as_f64().unwrap() > 0.0);
+        assert_eq!(r["load"]["latency_uncorrected"].is_null(), !expect_open);
+        let stem = format!(
+            "{name}-{}-c8-m{}-r1",
+            if expect_open { "open" } else { "closed" },
+            r["load"]["msg_size"]
+        );
+        for ext in ["hgrm", "hist", "txt"] {
+            assert!(dir.path().join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
+        }
+    }
+    assert!(stdout.contains("x mt"), "no ratio column:\n{stdout}");
+    assert!(dir.path().join("summary.txt").exists());
+}
+
+#[test]
+fn closed_loop_every_backend() {
+    check_run(&[], false);
+}
+
+#[test]
+fn open_loop_every_backend() {
+    check_run(&["--rate", "2000", "--msg-size", "1KiB"], true);
+}
+
+#[test]
+fn reuseport_every_backend() {
+    check_run(&["--accept", "reuseport"], false);
+}
+
+#[test]
+fn single_backend_prints_the_detailed_table() {
+    let dir = TempDir::new("single");
+    let out = run(&[
+        "--backend", "tokio", "--conns", "4", "--duration", "500ms", "--warmup", "0",
+        "--out", dir.arg(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for needle in ["throughput", "latency µs", "server CPU", "x floor", "per worker", "srv-w1"] {
+        assert!(stdout.contains(needle), "`{needle}` missing:\n{stdout}");
+    }
+    let results = dir.results();
+    assert_eq!(results.len(), 1);
+    assert_sane(&results[0]);
+    let hgrm = std::fs::read_to_string(dir.path().join("tokio-closed-c4-m64-r1.hgrm")).unwrap();
+    assert!(hgrm.contains("Value     Percentile TotalCount 1/(1-Percentile)"));
+}

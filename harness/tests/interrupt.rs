@@ -1,0 +1,67 @@
+//! Ctrl-C (SIGINT) saves partial results, for `harness load` and `harness run`.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use support::{harness, test_server, Misbehave, TempDir};
+
+/// Starts `harness args`, waits for `ready` on its stderr, sends SIGINT, and returns
+/// the exit code.
+fn interrupt_after(args: &[&str], ready: &str) -> Option<i32> {
+    let mut child = harness()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut lines = stderr.lines();
+    for line in lines.by_ref() {
+        if line.unwrap().contains(ready) {
+            break;
+        }
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for _ in lines {}
+    child.wait().unwrap().code()
+}
+
+#[test]
+fn ctrl_c_during_load_saves_partial_results() {
+    let addr = test_server(Misbehave::None).to_string();
+    let dir = TempDir::new("int-load");
+    let code = interrupt_after(
+        &[
+            "load", "--target", &addr, "--conns", "2", "--duration", "60s", "--warmup", "0",
+            "--out", dir.arg(),
+        ],
+        "measuring",
+    );
+    assert_eq!(code, Some(130));
+    let results = dir.results();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["load"]["interrupted"], true);
+    assert_eq!(results[0]["load"]["complete"], false);
+}
+
+#[test]
+fn ctrl_c_during_run_saves_partial_results() {
+    let dir = TempDir::new("int-run");
+    let code = interrupt_after(
+        &[
+            "run", "--backend", "tokio", "--conns", "2", "--duration", "60s", "--warmup", "0",
+            "--out", dir.arg(),
+        ],
+        "connected",
+    );
+    assert_eq!(code, Some(130));
+    let results = dir.results();
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["load"]["interrupted"], true);
+}

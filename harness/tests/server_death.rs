@@ -1,0 +1,25 @@
+//! A server that dies mid-run: the load generator exits non-zero and saves partial
+//! results.
+
+mod support;
+
+use support::{run, test_server, text, Misbehave, TempDir};
+
+#[test]
+fn server_death_saves_partial_results() {
+    // Each connection is closed after 200 echoes of 64 B.
+    let addr = test_server(Misbehave::DieAfter(64 * 200)).to_string();
+    let dir = TempDir::new("death");
+    let out = run(&[
+        "load", "--target", &addr, "--conns", "4", "--duration", "30s", "--warmup", "0",
+        "--out", dir.arg(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let results = dir.results();
+    assert_eq!(results.len(), 1, "{}", text(&out));
+    let load = &results[0]["load"];
+    assert_eq!(load["errors"]["closed"], 4, "{load}");
+    assert_eq!(load["complete"], false);
+    assert!(load["requests"].as_u64().unwrap() > 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("partial"));
+}
