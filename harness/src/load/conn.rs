@@ -1,6 +1,7 @@
 //! One connection's request loop: closed or open loop, every echoed byte checked.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -34,8 +35,12 @@ pub(super) struct Conn {
 impl Conn {
     /// Runs requests until the window ends; counts an error on failure. Returns
     /// whether the connection ended without error.
-    pub(super) async fn drive(self, mut stream: TcpStream, stats: &RefCell<ThreadStats>) -> bool {
-        let Err(e) = self.requests(&mut stream, stats).await else {
+    pub(super) async fn drive(
+        self,
+        mut stream: TcpStream,
+        stats: Rc<RefCell<ThreadStats>>,
+    ) -> bool {
+        let Err(e) = self.requests(&mut stream, &stats).await else {
             return true;
         };
         let mut s = stats.borrow_mut();

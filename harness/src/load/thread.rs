@@ -2,12 +2,14 @@
 //! connections, per-thread histograms.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::sync::Arc;
 
 use futures::future::join_all;
 use tokio::sync::Semaphore;
+use tokio::task::{JoinSet, LocalSet};
 
 use super::config::LoadConfig;
 use super::conn::{Conn, Schedule};
@@ -101,25 +103,37 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
     };
     let interval = cfg.interval();
     let conns = cfg.conns as f64;
-    let drives = streams.into_iter().map(|(id, stream)| {
-        let open = interval.map(|i| (i, i.mul_f64(id as f64 / conns)));
-        let conn = Conn {
-            id,
-            msg_size: cfg.msg_size,
-            schedule,
-            open,
+    let stats = Rc::new(stats);
+    // One task per connection, so that each has its own cooperative budget and the
+    // scheduler serves them fairly.
+    let local = LocalSet::new();
+    local.block_on(&rt, async {
+        let mut tasks = JoinSet::new();
+        for (id, stream) in streams {
+            let open = interval.map(|i| (i, i.mul_f64(id as f64 / conns)));
+            let conn = Conn {
+                id,
+                msg_size: cfg.msg_size,
+                schedule,
+                open,
+            };
+            tasks.spawn_local(conn.drive(stream, Rc::clone(&stats)));
+        }
+        let all_done = async {
+            let mut any_ok = false;
+            while let Some(ok) = tasks.join_next().await {
+                any_ok |= ok.unwrap_or(false);
+            }
+            any_ok
         };
-        conn.drive(stream, &stats)
-    });
-    rt.block_on(async {
         let end = tokio::time::sleep_until(schedule.end.into());
         tokio::pin!(end);
         tokio::select! {
-            ok = join_all(drives) => {
+            any_ok = all_done => {
                 // Open-loop connections finish after their last planned send: hold the
                 // thread to the end of the window, unless every connection failed (the
                 // server died), which the coordinating thread should learn at once.
-                if ok.contains(&true) {
+                if any_ok {
                     tokio::select! {
                         _ = &mut end => {}
                         _ = plan.stop.stopped() => {}
@@ -130,7 +144,9 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
             _ = plan.stop.stopped() => {}
         }
     });
-    stats.into_inner()
+    drop(local);
+    let taken = std::mem::replace(&mut *stats.borrow_mut(), ThreadStats::new());
+    taken
 }
 
 async fn connect_all(
