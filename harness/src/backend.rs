@@ -59,7 +59,10 @@ impl BackendKind {
 
     /// The backend whose report name is `name`.
     pub fn from_name(name: &str) -> Option<BackendKind> {
-        BackendKind::all().iter().copied().find(|k| k.name() == name)
+        BackendKind::all()
+            .iter()
+            .copied()
+            .find(|k| k.name() == name)
     }
 }
 

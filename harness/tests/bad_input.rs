@@ -66,7 +66,14 @@ fn unreachable_target_fails_within_the_connect_timeout() {
     let target = closed_port().to_string();
     let started = Instant::now();
     let out = run(&[
-        "load", "--target", &target, "--conns", "2", "--connect-timeout", "1s", "--no-files",
+        "load",
+        "--target",
+        &target,
+        "--conns",
+        "2",
+        "--connect-timeout",
+        "1s",
+        "--no-files",
     ]);
     assert_fails_with(&out, &format!("no connection to {target}"));
     assert_fails_with(&out, "refused");

@@ -57,7 +57,10 @@ fn check_run(extra: &[&str], expect_open: bool) {
             r["load"]["msg_size"]
         );
         for ext in ["hgrm", "hist", "txt"] {
-            assert!(dir.path().join(format!("{stem}.{ext}")).exists(), "{stem}.{ext}");
+            assert!(
+                dir.path().join(format!("{stem}.{ext}")).exists(),
+                "{stem}.{ext}"
+            );
         }
     }
     assert!(stdout.contains("x mt"), "no ratio column:\n{stdout}");
@@ -83,12 +86,27 @@ fn reuseport_every_backend() {
 fn single_backend_prints_the_detailed_table() {
     let dir = TempDir::new("single");
     let out = run(&[
-        "--backend", "tokio", "--conns", "4", "--duration", "500ms", "--warmup", "0",
-        "--out", dir.arg(),
+        "--backend",
+        "tokio",
+        "--conns",
+        "4",
+        "--duration",
+        "500ms",
+        "--warmup",
+        "0",
+        "--out",
+        dir.arg(),
     ]);
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for needle in ["throughput", "latency µs", "server CPU", "x floor", "per worker", "srv-w1"] {
+    for needle in [
+        "throughput",
+        "latency µs",
+        "server CPU",
+        "x floor",
+        "per worker",
+        "srv-w1",
+    ] {
         assert!(stdout.contains(needle), "`{needle}` missing:\n{stdout}");
     }
     let results = dir.results();

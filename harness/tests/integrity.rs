@@ -10,8 +10,17 @@ fn corrupted_echoes_are_integrity_errors() {
     let addr = test_server(Misbehave::Corrupt(1000)).to_string();
     let dir = TempDir::new("corrupt");
     let out = run(&[
-        "load", "--target", &addr, "--conns", "4", "--duration", "1s", "--warmup", "0",
-        "--out", dir.arg(),
+        "load",
+        "--target",
+        &addr,
+        "--conns",
+        "4",
+        "--duration",
+        "1s",
+        "--warmup",
+        "0",
+        "--out",
+        dir.arg(),
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let results = dir.results();
@@ -28,8 +37,19 @@ fn a_faithful_server_gives_no_errors() {
     let addr = test_server(Misbehave::None).to_string();
     let dir = TempDir::new("faithful");
     let out = run(&[
-        "load", "--target", &addr, "--conns", "4", "--duration", "500ms", "--warmup", "0",
-        "--msg-size", "3", "--out", dir.arg(),
+        "load",
+        "--target",
+        &addr,
+        "--conns",
+        "4",
+        "--duration",
+        "500ms",
+        "--warmup",
+        "0",
+        "--msg-size",
+        "3",
+        "--out",
+        dir.arg(),
     ]);
     assert!(out.status.success(), "{}", text(&out));
     support::assert_sane(&dir.results()[0]);

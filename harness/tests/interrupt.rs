@@ -38,8 +38,17 @@ fn ctrl_c_during_load_saves_partial_results() {
     let dir = TempDir::new("int-load");
     let code = interrupt_after(
         &[
-            "load", "--target", &addr, "--conns", "2", "--duration", "60s", "--warmup", "0",
-            "--out", dir.arg(),
+            "load",
+            "--target",
+            &addr,
+            "--conns",
+            "2",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0",
+            "--out",
+            dir.arg(),
         ],
         "measuring",
     );
@@ -55,8 +64,17 @@ fn ctrl_c_during_run_saves_partial_results() {
     let dir = TempDir::new("int-run");
     let code = interrupt_after(
         &[
-            "run", "--backend", "tokio", "--conns", "2", "--duration", "60s", "--warmup", "0",
-            "--out", dir.arg(),
+            "run",
+            "--backend",
+            "tokio",
+            "--conns",
+            "2",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0",
+            "--out",
+            dir.arg(),
         ],
         "connected",
     );

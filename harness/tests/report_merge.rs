@@ -33,9 +33,12 @@ fn merging_two_histograms_sums_their_counts() {
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("merged.json")).unwrap())
             .unwrap();
     assert_eq!(merged["count"], 800);
-    assert_eq!(merged["latency"]["max_us"].as_u64().unwrap() / 10, 1499 / 10);
-    let back = histogram::decode(&std::fs::read_to_string(out_dir.join("merged.hist")).unwrap())
-        .unwrap();
+    assert_eq!(
+        merged["latency"]["max_us"].as_u64().unwrap() / 10,
+        1499 / 10
+    );
+    let back =
+        histogram::decode(&std::fs::read_to_string(out_dir.join("merged.hist")).unwrap()).unwrap();
     assert_eq!(back.len(), 800);
     assert!(std::fs::read_to_string(out_dir.join("merged.hgrm"))
         .unwrap()
@@ -47,5 +50,8 @@ fn a_file_that_is_not_a_histogram_is_a_clear_error() {
     let dir = TempDir::new("merge-bad");
     let p = dir.path().join("junk.hist");
     std::fs::write(&p, "definitely not base64 !!!").unwrap();
-    support::assert_fails_with(&run(&["report", p.to_str().unwrap()]), "not a serialized histogram");
+    support::assert_fails_with(
+        &run(&["report", p.to_str().unwrap()]),
+        "not a serialized histogram",
+    );
 }

@@ -26,8 +26,17 @@ fn serve_then_load_then_sigterm() {
 
     let dir = TempDir::new("serve");
     let out = run(&[
-        "load", "--target", &addr, "--conns", "4", "--duration", "500ms", "--warmup", "0",
-        "--out", dir.arg(),
+        "load",
+        "--target",
+        &addr,
+        "--conns",
+        "4",
+        "--duration",
+        "500ms",
+        "--warmup",
+        "0",
+        "--out",
+        dir.arg(),
     ]);
     assert!(out.status.success(), "{}", text(&out));
     support::assert_sane(&dir.results()[0]);

@@ -11,8 +11,17 @@ fn server_death_saves_partial_results() {
     let addr = test_server(Misbehave::DieAfter(64 * 200)).to_string();
     let dir = TempDir::new("death");
     let out = run(&[
-        "load", "--target", &addr, "--conns", "4", "--duration", "30s", "--warmup", "0",
-        "--out", dir.arg(),
+        "load",
+        "--target",
+        &addr,
+        "--conns",
+        "4",
+        "--duration",
+        "30s",
+        "--warmup",
+        "0",
+        "--out",
+        dir.arg(),
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let results = dir.results();

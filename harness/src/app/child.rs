@@ -38,8 +38,13 @@ fn secs(d: Duration) -> String {
 
 impl LoadChild {
     /// Starts `harness load --events` against `target` with the given load flags.
-    pub(crate) fn spawn(target: SocketAddr, o: &LoadOpts, cpus: &[usize]) -> anyhow::Result<LoadChild> {
-        let exe = std::env::current_exe().context("cannot find the harness executable to re-run")?;
+    pub(crate) fn spawn(
+        target: SocketAddr,
+        o: &LoadOpts,
+        cpus: &[usize],
+    ) -> anyhow::Result<LoadChild> {
+        let exe =
+            std::env::current_exe().context("cannot find the harness executable to re-run")?;
         let mut cmd = Command::new(&exe);
         cmd.arg("load")
             .args(["--target", &target.to_string()])
@@ -64,7 +69,10 @@ impl LoadChild {
             .stderr(Stdio::inherit())
             .spawn()
             .with_context(|| format!("cannot start the load generator {}", exe.display()))?;
-        let stdout = child.stdout.take().context("the load generator has no stdout")?;
+        let stdout = child
+            .stdout
+            .take()
+            .context("the load generator has no stdout")?;
         let (tx, lines) = mpsc::channel();
         std::thread::Builder::new()
             .name("load-events".into())

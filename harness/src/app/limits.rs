@@ -74,7 +74,11 @@ impl std::error::Error for FdLimitError {}
 /// # Errors
 ///
 /// [`FdLimitError`], whose message names the limit and how to raise it.
-pub fn check_fds(conns: u64, process: &'static str, limit: NofileLimit) -> Result<(), FdLimitError> {
+pub fn check_fds(
+    conns: u64,
+    process: &'static str,
+    limit: NofileLimit,
+) -> Result<(), FdLimitError> {
     let needed = conns + FD_HEADROOM;
     if needed > limit.soft {
         return Err(FdLimitError {

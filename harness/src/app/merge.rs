@@ -73,7 +73,9 @@ fn row(name: String, p: &Percentiles, rps: f64) -> Vec<String> {
 pub(super) fn report(args: ReportArgs) -> anyhow::Result<Outcome> {
     let mut merged = histogram::new();
     let mut g = Grid::new();
-    g.row(["file", "count", "req/s", "p50 µs", "p90", "p99", "p99.9", "p99.99", "max"]);
+    g.row([
+        "file", "count", "req/s", "p50 µs", "p90", "p99", "p99.9", "p99.99", "max",
+    ]);
     let (mut requests, mut rps, mut errors) = (0, 0.0, 0);
     for path in &args.files {
         let input = read(path)?;
@@ -89,7 +91,11 @@ pub(super) fn report(args: ReportArgs) -> anyhow::Result<Outcome> {
         ));
     }
     let latency = Percentiles::of(&merged);
-    g.row(row(format!("merged ({} files)", args.files.len()), &latency, rps));
+    g.row(row(
+        format!("merged ({} files)", args.files.len()),
+        &latency,
+        rps,
+    ));
     print!("{}", g.render(0));
     println!("requests {requests}, errors {errors}; req/s is the sum over files (concurrent load processes)");
     if let Some(dir) = &args.out {
@@ -112,8 +118,13 @@ pub(super) fn report(args: ReportArgs) -> anyhow::Result<Outcome> {
         ];
         for (name, text) in files {
             let path = dir.join(name);
-            std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(&path, text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }
-    Ok(if errors > 0 { Outcome::Errors } else { Outcome::Clean })
+    Ok(if errors > 0 {
+        Outcome::Errors
+    } else {
+        Outcome::Clean
+    })
 }

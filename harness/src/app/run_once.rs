@@ -75,7 +75,7 @@ impl WithBackend for RunOnce<'_> {
             let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
             anyhow::bail!("the load generator failed ({status}); see its message above");
         };
-        let server = start.map(|start| self.server_result::<R>(&start, &end, &load));
+        let server = start.map(|start| self.server_result::<R>(&start, &end));
         Ok(RunResult {
             schema: SCHEMA.to_owned(),
             metadata: Metadata::collect(),
@@ -135,12 +135,7 @@ impl RunOnce<'_> {
         (start, end, result)
     }
 
-    fn server_result<R: Runtime>(
-        &self,
-        start: &Snapshot,
-        end: &Snapshot,
-        load: &LoadResult,
-    ) -> ServerResult {
+    fn server_result<R: Runtime>(&self, start: &Snapshot, end: &Snapshot) -> ServerResult {
         let msg = self.args.load.msg_size as u64;
         let window = end.stats.since(&start.stats);
         let echoes = window.total_bytes() / msg;
@@ -166,7 +161,6 @@ impl RunOnce<'_> {
                 },
             })
             .collect();
-        let _ = load;
         ServerResult {
             backend: R::NAME.to_owned(),
             threads: self.args.server.threads(),
@@ -175,7 +169,7 @@ impl RunOnce<'_> {
             cpu,
             cpu_per_echo_us: per_echo,
             floor_multiple: (floor > 0.0 && echoes > 0).then(|| per_echo / floor),
-            overhead_per_echo_us: (echoes > 0).then(|| per_echo - floor),
+            overhead_per_echo_us: (echoes > 0).then_some(per_echo - floor),
             workers,
             other_echoes: window.other.bytes / msg,
             accept_errors: whole_run.accept_errors,

@@ -8,4 +8,6 @@ mod parse;
 pub use choice::BackendChoice;
 pub use commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 pub use opts::{LoadOpts, OutputOpts, ServerOpts};
-pub use parse::{parse_duration, parse_duration_allow_zero, parse_msg_size, parse_rate, MAX_MSG_SIZE};
+pub use parse::{
+    parse_duration, parse_duration_allow_zero, parse_msg_size, parse_rate, MAX_MSG_SIZE,
+};

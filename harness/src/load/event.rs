@@ -32,6 +32,7 @@ pub enum Event {
 impl Event {
     /// The event as one line of JSON.
     pub fn to_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"event\":\"error\",\"message\":\"{e}\"}}"))
+        serde_json::to_string(self)
+            .unwrap_or_else(|e| format!("{{\"event\":\"error\",\"message\":\"{e}\"}}"))
     }
 }

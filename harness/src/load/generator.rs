@@ -73,7 +73,10 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::NoConnection { target, reason } => {
-                write!(f, "no connection to {target} could be established: {reason}")
+                write!(
+                    f,
+                    "no connection to {target} could be established: {reason}"
+                )
             }
             LoadError::Thread(e) => write!(f, "cannot start a client thread: {e}"),
             LoadError::Interrupted => write!(f, "interrupted while connecting"),

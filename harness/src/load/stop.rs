@@ -31,7 +31,11 @@ impl Stop {
     pub fn stop(&self) {
         self.inner.stopped.store(true, Ordering::SeqCst);
         self.inner.notify.notify_waiters();
-        let _guard = self.inner.finished.lock().unwrap_or_else(|e| e.into_inner());
+        let _guard = self
+            .inner
+            .finished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         self.inner.changed.notify_all();
     }
 
@@ -55,7 +59,11 @@ impl Stop {
 
     /// Records that one client thread finished.
     pub(crate) fn thread_finished(&self) {
-        let mut finished = self.inner.finished.lock().unwrap_or_else(|e| e.into_inner());
+        let mut finished = self
+            .inner
+            .finished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         *finished += 1;
         self.inner.changed.notify_all();
     }
@@ -63,7 +71,11 @@ impl Stop {
     /// Blocks until `deadline`, the signal, or `threads` threads finished, whichever
     /// comes first. Returns `true` if the deadline was reached.
     pub(crate) fn wait_until(&self, deadline: Instant, threads: usize) -> bool {
-        let mut finished = self.inner.finished.lock().unwrap_or_else(|e| e.into_inner());
+        let mut finished = self
+            .inner
+            .finished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         loop {
             if self.is_stopped() {
                 return false;

@@ -2,8 +2,8 @@
 //! connections, per-thread histograms.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::sync::mpsc;
 use std::sync::Arc;
 
@@ -145,7 +145,8 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
         }
     });
     drop(local);
-    let taken = std::mem::replace(&mut *stats.borrow_mut(), ThreadStats::new());
+    let taken = stats.replace(ThreadStats::new());
+    drop(stats);
     taken
 }
 
@@ -168,8 +169,9 @@ async fn connect_all(
         }
     });
     let mut streams = Vec::with_capacity(plan.ids.len());
+    let outcomes = join_all(attempts).await;
     let mut s = stats.borrow_mut();
-    for outcome in join_all(attempts).await {
+    for outcome in outcomes {
         match outcome {
             Some((id, Ok((stream, took)))) => {
                 record(&mut s.connect, took);

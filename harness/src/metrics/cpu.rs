@@ -88,7 +88,7 @@ pub fn threads_named(prefix: &str) -> Vec<(String, CpuTime)> {
             out.push((name, time));
         }
     }
-    out.sort_by(|a, b| natural_key(&a.0).cmp(&natural_key(&b.0)));
+    out.sort_by_key(|a| natural_key(&a.0));
     out
 }
 

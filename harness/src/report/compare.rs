@@ -109,7 +109,11 @@ pub fn render_comparison(results: &[RunResult]) -> String {
             show(of(b, &floor), false, dec),
             ratio(of(b, &cpu), of(baseline, &cpu)),
             show(of(b, &client), false, dec),
-            show(of(b, &errors).map(|s| Spread { median: s.max, ..s }), false, int),
+            show(
+                of(b, &errors).map(|s| Spread { median: s.max, ..s }),
+                false,
+                int,
+            ),
         ]);
     }
     let mut out = String::new();

@@ -134,8 +134,7 @@ pub(crate) fn render(result: &RunResult) -> String {
 
 fn server_cpu(result: &RunResult, s: &ServerResult) -> String {
     let mut text = format!("{:.2} µs/echo", s.cpu_per_echo_us);
-    if let (Some(f), Some(m), Some(o)) = (&result.floor, s.floor_multiple, s.overhead_per_echo_us)
-    {
+    if let (Some(f), Some(m), Some(o)) = (&result.floor, s.floor_multiple, s.overhead_per_echo_us) {
         let _ = write!(
             text,
             " = {m:.2} x floor ({:.2} µs per send+recv of {} B); runtime overhead {o:.2} µs/echo",

@@ -51,10 +51,9 @@ pub(super) fn start<R: Runtime>(
                 let handle = pool.handle().clone();
                 pool.spawn(accept_single::<R>(listener, handle, stats, buf_size, ready))
             }
-            AcceptStrategy::Reuseport => pool.handle().spawn_on(
-                worker,
-                accept_local::<R>(listener, stats, buf_size, ready),
-            ),
+            AcceptStrategy::Reuseport => pool
+                .handle()
+                .spawn_on(worker, accept_local::<R>(listener, stats, buf_size, ready)),
         };
         spawned.map_err(io::Error::other)?;
     }

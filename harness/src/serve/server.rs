@@ -93,14 +93,13 @@ impl<R: Runtime> Server<R> {
         };
         let listeners = match config.accept {
             AcceptStrategy::Single => {
-                vec![pool_core::net::bind_listener(config.listen, config.backlog).map_err(bind_err)?]
+                vec![pool_core::net::bind_listener(config.listen, config.backlog)
+                    .map_err(bind_err)?]
             }
-            AcceptStrategy::Reuseport => pool_core::net::reuseport_listeners(
-                config.listen,
-                config.threads,
-                config.backlog,
-            )
-            .map_err(bind_err)?,
+            AcceptStrategy::Reuseport => {
+                pool_core::net::reuseport_listeners(config.listen, config.threads, config.backlog)
+                    .map_err(bind_err)?
+            }
         };
         let addr = listeners[0].local_addr().map_err(ServerError::Start)?;
         let mut builder = Builder::new();
@@ -138,7 +137,10 @@ impl<R: Runtime> Server<R> {
         let mut out = vec![CpuTime::default(); self.threads];
         for (name, time) in threads_named(WORKER_PREFIX) {
             let index = name[WORKER_PREFIX.len()..].parse::<usize>().ok();
-            if let Some(slot) = index.and_then(|i| i.checked_sub(1)).and_then(|i| out.get_mut(i)) {
+            if let Some(slot) = index
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| out.get_mut(i))
+            {
                 *slot = time;
             }
         }

@@ -34,12 +34,18 @@ pub fn text(out: &Output) -> String {
 /// Asserts a failed run that says `needle` and shows no panic.
 pub fn assert_fails_with(out: &Output, needle: &str) {
     let all = text(out);
-    assert!(!out.status.success(), "expected failure, got success:\n{all}");
+    assert!(
+        !out.status.success(),
+        "expected failure, got success:\n{all}"
+    );
     assert!(
         all.to_lowercase().contains(&needle.to_lowercase()),
         "expected `{needle}` in:\n{all}"
     );
-    assert!(!all.contains("panicked"), "a panic reached the user:\n{all}");
+    assert!(
+        !all.contains("panicked"),
+        "a panic reached the user:\n{all}"
+    );
 }
 
 /// A temporary directory, removed on drop.
@@ -162,7 +168,11 @@ pub fn assert_sane(result: &Value) {
     assert_eq!(load["complete"], true);
     assert_eq!(load["interrupted"], false);
     let lat = &load["latency"];
-    let p = |k: &str| lat[k].as_u64().unwrap_or_else(|| panic!("latency.{k} in {lat}"));
+    let p = |k: &str| {
+        lat[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("latency.{k} in {lat}"))
+    };
     assert!(p("p50_us") <= p("p90_us"));
     assert!(p("p90_us") <= p("p99_us"));
     assert!(p("p99_us") <= p("p999_us"));
