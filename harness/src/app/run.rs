@@ -24,10 +24,20 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<Outcome> {
     check_fds(u64::from(args.load.conns), "server", limit)?;
     let progress = Progress::new(false);
     let cpus = if args.pin {
-        pinning::plan(args.server.threads(), args.load.client_threads()).unwrap_or_else(|why| {
-            progress.status(&format!("warning: {why}"));
-            CpuPlan::default()
-        })
+        match pinning::plan(args.server.threads(), args.load.client_threads()) {
+            Ok(plan) => {
+                progress.status(&format!(
+                    "pinning: server workers on CPUs {:?}, load generator on CPUs {:?}",
+                    plan.server.as_deref().unwrap_or_default(),
+                    plan.client
+                ));
+                plan
+            }
+            Err(why) => {
+                progress.status(&format!("warning: {why}"));
+                CpuPlan::default()
+            }
+        }
     } else {
         CpuPlan::default()
     };

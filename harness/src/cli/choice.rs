@@ -42,7 +42,10 @@ impl ValueEnum for BackendChoice {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         match self {
             BackendChoice::One(kind) => kind.to_possible_value(),
-            BackendChoice::All => Some(PossibleValue::new("all")),
+            BackendChoice::All => Some(
+                PossibleValue::new("all")
+                    .help("Every backend, interleaved A B C A B C, with ratios against tokio-mt"),
+            ),
         }
     }
 }
