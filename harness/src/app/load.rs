@@ -1,7 +1,6 @@
 //! `harness load`: only the load generator, against any echo server.
 
 use std::io::Write;
-use std::time::Instant;
 
 use anyhow::Context;
 
@@ -25,7 +24,6 @@ pub(super) fn load(args: LoadArgs) -> anyhow::Result<Outcome> {
     })
     .context("cannot install the SIGINT/SIGTERM handlers")?;
     let progress = Progress::new(args.events);
-    let mut measuring = None;
     let outcome = load::run(&config, &stop, |event| {
         if args.events {
             let mut out = std::io::stdout().lock();
@@ -46,13 +44,19 @@ pub(super) fn load(args: LoadArgs) -> anyhow::Result<Outcome> {
             Event::Measuring => {
                 progress.status("measuring");
                 progress.phase("measure", config.duration);
-                measuring = Some(Instant::now());
             }
             Event::WindowEnd => progress.finish(),
             Event::Result { .. } => {}
         }
-    })?;
-    let _ = measuring;
+    });
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(load::LoadError::Interrupted) => {
+            eprintln!("harness: interrupted before the measured window; no results");
+            return Ok(Outcome::Interrupted);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let result = LoadResult::new(&config, &outcome)?;
     let code = if result.interrupted {
         Outcome::Interrupted

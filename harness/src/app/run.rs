@@ -72,14 +72,22 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<Outcome> {
                 repetition + 1,
                 args.repeat
             ));
-            let result = kind.with(RunOnce {
+            let run = kind.with(RunOnce {
                 args: &args,
                 cpus: &cpus,
                 floor,
                 repetition,
                 interrupt: &interrupt,
                 progress: &progress,
-            })?;
+            });
+            let result = match run {
+                Ok(result) => result,
+                Err(e) if interrupt.is_raised() => {
+                    progress.status(&format!("{kind}: {e:#}"));
+                    break 'runs;
+                }
+                Err(e) => return Err(e),
+            };
             if !args.output.no_files {
                 let files = write_files(&result, &args.output.out)?;
                 if let Some(json) = files.first() {

@@ -4,7 +4,7 @@
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-use pool_core::Runtime;
+use pool_core::{Pinning, Runtime};
 
 use super::child::{Interrupt, Line, LoadChild};
 use super::pinning::CpuPlan;
@@ -56,7 +56,11 @@ impl WithBackend for RunOnce<'_> {
             listen: a.server.listen,
             backlog: a.server.backlog,
             msg_size: a.load.msg_size,
-            cpus: self.cpus.server.clone(),
+            pinning: self
+                .cpus
+                .server
+                .clone()
+                .map_or(Pinning::None, Pinning::Cpus),
         })?;
         let child = match LoadChild::spawn(server.addr(), &a.load, &self.cpus.client) {
             Ok(child) => child,

@@ -5,7 +5,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use pool_core::Runtime;
+use pool_core::{Pinning, Runtime};
 
 use super::limits::raise_nofile;
 use super::signals::on_signal;
@@ -39,14 +39,18 @@ impl WithBackend for Serve<'_> {
         let floor = floor::measure(a.msg_size, Duration::from_millis(200))
             .context("cannot measure the loopback floor")?;
         let threads = a.server.threads();
-        let cpus = a.pin.then(|| (0..threads).collect::<Vec<_>>());
+        let pinning = if a.pin {
+            Pinning::Spread
+        } else {
+            Pinning::None
+        };
         let server = Server::<R>::start(&ServerConfig {
             threads,
             accept: a.server.accept,
             listen: a.server.listen,
             backlog: a.server.backlog,
             msg_size: a.msg_size,
-            cpus,
+            pinning,
         })?;
         let cpu0 = CpuTime::process();
         let started = Instant::now();

@@ -97,7 +97,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value = "64", value_parser = super::parse::parse_msg_size)]
     pub msg_size: usize,
 
-    /// Pin worker i to CPU i (modulo the CPU count).
+    /// Pin worker i to the i-th CPU this process may use (modulo their count).
     #[arg(long)]
     pub pin: bool,
 }

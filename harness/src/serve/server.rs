@@ -28,8 +28,8 @@ pub struct ServerConfig {
     pub backlog: i32,
     /// The clients' message size (sizes the read buffer).
     pub msg_size: usize,
-    /// CPUs to pin the workers to, if any.
-    pub cpus: Option<Vec<usize>>,
+    /// Where the workers run.
+    pub pinning: Pinning,
 }
 
 /// Why the server could not start.
@@ -104,9 +104,7 @@ impl<R: Runtime> Server<R> {
         let addr = listeners[0].local_addr().map_err(ServerError::Start)?;
         let mut builder = Builder::new();
         builder.pool_size(config.threads).name_prefix(WORKER_PREFIX);
-        if let Some(cpus) = &config.cpus {
-            builder.pinning(Pinning::Cpus(cpus.clone()));
-        }
+        builder.pinning(config.pinning.clone());
         let pool: R = builder.build().map_err(ServerError::Build)?;
         let stats = Arc::new(ServerStats::new(config.threads));
         let buf_size = config.msg_size.clamp(4096, 64 * 1024);
