@@ -1,0 +1,167 @@
+//! [`Inbox`]: how other threads reach a worker (spawns, wakes, stop), and the
+//! sleep/unpark handshake that lets the worker block in its poll without missing them.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use pool_core::Task;
+
+use super::waker::TaskWaker;
+
+/// Interrupts a worker blocked in its poll. The reactor's `mio::Waker` in production;
+/// a counter in the executor's unit tests.
+pub(crate) trait Unpark: Send + Sync + 'static {
+    /// Makes the worker's current or next blocking poll return.
+    fn unpark(&self);
+}
+
+impl Unpark for mio::Waker {
+    fn unpark(&self) {
+        // Only fails if the eventfd is gone, that is, if the worker has exited.
+        let _ = self.wake();
+    }
+}
+
+/// What other threads have queued for the worker since it last looked.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    /// Tasks to spawn.
+    pub(crate) tasks: Vec<Task>,
+    /// Tasks woken from other threads.
+    pub(crate) wakes: Vec<Arc<TaskWaker>>,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    batch: Batch,
+    /// Set by `stop`: the worker is leaving; refuse new spawns and wakes.
+    closed: bool,
+}
+
+/// The remote queue of one worker.
+///
+/// # The sleep handshake
+///
+/// Before blocking, the worker sets `sleeping` and then looks into the queue under its
+/// lock ([`prepare_sleep`](Inbox::prepare_sleep)); a remote pushes under the lock and
+/// then clears `sleeping`, unparking the worker if it was set. Whichever of the two
+/// takes the lock second sees the other's write, so either the worker sees the item or
+/// the remote unparks it: no wake-up is lost, and a busy worker costs remotes no syscall.
+pub(crate) struct Inbox {
+    queue: Mutex<Queue>,
+    sleeping: AtomicBool,
+    stopping: AtomicBool,
+    unpark: Box<dyn Unpark>,
+}
+
+impl Inbox {
+    pub(crate) fn new(unpark: Box<dyn Unpark>) -> Arc<Self> {
+        Arc::new(Inbox {
+            queue: Mutex::default(),
+            sleeping: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+            unpark,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // Nothing panics while holding the lock; recover anyway rather than cascade.
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn notify(&self) {
+        if self.sleeping.swap(false, Ordering::SeqCst) {
+            self.unpark.unpark();
+        }
+    }
+
+    /// Queues a task to spawn, or gives it back if the worker is stopping.
+    pub(crate) fn submit(&self, task: Task) -> Result<(), Task> {
+        {
+            let mut queue = self.lock();
+            if queue.closed {
+                return Err(task);
+            }
+            queue.batch.tasks.push(task);
+        }
+        self.notify();
+        Ok(())
+    }
+
+    /// Queues a wake from another thread; drops it if the worker is stopping.
+    pub(crate) fn push_wake(&self, waker: Arc<TaskWaker>) {
+        let refused = {
+            let mut queue = self.lock();
+            if queue.closed {
+                Some(waker)
+            } else {
+                queue.batch.wakes.push(waker);
+                None
+            }
+        };
+        // Dropped outside the lock.
+        drop(refused);
+        self.notify();
+    }
+
+    /// Asks the worker to stop at its next yield. Idempotent.
+    pub(crate) fn stop(&self) {
+        self.lock().closed = true;
+        self.stopping.store(true, Ordering::SeqCst);
+        self.sleeping.store(false, Ordering::SeqCst);
+        self.unpark.unpark();
+    }
+
+    /// Whether [`stop`](Inbox::stop) has been called.
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// Swaps the queued items into `into`, which must be empty (its allocations are
+    /// reused for the next batch).
+    pub(crate) fn take(&self, into: &mut Batch) {
+        debug_assert!(into.tasks.is_empty() && into.wakes.is_empty());
+        let mut queue = self.lock();
+        if !queue.batch.tasks.is_empty() || !queue.batch.wakes.is_empty() {
+            std::mem::swap(&mut queue.batch, into);
+        }
+    }
+
+    /// Announces that the worker is about to block. Returns `false`, with the
+    /// announcement withdrawn, if something is already queued or a stop was asked.
+    pub(crate) fn prepare_sleep(&self) -> bool {
+        self.sleeping.store(true, Ordering::SeqCst);
+        let idle = {
+            let queue = self.lock();
+            !queue.closed && queue.batch.tasks.is_empty() && queue.batch.wakes.is_empty()
+        };
+        if !idle {
+            self.sleeping.store(false, Ordering::SeqCst);
+        }
+        idle
+    }
+
+    /// The worker is awake again: remotes need not unpark it.
+    pub(crate) fn awake(&self) {
+        self.sleeping.store(false, Ordering::SeqCst);
+    }
+
+    /// Refuses everything from now on and returns what was still queued, for the
+    /// worker to drop (outside the lock).
+    pub(crate) fn close(&self) -> Batch {
+        let mut queue = self.lock();
+        queue.closed = true;
+        self.stopping.store(true, Ordering::SeqCst);
+        std::mem::take(&mut queue.batch)
+    }
+}
+
+impl fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inbox")
+            .field("sleeping", &self.sleeping.load(Ordering::Relaxed))
+            .field("stopping", &self.stopping.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}

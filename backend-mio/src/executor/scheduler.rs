@@ -1,0 +1,183 @@
+//! [`Executor`]: task storage and the run queue of one worker.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::task::{Context, Waker};
+
+use pool_core::LocalFuture;
+use slab::Slab;
+
+use super::coop;
+use super::inbox::{Batch, Inbox};
+use super::waker::TaskWaker;
+
+/// One stored task. `future` is `None` only while the task is being polled.
+struct Slot {
+    future: Option<LocalFuture>,
+    header: Arc<TaskWaker>,
+}
+
+/// The single-threaded executor of one worker.
+///
+/// Tasks live in a slab; the run queue holds the wakers of the tasks to poll. A task's
+/// future is taken out of its slot while it is polled, so the task may spawn (which
+/// inserts into the slab) without a `RefCell` conflict. A queued waker whose slot has
+/// since been freed or reused by another task is skipped.
+pub(crate) struct Executor {
+    tasks: RefCell<Slab<Slot>>,
+    run_queue: RefCell<VecDeque<Arc<TaskWaker>>>,
+    inbox: Arc<Inbox>,
+}
+
+impl Executor {
+    pub(crate) fn new(inbox: Arc<Inbox>) -> Self {
+        Executor {
+            tasks: RefCell::new(Slab::new()),
+            run_queue: RefCell::new(VecDeque::new()),
+            inbox,
+        }
+    }
+
+    /// This executor's inbox.
+    #[cfg(test)]
+    pub(crate) fn inbox(&self) -> &Arc<Inbox> {
+        &self.inbox
+    }
+
+    /// Stores `future` as a new task and queues it to run.
+    pub(crate) fn spawn(&self, future: LocalFuture) {
+        let header = {
+            let mut tasks = self.tasks.borrow_mut();
+            let entry = tasks.vacant_entry();
+            let header = TaskWaker::new(entry.key(), Arc::clone(&self.inbox));
+            entry.insert(Slot {
+                future: Some(future),
+                header: Arc::clone(&header),
+            });
+            header
+        };
+        self.run_queue.borrow_mut().push_back(header);
+    }
+
+    /// Queues a task woken on this thread, if it belongs to this executor.
+    pub(crate) fn push_local(&self, waker: Arc<TaskWaker>) -> Result<(), Arc<TaskWaker>> {
+        if !Arc::ptr_eq(&waker.inbox, &self.inbox) {
+            return Err(waker);
+        }
+        match self.run_queue.try_borrow_mut() {
+            Ok(mut queue) => {
+                queue.push_back(waker);
+                Ok(())
+            }
+            Err(_) => Err(waker),
+        }
+    }
+
+    /// Moves what other threads queued into this executor: spawns the tasks (building
+    /// `Task::Build` futures here, on the worker) and queues the woken tasks. `scratch`
+    /// is an empty batch whose allocations are reused.
+    pub(crate) fn drain_inbox(&self, scratch: &mut Batch) {
+        self.inbox.take(scratch);
+        for task in scratch.tasks.drain(..) {
+            // A panicking `Task::Build` closure loses only its own task.
+            if let Ok(future) = catch_unwind(AssertUnwindSafe(|| task.into_future())) {
+                self.spawn(future);
+            }
+        }
+        if !scratch.wakes.is_empty() {
+            self.run_queue.borrow_mut().extend(scratch.wakes.drain(..));
+        }
+    }
+
+    /// Whether a task is queued to run.
+    pub(crate) fn has_runnable(&self) -> bool {
+        !self.run_queue.borrow().is_empty()
+    }
+
+    /// The number of tasks stored (running or waiting).
+    pub(crate) fn len(&self) -> usize {
+        self.tasks.borrow().len()
+    }
+
+    /// Polls up to `max` queued tasks, stopping early if the run queue empties or a stop
+    /// is asked. Returns how many were polled.
+    pub(crate) fn tick(&self, max: usize) -> usize {
+        let mut polled = 0;
+        while polled < max && !self.inbox.is_stopping() {
+            let Some(header) = self.run_queue.borrow_mut().pop_front() else {
+                break;
+            };
+            if self.poll_task(header) {
+                polled += 1;
+            }
+        }
+        polled
+    }
+
+    /// Polls the task of `header` once; `false` if it no longer exists.
+    fn poll_task(&self, header: Arc<TaskWaker>) -> bool {
+        let key = header.key;
+        let future = match self.tasks.borrow_mut().get_mut(key) {
+            Some(slot) if Arc::ptr_eq(&slot.header, &header) => slot.future.take(),
+            _ => None,
+        };
+        let Some(mut future) = future else {
+            return false;
+        };
+        header.unqueue();
+        let waker = Waker::from(header);
+        let mut cx = Context::from_waker(&waker);
+        coop::reset();
+        // Pool tasks catch their own panics; this only guards the executor's state
+        // against a future that does not.
+        let done = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
+            .map_or(true, |poll| poll.is_ready());
+        if done {
+            let slot = self.tasks.borrow_mut().remove(key);
+            slot.header.retire();
+            // Dropped here, outside any borrow: the drop may spawn or wake.
+            drop(slot);
+            drop(future);
+        } else {
+            self.tasks.borrow_mut()[key].future = Some(future);
+        }
+        true
+    }
+
+    /// Drops every task (on this thread) and clears the run queue. Futures dropped here
+    /// may spawn or wake others; those are dropped too.
+    pub(crate) fn shutdown(&self) {
+        loop {
+            let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
+            let queued: VecDeque<_> = std::mem::take(&mut *self.run_queue.borrow_mut());
+            if slots.is_empty() && queued.is_empty() {
+                break;
+            }
+            for slot in &slots {
+                slot.header.retire();
+            }
+            drop(queued);
+            drop(slots);
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("tasks", &self.tasks.try_borrow().map(|t| t.len()).ok())
+            .field(
+                "runnable",
+                &self.run_queue.try_borrow().map(|q| q.len()).ok(),
+            )
+            .finish_non_exhaustive()
+    }
+}

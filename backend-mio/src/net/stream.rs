@@ -1,0 +1,149 @@
+//! [`TcpStream`]: a connected socket registered with a worker's reactor.
+
+use std::future::poll_fn;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use async_trait::async_trait;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::reactor::{Direction, Registration};
+
+/// A TCP stream registered with the reactor of the worker that created it, behind
+/// [`pool_core::net::TcpStream`] (so `tokio::io::AsyncReadExt` / `AsyncWriteExt` work
+/// on it).
+///
+/// It is `Send` so that it can live in a task spawned with
+/// [`Handle::spawn`](pool_core::Handle::spawn), but it stays registered with the worker
+/// that created it: to move a connection, move the `std::net::TcpStream` and call
+/// [`from_std`](pool_core::net::TcpStream::from_std) on the target worker. Dropping it
+/// deregisters it and closes the socket.
+///
+/// ```
+/// use backend_mio::{MioPool, TcpStream};
+/// use pool_core::net::TcpStream as _;
+/// use pool_core::{Builder, Runtime};
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// let server = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let addr = server.local_addr()?;
+/// let peer = std::thread::spawn(move || {
+///     let (mut socket, _) = server.accept().unwrap();
+///     std::io::copy(&mut socket.try_clone().unwrap(), &mut socket).unwrap();
+/// });
+/// let pool: MioPool = Builder::new().pool_size(1).build()?;
+/// let echoed = pool.block_on(async move {
+///     let mut stream = TcpStream::connect(addr).await?;
+///     stream.set_nodelay(true)?;
+///     stream.write_all(b"ping").await?;
+///     let mut buf = [0u8; 4];
+///     stream.read_exact(&mut buf).await?;
+///     std::io::Result::Ok(buf)
+/// })?;
+/// assert_eq!(&echoed, b"ping");
+/// drop(pool);
+/// peer.join().unwrap();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct TcpStream {
+    io: Registration<mio::net::TcpStream>,
+}
+
+impl TcpStream {
+    pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<Self> {
+        Ok(TcpStream {
+            io: Registration::new(stream)?,
+        })
+    }
+
+    /// Completes once a nonblocking connect has succeeded or failed.
+    fn poll_connected(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        loop {
+            let clear = ready!(self.io.poll_ready(cx, Direction::Write));
+            let socket = self.io.source();
+            if let Some(e) = socket.take_error()? {
+                return Poll::Ready(Err(e));
+            }
+            match socket.peer_addr() {
+                Ok(_) => return Poll::Ready(Ok(())),
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => clear(),
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl pool_core::net::TcpStream for TcpStream {
+    fn from_std(stream: std::net::TcpStream) -> io::Result<Self> {
+        stream.set_nonblocking(true)?;
+        Self::from_mio(mio::net::TcpStream::from_std(stream))
+    }
+
+    async fn connect(addr: SocketAddr) -> io::Result<Self> {
+        let stream = Self::from_mio(mio::net::TcpStream::connect(addr)?)?;
+        poll_fn(|cx| stream.poll_connected(cx)).await?;
+        Ok(stream)
+    }
+
+    fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.io.source().set_nodelay(nodelay)
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.source().local_addr()
+    }
+
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.source().peer_addr()
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let n = ready!(self.io.poll_io(cx, Direction::Read, |mut s| {
+            s.read(buf.initialize_unfilled())
+        }))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_io(cx, Direction::Write, |mut s| s.write(buf))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Write, |mut s| s.write_vectored(bufs))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // Writes go straight to the socket: nothing is buffered here.
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.io.source().shutdown(Shutdown::Write))
+    }
+}

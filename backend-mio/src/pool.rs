@@ -1,0 +1,56 @@
+//! [`MioBackend`]: the per-thread backend built on this crate's executor and reactor.
+
+use std::future::Future;
+use std::io;
+
+use pool_core::{Backend, Pool};
+
+use crate::executor;
+use crate::handle::MioRemote;
+use crate::net::{TcpListener, TcpStream};
+use crate::worker::MioWorker;
+
+/// The mio backend. Use it through [`MioPool`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MioBackend;
+
+/// A pool of worker threads, each running this crate's executor on its own
+/// `mio::Poll`.
+///
+/// ```
+/// use backend_mio::MioPool;
+/// use pool_core::{Builder, Runtime};
+///
+/// let pool: MioPool = Builder::new().pool_size(2).build()?;
+/// assert_eq!(pool.block_on(async { MioPool::current_worker() }), Some(0));
+/// pool.shutdown_on_idle();
+/// # Ok::<(), pool_core::BuildError>(())
+/// ```
+pub type MioPool = Pool<MioBackend>;
+
+impl Backend for MioBackend {
+    type Worker = MioWorker;
+    type Remote = MioRemote;
+    type TcpListener = TcpListener;
+    type TcpStream = TcpStream;
+
+    const NAME: &'static str = "mio";
+
+    fn new_worker(_index: usize) -> io::Result<MioWorker> {
+        MioWorker::new()
+    }
+
+    #[track_caller]
+    fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
+        let mut fut = Some(fut);
+        executor::current::with(|e| {
+            if let Some(fut) = fut.take() {
+                e.spawn(Box::pin(fut));
+            }
+        });
+        assert!(
+            fut.is_none(),
+            "MioBackend::spawn_local called outside a MioPool worker"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The I/O reactor of one worker: a `mio::Poll`, the sources registered with it and
+//! their readiness, and the worker's timers.
+
+mod driver;
+mod readiness;
+pub(crate) mod registration;
+pub(crate) mod registry;
+pub(crate) mod timer;
+
+pub(crate) use driver::Reactor;
+pub(crate) use readiness::Direction;
+pub(crate) use registration::Registration;

@@ -1,0 +1,87 @@
+//! [`Registration`]: a source registered with a worker's reactor, deregistered on drop.
+
+use std::io;
+use std::task::{ready, Context, Poll};
+
+use mio::event::Source;
+
+use super::readiness::{Direction, IoState};
+use super::registry::{self, Registry};
+use crate::executor::coop;
+use std::sync::Arc;
+
+/// A mio source registered with the current worker's reactor, and the reactor's state
+/// for it. Dropping it deregisters the source (from any thread) before the source, and
+/// so its file descriptor, is closed.
+#[derive(Debug)]
+pub(crate) struct Registration<S: Source> {
+    source: S,
+    key: usize,
+    state: Arc<IoState>,
+    registry: Arc<Registry>,
+}
+
+impl<S: Source> Registration<S> {
+    /// Registers `source` with the reactor of the worker on this thread.
+    ///
+    /// # Errors
+    ///
+    /// Off a worker, or if `epoll_ctl` fails.
+    pub(crate) fn new(mut source: S) -> io::Result<Self> {
+        let registry = registry::current()?;
+        let (key, state) = registry.register(&mut source)?;
+        Ok(Registration {
+            source,
+            key,
+            state,
+            registry,
+        })
+    }
+
+    /// The source.
+    pub(crate) fn source(&self) -> &S {
+        &self.source
+    }
+
+    /// Waits until `direction` is ready, then runs the nonblocking `op`; on
+    /// `WouldBlock` forgets the readiness and waits again. Charges the task's
+    /// cooperative budget for each completed operation.
+    pub(crate) fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        mut op: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        ready!(coop::poll_proceed(cx));
+        loop {
+            let event = ready!(self.state.poll_ready(cx, direction));
+            match op(&self.source) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.state.clear_readiness(event);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                result => {
+                    coop::spend();
+                    return Poll::Ready(result);
+                }
+            }
+        }
+    }
+
+    /// Waits until `direction` is ready, and returns, without running any operation,
+    /// a way to forget that readiness.
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<impl FnOnce() + '_> {
+        let event = ready!(self.state.poll_ready(cx, direction));
+        Poll::Ready(move || self.state.clear_readiness(event))
+    }
+}
+
+impl<S: Source> Drop for Registration<S> {
+    fn drop(&mut self) {
+        self.registry.deregister(&mut self.source, self.key);
+    }
+}

@@ -1,0 +1,134 @@
+//! [`MioWorker`]: one worker's event loop, an executor driven by a mio reactor.
+
+use std::io;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use pool_core::Worker;
+
+use crate::executor::{self, coop, Executor, Inbox};
+use crate::handle::MioRemote;
+use crate::reactor::{registry, timer, Reactor};
+
+/// Tasks polled per tick before the worker looks at I/O, timers and its inbox again.
+pub(crate) const TASKS_PER_TICK: usize = 128;
+
+/// The event loop of one [`MioPool`](crate::MioPool) worker.
+///
+/// Each tick it moves what other threads queued into the executor, polls up to
+/// [`TASKS_PER_TICK`] runnable tasks, then turns the reactor, with a zero timeout if
+/// tasks are still runnable, otherwise blocking until the next timer deadline, and
+/// finally fires due timers. It owns the thread it runs on; [`Pool`](pool_core::Pool)
+/// creates and runs it.
+///
+/// ```
+/// use backend_mio::MioBackend;
+/// use pool_core::{Backend, Remote, Worker};
+///
+/// let worker = MioBackend::new_worker(0)?;
+/// worker.remote().stop();
+/// worker.run(); // returns at once: it was told to stop
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct MioWorker {
+    executor: Rc<Executor>,
+    reactor: Reactor,
+    inbox: Arc<Inbox>,
+}
+
+impl MioWorker {
+    pub(crate) fn new() -> io::Result<Self> {
+        let (reactor, waker) = Reactor::new()?;
+        let inbox = Inbox::new(Box::new(waker));
+        Ok(MioWorker {
+            executor: Rc::new(Executor::new(Arc::clone(&inbox))),
+            reactor,
+            inbox,
+        })
+    }
+
+    /// How long the reactor may block: not at all if a task is runnable, else until
+    /// the next timer.
+    fn poll_timeout(&self, now: Instant) -> Option<Duration> {
+        if self.executor.has_runnable() {
+            return Some(Duration::ZERO);
+        }
+        timer::with(|t| t.next_deadline())
+            .flatten()
+            .map(|deadline| deadline.saturating_duration_since(now))
+    }
+
+    fn turn_reactor(&mut self) {
+        let mut timeout = self.poll_timeout(Instant::now());
+        let parked = timeout != Some(Duration::ZERO) && self.inbox.prepare_sleep();
+        if !parked {
+            timeout = Some(Duration::ZERO);
+        }
+        if let Err(e) = self.reactor.turn(timeout) {
+            // epoll_wait only fails on a bad descriptor or memory fault: a bug.
+            eprintln!("backend-mio: epoll_wait failed: {e}");
+        }
+        if parked {
+            self.inbox.awake();
+        }
+    }
+
+    fn fire_timers(&self, wake: &mut Vec<Waker>) {
+        let now = Instant::now();
+        timer::with(|t| t.fire(now, wake));
+        for waker in wake.drain(..) {
+            waker.wake();
+        }
+    }
+
+    /// Drops, on this thread, everything the worker still holds: queued spawns and
+    /// wakes first (so nothing new arrives), then every task.
+    fn shut_down(&self) {
+        drop(self.inbox.close());
+        self.executor.shutdown();
+    }
+}
+
+impl Worker for MioWorker {
+    type Remote = MioRemote;
+
+    fn remote(&self) -> MioRemote {
+        MioRemote {
+            inbox: Arc::clone(&self.inbox),
+        }
+    }
+
+    fn run(mut self) {
+        let _executor = executor::current::enter(Rc::clone(&self.executor));
+        let _registry = registry::enter(Arc::clone(self.reactor.registry()));
+        let _timers = timer::enter();
+        let mut batch = Default::default();
+        let mut wake = Vec::new();
+        loop {
+            self.executor.drain_inbox(&mut batch);
+            if self.inbox.is_stopping() {
+                break;
+            }
+            self.executor.tick(TASKS_PER_TICK);
+            if self.inbox.is_stopping() {
+                break;
+            }
+            self.turn_reactor();
+            self.fire_timers(&mut wake);
+        }
+        // Tasks are dropped while this worker is still current: their sockets
+        // deregister and their timers cancel here.
+        self.shut_down();
+        coop::unlimited();
+    }
+}
+
+impl Drop for MioWorker {
+    fn drop(&mut self) {
+        // A worker that never ran (a failed start) still frees what was queued.
+        self.shut_down();
+    }
+}
