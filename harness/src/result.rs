@@ -32,6 +32,11 @@ pub struct RunResult {
     pub server: Option<ServerResult>,
     /// The load generator's figures.
     pub load: LoadResult,
+    /// Open loop in `harness matrix`: the rate as a fraction of the baseline's median
+    /// closed-loop throughput for the same connections and message size, measured in the
+    /// same matrix run (0.5 for "50% of tokio-mt's max"). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_fraction: Option<f64>,
 }
 
 /// Connection set-up figures.

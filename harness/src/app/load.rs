@@ -83,6 +83,7 @@ pub(super) fn load(args: LoadArgs) -> anyhow::Result<Outcome> {
         floor: None,
         server: None,
         load: result,
+        baseline_fraction: None,
     };
     print!("{}", TableReport.render(&run)?.unwrap_or_default());
     if !args.output.no_files {

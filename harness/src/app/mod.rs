@@ -1,10 +1,13 @@
 //! The subcommands, wiring cli → backend → serve → load → metrics → report.
 
 mod child;
+mod inputs;
 mod limits;
 mod load;
+mod matrix;
 mod merge;
 mod pinning;
+mod plot;
 mod progress;
 mod run;
 mod run_once;
@@ -59,6 +62,8 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve::serve(args),
         Command::Load(args) => load::load(args),
         Command::Report(args) => merge::report(args),
+        Command::Plot(args) => plot::plot(args),
+        Command::Matrix(args) => matrix::matrix(args),
     });
     match result {
         Ok(Ok(outcome)) => outcome.code(),

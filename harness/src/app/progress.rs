@@ -11,6 +11,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     quiet: bool,
+    /// One bar over many runs (`harness matrix`): the runs' own phases only set the
+    /// bar's message.
+    overall: bool,
 }
 
 impl Progress {
@@ -25,7 +28,50 @@ impl Progress {
             );
             bar
         });
-        Progress { bar, quiet }
+        Progress {
+            bar,
+            quiet,
+            overall: false,
+        }
+    }
+
+    /// One bar over a whole matrix of `total` units (an ETA from the position), when
+    /// stderr is a terminal; plain status lines otherwise.
+    pub(crate) fn overall(total: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "[{elapsed_precise}] [{bar:30}] {percent:>3}% ETA {eta} {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            quiet: false,
+            overall: true,
+        }
+    }
+
+    /// Moves the overall bar to `position` units.
+    pub(crate) fn set_position(&self, position: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(position);
+        }
+    }
+
+    /// A passing remark: a status line, or only the bar's message in overall mode.
+    pub(crate) fn note(&self, line: &str) {
+        if self.overall {
+            if let Some(bar) = &self.bar {
+                bar.set_message(line.to_owned());
+            }
+        } else {
+            self.status(line);
+        }
     }
 
     /// Prints a status line on stderr (above the bar).
@@ -41,6 +87,9 @@ impl Progress {
 
     /// Starts showing progress through a phase of `total` length.
     pub(crate) fn phase(&self, name: &str, total: Duration) {
+        if self.overall {
+            return;
+        }
         if let Some(bar) = &self.bar {
             bar.set_prefix(name.to_owned());
             bar.set_length(total.as_millis().max(1) as u64);
@@ -50,6 +99,9 @@ impl Progress {
 
     /// Shows `elapsed` of the phase.
     pub(crate) fn tick(&self, elapsed: Duration, msg: String) {
+        if self.overall {
+            return self.note(&msg);
+        }
         if let Some(bar) = &self.bar {
             bar.set_position(elapsed.as_millis() as u64);
             bar.set_message(msg);

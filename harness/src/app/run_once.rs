@@ -88,6 +88,7 @@ impl WithBackend for RunOnce<'_> {
             floor: Some(self.floor),
             server,
             load,
+            baseline_fraction: None,
         })
     }
 }
@@ -108,7 +109,7 @@ impl RunOnce<'_> {
                     failed,
                     elapsed_ms,
                 })) => {
-                    self.progress.status(&format!(
+                    self.progress.note(&format!(
                         "connected {established} in {elapsed_ms:.0} ms ({failed} failed); warming up"
                     ));
                     self.progress.phase("warm-up", self.args.load.warmup);

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use super::choice::BackendChoice;
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
+use super::publish::{MatrixArgs, PlotArgs};
 use crate::backend::BackendKind;
 
 /// Compares per-thread reactor pools with tokio's multi-thread runtime on a TCP echo
@@ -48,6 +49,13 @@ pub enum Command {
     /// Merge the histograms of several result files (several load processes or hosts)
     /// into one report.
     Report(ReportArgs),
+    /// Draw SVG plots from result files: latency percentile distributions, throughput
+    /// and server CPU per echo against connections, one line per backend.
+    Plot(PlotArgs),
+    /// Run the published matrix (every backend; 1, 100, 1,000 and 10,000 conns; 64 B
+    /// and 4 KiB; closed loop and open loop at 50% and 80% of tokio-mt's closed-loop
+    /// max; interleaved, 3 repeats) and write bench-results/<date>-<host>/ with a README.
+    Matrix(MatrixArgs),
 }
 
 /// Flags of `harness run`.

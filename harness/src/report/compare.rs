@@ -4,33 +4,12 @@
 use std::fmt::Write;
 
 use super::grid::{thousands, Grid};
+use super::spread::Spread;
 use crate::backend::BackendKind;
 use crate::result::RunResult;
 
-/// Median, min and max of some values.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Spread {
-    median: f64,
-    min: f64,
-    max: f64,
-}
-
-fn spread(mut values: Vec<f64>) -> Option<Spread> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    let median = if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    };
-    Some(Spread {
-        median,
-        min: values[0],
-        max: values[n - 1],
-    })
+fn spread(values: Vec<f64>) -> Option<Spread> {
+    Spread::of(values)
 }
 
 fn show(s: Option<Spread>, repeated: bool, fmt: impl Fn(f64) -> String) -> String {
@@ -147,17 +126,4 @@ pub fn render_comparison(results: &[RunResult]) -> String {
     );
     out.push_str(&g.render(0));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn median_of_even_and_odd() {
-        assert_eq!(spread(vec![3.0, 1.0, 2.0]).unwrap().median, 2.0);
-        let s = spread(vec![4.0, 1.0]).unwrap();
-        assert_eq!((s.median, s.min, s.max), (2.5, 1.0, 4.0));
-        assert_eq!(spread(vec![]), None);
-    }
 }

@@ -1,11 +1,15 @@
 //! Output formats, one per file, behind one trait: [`Report`].
 
 mod compare;
-mod grid;
+pub(crate) mod grid;
 mod hgrm;
 mod json;
+mod level;
+pub mod markdown;
 mod metadata;
+pub mod plot;
 mod serialized;
+mod spread;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -16,8 +20,10 @@ pub use compare::render_comparison;
 pub use grid::Grid;
 pub use hgrm::{percentile_distribution, HgrmReport};
 pub use json::JsonReport;
+pub use level::{backends_of, size_name, CellKey, Level, SeriesKey};
 pub use metadata::Metadata;
 pub use serialized::SerializedReport;
+pub use spread::Spread;
 pub use table::TableReport;
 
 use crate::result::RunResult;
@@ -66,9 +72,17 @@ pub fn stem(result: &RunResult) -> String {
 ///
 /// If the directory or a file cannot be written (the message names the path).
 pub fn write_files(result: &RunResult, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    write_files_as(result, dir, &stem(result))
+}
+
+/// Writes every format of `result` into `dir` (created if missing), named `{stem}.*`.
+///
+/// # Errors
+///
+/// If the directory or a file cannot be written (the message names the path).
+pub fn write_files_as(result: &RunResult, dir: &Path, stem: &str) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))?;
-    let stem = stem(result);
     let mut written = Vec::new();
     for format in file_formats() {
         if let Some(text) = format.render(result)? {

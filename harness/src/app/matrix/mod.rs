@@ -1,0 +1,174 @@
+//! `harness matrix`: the published matrix, written to
+//! `bench-results/<YYYY-MM-DD>-<host tag>/` with plots and a generated README, and the
+//! index `bench-results/README.md` regenerated.
+
+mod host;
+mod plan;
+mod runner;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::child::Interrupt;
+use super::limits::raise_nofile;
+use super::progress::Progress;
+use super::signals::on_signal;
+use super::Outcome;
+use crate::cli::MatrixArgs;
+use crate::report::markdown::{
+    render_index, render_run_readme, MatrixSummary, INDEX_HEADLINE, SUMMARY_FILE,
+};
+use crate::report::plot::{self, Plot};
+use crate::report::Metadata;
+use plan::Plan;
+use runner::Runner;
+
+/// `root/name`, or `root/name-2`, `-3`... if it already exists.
+fn fresh_dir(root: &Path, name: &str) -> PathBuf {
+    let mut dir = root.join(name);
+    let mut n = 2;
+    while dir.exists() {
+        dir = root.join(format!("{name}-{n}"));
+        n += 1;
+    }
+    dir
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The headline plot: latency at 1,000 conns, closed loop, 64 B; or failing that the
+/// closed-loop latency plot with the most connections.
+fn headline(plots: &[Plot]) -> Option<String> {
+    let wanted = INDEX_HEADLINE.trim_start_matches("plots/");
+    plots
+        .iter()
+        .find(|p| p.file == wanted)
+        .or_else(|| {
+            plots
+                .iter()
+                .filter(|p| p.file.starts_with("latency-closed-"))
+                .last()
+        })
+        .map(|p| format!("plots/{}", p.file))
+}
+
+pub(super) fn matrix(args: MatrixArgs) -> anyhow::Result<Outcome> {
+    let plan = Plan::from_args(&args);
+    let metadata = Metadata::collect();
+    let date = host::date(metadata.timestamp_unix);
+    let host_tag = host::host_tag(&metadata);
+    let name = args.name.clone().unwrap_or_else(|| {
+        format!(
+            "{date}-{host_tag}{}",
+            if args.quick { "-quick" } else { "" }
+        )
+    });
+    let dir = match &args.name {
+        Some(n) => args.out.join(n),
+        None => fresh_dir(&args.out, &name),
+    };
+    let name = dir
+        .file_name()
+        .map_or(name, |n| n.to_string_lossy().into_owned());
+    let runs_dir = dir.join("runs");
+    std::fs::create_dir_all(&runs_dir)
+        .with_context(|| format!("cannot create {}", runs_dir.display()))?;
+    let limit = raise_nofile();
+    let interrupt = Interrupt::default();
+    on_signal({
+        let interrupt = interrupt.clone();
+        move || interrupt.raise()
+    })
+    .context("cannot install the SIGINT/SIGTERM handlers")?;
+
+    let progress = Progress::overall(plan.cost_ms());
+    let backends: Vec<String> = plan.backends.iter().map(|k| k.name().to_owned()).collect();
+    progress.status(&format!(
+        "matrix: {} runs ({}; conns {:?}; sizes {:?} B; closed + open at {:?}% of {}), \
+         about {} min; writing {}",
+        plan.runs(),
+        backends.join(", "),
+        plan.conns,
+        plan.sizes,
+        plan.open_levels,
+        crate::backend::BackendKind::BASELINE.name(),
+        plan.cost_ms().div_ceil(60_000),
+        dir.display()
+    ));
+    let mut runner = Runner::new(&plan, runs_dir, &interrupt, &progress, limit);
+    let failed = runner.run_all().err();
+    progress.finish();
+
+    let plots = match plot::write_all(&runner.results, &dir.join("plots")) {
+        Ok(written) => written.into_iter().map(|(_, p)| p).collect(),
+        Err(e) => {
+            eprintln!("harness: warning: no plots: {e:#}");
+            Vec::new()
+        }
+    };
+    let server_threads = plan.threads.map_or_else(num_cpus::get, |t| t as usize);
+    let client_threads = plan
+        .client_threads
+        .map_or_else(|| (num_cpus::get() / 2).max(1), |t| t as usize);
+    let summary = MatrixSummary {
+        name: name.clone(),
+        date,
+        host_tag,
+        quick: args.quick,
+        backends,
+        conns: plan.conns.iter().map(|&c| u64::from(c)).collect(),
+        sizes: plan.sizes.iter().map(|&s| s as u64).collect(),
+        open_levels: plan.open_levels.clone(),
+        repeat: plan.repeat,
+        duration_s: plan.duration.as_secs_f64(),
+        warmup_s: plan.warmup.as_secs_f64(),
+        server_threads,
+        client_threads,
+        runs_planned: plan.runs(),
+        runs_done: runner.runs_done(),
+        wall_s: runner.started.elapsed().as_secs_f64(),
+        interrupted: interrupt.is_raised(),
+        floors: runner.floors.clone(),
+        failures: runner.failures.clone(),
+        headline: headline(&plots),
+        metadata,
+    };
+    write(
+        &dir.join(SUMMARY_FILE),
+        &(serde_json::to_string_pretty(&summary)? + "\n"),
+    )?;
+    let readme = dir.join("README.md");
+    write(
+        &readme,
+        &render_run_readme(&summary, &runner.results, &plots),
+    )?;
+    let index = args.out.join("README.md");
+    write(&index, &render_index(&args.out)?)?;
+    eprintln!(
+        "harness: {} of {} runs done in {:.0} s; wrote {} and {}",
+        summary.runs_done,
+        summary.runs_planned,
+        summary.wall_s,
+        readme.display(),
+        index.display()
+    );
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(if summary.interrupted {
+        eprintln!("harness: interrupted; the READMEs show what was done");
+        Outcome::Interrupted
+    } else if !summary.failures.is_empty() {
+        eprintln!(
+            "harness: {} run(s) or cell(s) failed; see Failures in {}",
+            summary.failures.len(),
+            readme.display()
+        );
+        Outcome::Errors
+    } else {
+        Outcome::Clean
+    })
+}

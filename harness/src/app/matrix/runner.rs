@@ -1,0 +1,291 @@
+//! Runs the cells of a matrix in order: per message size the floor once, then per
+//! connection count the closed loop (every backend interleaved, repeated), then the
+//! open-loop levels at fractions of the baseline's closed-loop median just measured.
+//! A failed run is recorded and the matrix goes on.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::plan::Plan;
+use crate::app::child::Interrupt;
+use crate::app::limits::{check_fds, NofileLimit};
+use crate::app::pinning::CpuPlan;
+use crate::app::progress::Progress;
+use crate::app::run_once::RunOnce;
+use crate::backend::BackendKind;
+use crate::cli::{BackendChoice, LoadOpts, OutputOpts, RunArgs, ServerOpts};
+use crate::metrics::{floor, Floor};
+use crate::report::grid::thousands;
+use crate::report::markdown::Failure;
+use crate::report::{size_name, write_files_as, CellKey, Level, Spread};
+use crate::result::RunResult;
+use crate::serve::AcceptStrategy;
+
+/// How long the floor is measured, once per message size.
+const FLOOR_BUDGET: Duration = Duration::from_millis(300);
+
+/// The state of a matrix run: what is done so far.
+#[derive(Debug)]
+pub(super) struct Runner<'a> {
+    pub(super) plan: &'a Plan,
+    pub(super) runs_dir: PathBuf,
+    pub(super) interrupt: &'a Interrupt,
+    pub(super) progress: &'a Progress,
+    pub(super) limit: NofileLimit,
+    pub(super) results: Vec<RunResult>,
+    pub(super) failures: Vec<Failure>,
+    pub(super) floors: Vec<Floor>,
+    pub(super) started: Instant,
+    done_runs: usize,
+    done_cost_ms: u64,
+}
+
+impl<'a> Runner<'a> {
+    pub(super) fn new(
+        plan: &'a Plan,
+        runs_dir: PathBuf,
+        interrupt: &'a Interrupt,
+        progress: &'a Progress,
+        limit: NofileLimit,
+    ) -> Runner<'a> {
+        Runner {
+            plan,
+            runs_dir,
+            interrupt,
+            progress,
+            limit,
+            results: Vec::new(),
+            failures: Vec::new(),
+            floors: Vec::new(),
+            started: Instant::now(),
+            done_runs: 0,
+            done_cost_ms: 0,
+        }
+    }
+
+    /// Runs the whole matrix, or until interrupted.
+    ///
+    /// # Errors
+    ///
+    /// If the floor cannot be measured or a result file cannot be written; a failed
+    /// run is not an error.
+    pub(super) fn run_all(&mut self) -> anyhow::Result<()> {
+        let plan = self.plan;
+        for &size in &plan.sizes {
+            if self.interrupt.is_raised() {
+                return Ok(());
+            }
+            self.progress.status(&format!(
+                "measuring the floor: send+recv of {} over loopback",
+                size_name(size as u64)
+            ));
+            let floor = floor::measure(size, FLOOR_BUDGET)
+                .map_err(|e| anyhow::anyhow!("cannot measure the loopback floor: {e}"))?;
+            self.floors.push(floor);
+            for &conns in &plan.conns {
+                let closed = CellKey {
+                    level: Level::Closed,
+                    msg_size: size as u64,
+                    conns: u64::from(conns),
+                };
+                self.cell(closed, floor, None)?;
+                let baseline = self.baseline_max(closed);
+                for &pct in &plan.open_levels {
+                    let fraction = f64::from(pct) / 100.0;
+                    let cell = CellKey {
+                        level: Level::OfBaseline(fraction),
+                        ..closed
+                    };
+                    match baseline {
+                        Some(max) => self.cell(cell, floor, Some(max * fraction))?,
+                        None => self.skip(
+                            cell,
+                            format!(
+                                "skipped: no {} closed-loop throughput for this cell to take \
+                                 {pct}% of",
+                                BackendKind::BASELINE.name()
+                            ),
+                        ),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The baseline's median closed-loop throughput in `cell`, if it has one.
+    fn baseline_max(&self, cell: CellKey) -> Option<f64> {
+        let baseline = BackendKind::BASELINE.name();
+        Spread::of(
+            self.results
+                .iter()
+                .filter(|r| CellKey::of(r) == cell && r.backend.as_deref() == Some(baseline))
+                .map(|r| r.load.throughput_rps),
+        )
+        .map(|s| s.median)
+        .filter(|&m| m > 0.0)
+    }
+
+    /// Records a whole cell as skipped.
+    fn skip(&mut self, cell: CellKey, why: String) {
+        self.progress.status(&format!(
+            "{}, {} conns, {}: {why}",
+            cell.level,
+            cell.conns,
+            size_name(cell.msg_size)
+        ));
+        self.failures.push(Failure {
+            backend: "all".to_owned(),
+            level: cell.level.to_string(),
+            conns: cell.conns,
+            msg_size: cell.msg_size,
+            repetition: None,
+            error: why,
+        });
+        let n = self.plan.repeat as usize * self.plan.backends.len();
+        self.advance(cell, n);
+    }
+
+    /// Runs every backend, interleaved, `repeat` times in one cell.
+    fn cell(&mut self, cell: CellKey, floor: Floor, rate: Option<f64>) -> anyhow::Result<()> {
+        if let Err(e) = check_fds(cell.conns, "server", self.limit) {
+            self.skip(cell, e.to_string());
+            return Ok(());
+        }
+        for repetition in 0..self.plan.repeat {
+            for &kind in &self.plan.backends {
+                if self.interrupt.is_raised() {
+                    return Ok(());
+                }
+                self.one(kind, cell, repetition, floor, rate)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn args(&self, cell: CellKey, rate: Option<f64>, kind: BackendKind) -> RunArgs {
+        RunArgs {
+            backend: BackendChoice::One(kind),
+            server: ServerOpts {
+                threads: self.plan.threads,
+                accept: AcceptStrategy::Single,
+                listen: ([127, 0, 0, 1], 0).into(),
+                backlog: 4096,
+            },
+            load: LoadOpts {
+                conns: cell.conns as u32,
+                client_threads: self.plan.client_threads,
+                msg_size: cell.msg_size as usize,
+                duration: self.plan.duration,
+                warmup: self.plan.warmup,
+                rate,
+                connect_timeout: Duration::from_secs(10),
+                connect_concurrency: 256,
+            },
+            pin: false,
+            repeat: 1,
+            output: OutputOpts {
+                out: self.runs_dir.clone(),
+                no_files: true,
+            },
+        }
+    }
+
+    fn one(
+        &mut self,
+        kind: BackendKind,
+        cell: CellKey,
+        repetition: u32,
+        floor: Floor,
+        rate: Option<f64>,
+    ) -> anyhow::Result<()> {
+        let args = self.args(cell, rate, kind);
+        let run = kind.with(RunOnce {
+            args: &args,
+            cpus: &CpuPlan::default(),
+            floor,
+            repetition,
+            interrupt: self.interrupt,
+            progress: self.progress,
+        });
+        let line = match run {
+            // A run cut short by Ctrl-C is partial: left out of the tables.
+            Ok(result) if result.load.interrupted => return Ok(()),
+            Err(_) if self.interrupt.is_raised() => return Ok(()),
+            Ok(mut result) => {
+                if let Level::OfBaseline(f) = cell.level {
+                    result.baseline_fraction = Some(f);
+                }
+                let stem = format!(
+                    "{kind}-{}-c{}-m{}-r{}",
+                    cell.level.slug(),
+                    cell.conns,
+                    cell.msg_size,
+                    repetition + 1
+                );
+                write_files_as(&result, &self.runs_dir, &stem)?;
+                let l = &result.load;
+                let mut line = format!(
+                    "{} req/s, p99 {} µs",
+                    thousands(l.throughput_rps.round() as u64),
+                    thousands(l.latency.p99_us)
+                );
+                if let Some(s) = &result.server {
+                    line.push_str(&format!(", {:.2} µs CPU/echo", s.cpu_per_echo_us));
+                }
+                if l.error_total > 0 {
+                    line.push_str(&format!(", {} errors", l.error_total));
+                }
+                self.results.push(result);
+                line
+            }
+            Err(e) => {
+                let error = format!("{e:#}");
+                self.failures.push(Failure {
+                    backend: kind.name().to_owned(),
+                    level: cell.level.to_string(),
+                    conns: cell.conns,
+                    msg_size: cell.msg_size,
+                    repetition: Some(repetition),
+                    error: error.clone(),
+                });
+                format!("FAILED: {error}")
+            }
+        };
+        self.advance(cell, 1);
+        self.progress.status(&format!(
+            "[{:>3}/{}] {}, {} conns, {}, {kind} #{}: {line}{}",
+            self.done_runs,
+            self.plan.runs(),
+            cell.level,
+            thousands(cell.conns),
+            size_name(cell.msg_size),
+            repetition + 1,
+            self.eta()
+        ));
+        Ok(())
+    }
+
+    /// Counts `n` runs of `cell` as done.
+    fn advance(&mut self, cell: CellKey, n: usize) {
+        self.done_runs += n;
+        self.done_cost_ms += self.plan.run_cost_ms(cell.conns as u32) * n as u64;
+        self.progress.set_position(self.done_cost_ms);
+    }
+
+    /// `; ETA 12 min 5 s`, from the planned cost left and the pace so far.
+    fn eta(&self) -> String {
+        let total = self.plan.cost_ms();
+        if self.done_cost_ms == 0 || self.done_cost_ms >= total {
+            return String::new();
+        }
+        let pace = self.started.elapsed().as_secs_f64() / self.done_cost_ms as f64;
+        let left = ((total - self.done_cost_ms) as f64 * pace).round() as u64;
+        format!(" (ETA {} min {:02} s)", left / 60, left % 60)
+    }
+
+    /// Runs that produced a result.
+    pub(super) fn runs_done(&self) -> usize {
+        self.results.len()
+    }
+}

@@ -1,0 +1,72 @@
+//! Flags of the publishing subcommands: `harness plot` and `harness matrix`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::parse::{parse_duration, parse_duration_allow_zero, parse_msg_size};
+
+/// Flags of `harness plot`.
+#[derive(Clone, Debug, Args)]
+pub struct PlotArgs {
+    /// Result files (`.json` from `harness run` or `harness matrix`), or directories
+    /// whose `.json` files are all results.
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+
+    /// Directory for the SVG files; created if missing.
+    #[arg(long, value_name = "DIR", default_value = "plots")]
+    pub out: PathBuf,
+}
+
+/// Flags of `harness matrix`.
+#[derive(Clone, Debug, Args)]
+pub struct MatrixArgs {
+    /// The smoke version of the same matrix: 1 repeat, 1 s measured after 250 ms of
+    /// warm-up (about 2 minutes); its directory name ends in `-quick`.
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Root of the published results: the run goes to `DIR/<YYYY-MM-DD>-<host tag>/`
+    /// and `DIR/README.md` indexes the runs.
+    #[arg(long, value_name = "DIR", default_value = "bench-results")]
+    pub out: PathBuf,
+
+    /// Override: connection counts [default: 1,100,1000,10000].
+    #[arg(long, value_name = "N,N,...", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
+    pub conns_list: Vec<u32>,
+
+    /// Override: message sizes [default: 64,4KiB].
+    #[arg(long, value_name = "BYTES,...", value_delimiter = ',', value_parser = parse_msg_size)]
+    pub sizes: Vec<usize>,
+
+    /// Override: open-loop levels as percentages of tokio-mt's closed-loop max
+    /// [default: 50,80].
+    #[arg(long, value_name = "PCT,...", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub open_levels: Vec<u32>,
+
+    /// Override: measured duration of each run [default: 3s; --quick: 1s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+
+    /// Override: warm-up of each run, discarded [default: 1s; --quick: 250ms].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_allow_zero)]
+    pub warmup: Option<Duration>,
+
+    /// Override: repetitions of every cell, backends interleaved [default: 3; --quick: 1].
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub repeat: Option<u32>,
+
+    /// Server worker threads [default: all logical CPUs].
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub threads: Option<u32>,
+
+    /// Load generator threads [default: half the logical CPUs, at least 1].
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub client_threads: Option<u32>,
+
+    /// Name of the run directory instead of `<YYYY-MM-DD>-<host tag>[-quick]`.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}

@@ -1,0 +1,81 @@
+//! The look shared by every plot: size, fonts, and one stable colour per backend.
+
+use plotters::style::{RGBColor, TextStyle};
+
+use crate::backend::BackendKind;
+
+/// Plot size in pixels.
+pub(super) const SIZE: (u32, u32) = (1000, 620);
+/// Font family (SVG viewers substitute their sans-serif).
+const FAMILY: &str = "sans-serif";
+
+/// Colour-blind-friendly colours (Okabe-Ito), the baseline first in black.
+const COLORS: [RGBColor; 8] = [
+    RGBColor(0, 0, 0),
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(120, 120, 120),
+];
+
+/// The colour of a backend: by its place in [`BackendKind::all`], so a backend keeps
+/// its colour across plots; unknown names take the colours after the known ones.
+pub(super) fn color(backend: &str, index_among_unknown: usize) -> RGBColor {
+    let known = BackendKind::all()
+        .iter()
+        .position(|k| k.name() == backend)
+        .unwrap_or(BackendKind::all().len() + index_among_unknown);
+    COLORS[known % COLORS.len()]
+}
+
+/// Colours for a list of backend names.
+pub(super) fn colors(backends: &[String]) -> Vec<RGBColor> {
+    let mut unknown = 0;
+    backends
+        .iter()
+        .map(|b| {
+            let c = color(b, unknown);
+            if BackendKind::from_name(b).is_none() {
+                unknown += 1;
+            }
+            c
+        })
+        .collect()
+}
+
+/// The title font.
+pub(super) fn title() -> TextStyle<'static> {
+    (FAMILY, 24).into()
+}
+
+/// The font of axis descriptions.
+pub(super) fn axis() -> TextStyle<'static> {
+    (FAMILY, 18).into()
+}
+
+/// The font of tick labels and the legend.
+pub(super) fn label() -> TextStyle<'static> {
+    (FAMILY, 16).into()
+}
+
+/// An integer with thousands separators.
+pub(super) fn int(v: f64) -> String {
+    crate::report::grid::thousands(v.max(0.0).round() as u64)
+}
+
+/// Draws a title and a smaller subtitle across the top of `area`.
+pub(super) fn header<DB: plotters::prelude::DrawingBackend>(
+    area: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    title_text: &str,
+    subtitle: &str,
+) -> Result<(), plotters::drawing::DrawingAreaErrorKind<DB::ErrorType>> {
+    area.draw_text(title_text, &title(), (24, 12))?;
+    area.draw_text(subtitle, &label(), (24, 44))?;
+    Ok(())
+}
+
+/// Height of the [`header`] band in pixels.
+pub(super) const HEADER: u32 = 72;
