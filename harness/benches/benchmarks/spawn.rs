@@ -1,12 +1,16 @@
-//! Spawn and complete: the cost of placing a batch of tasks on the pool with
-//! `Handle::spawn` and learning that all of them ran.
+//! Spawn and complete: the cost of placing a batch of tasks on the pool and learning
+//! that all of them ran.
 //!
-//! - `spawn/<backend>/<n>`: a task on a worker spawns `n` tasks (1 or 1,000) through the
-//!   pool's handle, which places them round-robin on the per-thread pools (so about
-//!   half land on the other worker), and awaits them.
-//! - `spawn_remote/<backend>/<n>`: the same from a foreign thread (the bench thread,
-//!   which is no worker), which then blocks until the last task has run. This adds the
-//!   cross-thread hand-off into the pool and the wake-up of a parked thread.
+//! - `spawn/<backend>/<n>`: a task on a worker spawns `n` tasks (1 or 1,000) with
+//!   `Handle::spawn`, which places them round-robin on the per-thread pools (so about
+//!   half land on the other worker and need a cross-thread wake), and awaits them.
+//! - `spawn_child/<backend>/<n>`: the same with `Runtime::spawn_child`, which keeps the
+//!   children on the spawning worker of a per-thread pool (on tokio-mt it is
+//!   `tokio::spawn`). Against `spawn` it separates the cost of a spawn from the cost of
+//!   round-robin placement.
+//! - `spawn_remote/<backend>/<n>`: `Handle::spawn` from a foreign thread (the bench
+//!   thread, which is no worker), which then blocks until the last task has run. This
+//!   adds the hand-off into the pool and the wake-up of a parked thread.
 //!
 //! Each spawned task counts down a shared [`Countdown`]; the last one completes the
 //! waiter's oneshot. The reported time is per batch; throughput is in tasks.
@@ -15,38 +19,43 @@ use std::time::Instant;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
-use pool_core::{Handle, Runtime};
+use pool_core::{Handle, Runtime, SpawnError};
 
-use super::support::{compare, pool, Case, Countdown};
+use super::support::{compare, pool, Case, CountDownTask, Countdown};
 
 /// Batch sizes: one task alone, and a burst.
 const TASKS: [usize; 2] = [1, 1000];
 
-/// Adds the `spawn` and `spawn_remote` groups.
+/// Adds the `spawn`, `spawn_child` and `spawn_remote` groups.
 pub(crate) fn benches(c: &mut Criterion) {
-    compare(c, "spawn", &SpawnFromWorker);
-    compare(c, "spawn_remote", &SpawnRemote);
+    compare(c, "spawn", &FromWorker { child: false });
+    compare(c, "spawn_child", &FromWorker { child: true });
+    compare(c, "spawn_remote", &Remote);
 }
 
-/// Spawns `tasks` tasks through `handle` and waits until all have run.
-async fn spawn_and_wait<H: Handle>(handle: &H, tasks: usize) {
+/// Spawns `tasks` tasks with `spawn` and waits until all have run.
+async fn spawn_and_wait<S>(tasks: usize, spawn: S)
+where
+    S: Fn(CountDownTask) -> Result<(), SpawnError>,
+{
     let (countdown, done) = Countdown::new(tasks);
     for _ in 0..tasks {
-        let countdown = countdown.clone();
-        handle
-            .spawn(async move { countdown.count_down() })
-            .expect("spawn on a running pool");
+        spawn(countdown.task()).expect("spawn on a running pool");
     }
     done.await.expect("every spawned task counts down");
 }
 
-/// The batch is spawned and awaited by a task on a worker; the clock runs inside it, so
-/// the `block_on` that starts it is not measured.
-struct SpawnFromWorker;
+/// The batch is spawned and awaited by a task on a worker, with the pool's handle or
+/// as children. The clock runs inside that task, so the `block_on` that starts it is
+/// not measured.
+struct FromWorker {
+    child: bool,
+}
 
-impl Case for SpawnFromWorker {
+impl Case for FromWorker {
     fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>) {
         let pool: R = pool();
+        let child = self.child;
         for tasks in TASKS {
             group.throughput(Throughput::Elements(tasks as u64));
             group.bench_function(BenchmarkId::new(R::NAME, tasks), |b| {
@@ -55,7 +64,11 @@ impl Case for SpawnFromWorker {
                     pool.block_on(async move {
                         let start = Instant::now();
                         for _ in 0..iters {
-                            spawn_and_wait(&handle, tasks).await;
+                            if child {
+                                spawn_and_wait(tasks, R::spawn_child).await;
+                            } else {
+                                spawn_and_wait(tasks, |task| handle.spawn(task)).await;
+                            }
                         }
                         start.elapsed()
                     })
@@ -67,16 +80,18 @@ impl Case for SpawnFromWorker {
 }
 
 /// The batch is spawned from the bench thread, which then parks until it has run.
-struct SpawnRemote;
+struct Remote;
 
-impl Case for SpawnRemote {
+impl Case for Remote {
     fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>) {
         let pool: R = pool();
         let handle = pool.handle();
         for tasks in TASKS {
             group.throughput(Throughput::Elements(tasks as u64));
             group.bench_function(BenchmarkId::new(R::NAME, tasks), |b| {
-                b.iter(|| futures::executor::block_on(spawn_and_wait(handle, tasks)));
+                b.iter(|| {
+                    futures::executor::block_on(spawn_and_wait(tasks, |task| handle.spawn(task)))
+                });
             });
         }
         pool.shutdown_on_idle();

@@ -1,8 +1,11 @@
 //! What every case shares: the loop over the backends, the pool they run on, and a
 //! countdown that tells a waiter when a batch of tasks has finished.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
@@ -83,12 +86,31 @@ impl Countdown {
         (Arc::new(countdown), rx)
     }
 
+    /// A task that counts one down when it runs. It is a named type, rather than an
+    /// `async` block, so that one closure can spawn it through any spawn function.
+    pub(super) fn task(self: &Arc<Self>) -> CountDownTask {
+        CountDownTask(Arc::clone(self))
+    }
+
     /// Counts one task as finished.
-    pub(super) fn count_down(&self) {
+    fn count_down(&self) {
         if self.left.fetch_sub(1, Ordering::AcqRel) == 1 {
             if let Some(tx) = self.done.lock().expect("countdown lock").take() {
                 let _ = tx.send(());
             }
         }
+    }
+}
+
+/// The task [`Countdown::task`] makes: it counts down on its first poll.
+#[must_use = "a task does nothing until it is spawned"]
+pub(super) struct CountDownTask(Arc<Countdown>);
+
+impl Future for CountDownTask {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        self.0.count_down();
+        Poll::Ready(())
     }
 }
