@@ -2,7 +2,7 @@
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint fmt doc bench bench-build compare clean ci
+.PHONY: help build test lint fmt doc bench bench-build compare results plot clean ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,12 @@ bench: ## Run the criterion micro-benchmarks
 
 compare: ## The main job: every backend side by side on a loopback echo load
 	$(CARGO) run --release -p harness -- --backend all --conns 1000 --duration 5
+
+results: ## Run the published matrix into bench-results/<date>-<host>/ (~20 min; QUICK=1: ~2 min smoke run)
+	$(CARGO) run --release -p harness -- matrix $(if $(QUICK),--quick,)
+
+plot: ## Redraw SVG plots from result files: make plot FILES="bench-results/<run>/runs" OUT=dir
+	$(CARGO) run --release -p harness -- plot $(FILES) --out $(or $(OUT),plots)
 
 clean: ## Remove build outputs
 	$(CARGO) clean

@@ -16,6 +16,8 @@ pub enum BackendKind {
     TokioMt,
     /// A pool of tokio current-thread runtimes, one reactor per worker.
     Tokio,
+    /// Our own per-thread executor and mio reactor, one per worker.
+    Mio,
 }
 
 /// Code that runs on one backend, chosen at run time: implement it for a struct that
@@ -42,6 +44,7 @@ impl BackendKind {
         match self {
             BackendKind::TokioMt => code.run::<backend_tokio::TokioMultiThread>(),
             BackendKind::Tokio => code.run::<backend_tokio::TokioPool>(),
+            BackendKind::Mio => code.run::<backend_mio::MioPool>(),
         }
     }
 

@@ -211,8 +211,8 @@ fn commands_section(o: &mut String, s: &MatrixSummary) {
          --conns N --msg-size BYTES --duration {}s --warmup {}s [--rate REQ_PER_S]\n```\n\n\
          Each run's files are in `runs/` (`.json` result, `.txt` summary, `.hgrm` \
          percentile distribution, `.hist` serialized histogram; open loop adds the \
-         uncorrected ones). Redraw the plots with:\n\n\
-         ```sh\ncargo run --release -p harness -- plot bench-results/{}/runs --out bench-results/{}/plots\n```",
-        s.metadata.command, s.repeat, s.duration_s, s.warmup_s, s.name, s.name
+         uncorrected ones). Redraw the plots from this directory with:\n\n\
+         ```sh\ncargo run --release -p harness -- plot runs --out plots\n```",
+        s.metadata.command, s.repeat, s.duration_s, s.warmup_s
     );
 }

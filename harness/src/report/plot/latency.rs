@@ -107,11 +107,11 @@ fn draw(cell: CellKey, series: &[(String, Latency, usize)]) -> anyhow::Result<Pl
     );
     let runs = series.iter().map(|s| s.2).max().unwrap_or(0);
     let subtitle = format!(
-        "{}{} run{} per backend, histograms merged (not averaged); HdrHistogram, 1 µs resolution",
+        "{}{} run{} per backend, histograms merged (not averaged)",
         if cell.level.is_open() {
-            "corrected for coordinated omission (latency from the planned send time); "
+            "corrected for coordinated omission (from the planned send time); "
         } else {
-            "latency from each request's send; "
+            "from each request's send; "
         },
         runs,
         if runs == 1 { "" } else { "s" },
@@ -131,7 +131,7 @@ fn draw(cell: CellKey, series: &[(String, Latency, usize)]) -> anyhow::Result<Pl
         y_lo = 1.0;
     }
     let x_max = 10f64.powf(x_end.log10().ceil()).min(X_CAP);
-    let mut ticks = vec![X_MIN, 2.0];
+    let mut ticks = vec![2.0];
     let mut t = 10.0;
     while t <= x_max {
         ticks.push(t);
@@ -176,7 +176,7 @@ fn draw(cell: CellKey, series: &[(String, Latency, usize)]) -> anyhow::Result<Pl
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::LowerRight)
             .label_font(style::label())
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)

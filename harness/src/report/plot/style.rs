@@ -6,7 +6,8 @@ use crate::backend::BackendKind;
 
 /// Plot size in pixels.
 pub(super) const SIZE: (u32, u32) = (1000, 620);
-/// Font family (SVG viewers substitute their sans-serif).
+/// Font family (SVG viewers substitute their sans-serif). plotters writes font sizes
+/// as 1/1.24 of these.
 const FAMILY: &str = "sans-serif";
 
 /// Colour-blind-friendly colours (Okabe-Ito), the baseline first in black.
@@ -48,17 +49,17 @@ pub(super) fn colors(backends: &[String]) -> Vec<RGBColor> {
 
 /// The title font.
 pub(super) fn title() -> TextStyle<'static> {
-    (FAMILY, 24).into()
+    (FAMILY, 28).into()
 }
 
 /// The font of axis descriptions.
 pub(super) fn axis() -> TextStyle<'static> {
-    (FAMILY, 18).into()
+    (FAMILY, 22).into()
 }
 
 /// The font of tick labels and the legend.
 pub(super) fn label() -> TextStyle<'static> {
-    (FAMILY, 16).into()
+    (FAMILY, 19).into()
 }
 
 /// An integer with thousands separators.
@@ -73,7 +74,7 @@ pub(super) fn header<DB: plotters::prelude::DrawingBackend>(
     subtitle: &str,
 ) -> Result<(), plotters::drawing::DrawingAreaErrorKind<DB::ErrorType>> {
     area.draw_text(title_text, &title(), (24, 12))?;
-    area.draw_text(subtitle, &label(), (24, 44))?;
+    area.draw_text(subtitle, &label(), (24, 46))?;
     Ok(())
 }
 

@@ -85,7 +85,8 @@ pub(super) fn draw(key: SeriesKey, runs: &[&RunResult], spec: &Spec<'_>) -> anyh
     if let Some((v, _)) = &spec.reference {
         y_hi = y_hi.max(*v);
     }
-    let y_hi = if y_hi > 0.0 { y_hi * 1.15 } else { 1.0 };
+    // Headroom above the data for the legend.
+    let y_hi = if y_hi > 0.0 { y_hi * 1.45 } else { 1.0 };
 
     let mut svg = String::new();
     {
