@@ -4,10 +4,11 @@
 //! `cargo bench -p harness -- --test` to run each case once as a smoke test. Filter by
 //! case or backend with criterion's usual argument, e.g. `cargo bench -p harness -- echo`.
 //!
-//! Each case is one generic body run once per backend of
-//! [`harness::backend::BackendKind::all`], inside one criterion group per case, so the
-//! report (`target/criterion/<case>/report/index.html`) puts the backends side by side.
-//! The cases are in `benchmarks/`, one file per concept.
+//! Each case is one generic body run once per backend the harness knows
+//! ([`harness::backend::BackendKind::all`]: tokio-mt, the baseline, then tokio and mio),
+//! inside one criterion group per case, so the report
+//! (`target/criterion/<case>/report/index.html`) puts the backends side by side. The
+//! cases are in `benchmarks/`, one file per concept.
 
 use std::time::Duration;
 

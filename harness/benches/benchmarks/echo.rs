@@ -14,7 +14,7 @@
 //!
 //! - `echo_1conn/<backend>/64B`: one connection, one 64 B message in flight: write,
 //!   then read the echo. The time is one round trip.
-//! - `echo_100conn_pipelined/<backend>/64B x16`: 100 connections; per iteration the
+//! - `echo_100conn_pipelined/<backend>/64B-x16`: 100 connections; per iteration the
 //!   client writes 16 messages of 64 B back to back on every connection (1,600 in
 //!   flight), then reads all of them back. Throughput is in messages.
 
@@ -103,7 +103,7 @@ impl Case for Echo {
         let param = if self.depth == 1 {
             format!("{MSG}B")
         } else {
-            format!("{MSG}B x{}", self.depth)
+            format!("{MSG}B-x{}", self.depth)
         };
         group.throughput(Throughput::Elements((self.conns * self.depth) as u64));
         let mut round = 0_u64;

@@ -43,7 +43,7 @@ impl Case for PingPong {
     fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>) {
         let pool: R = pool();
         let handle = pool.handle();
-        group.bench_function(BenchmarkId::new(R::NAME, "2 workers"), |b| {
+        group.bench_function(BenchmarkId::new(R::NAME, "2-workers"), |b| {
             b.iter_custom(|iters| {
                 let (to_pong, mut pong_rx) = unbounded::<u64>();
                 let (to_ping, mut from_pong) = unbounded::<u64>();
