@@ -36,6 +36,17 @@ fn secs(d: Duration) -> String {
     format!("{}s", d.as_secs_f64())
 }
 
+/// This very executable. On Linux `/proc/self/exe` still runs it when the file was
+/// replaced meanwhile (a rebuild during a long `harness matrix`), where the path would
+/// name the new binary or nothing.
+fn own_exe() -> anyhow::Result<std::path::PathBuf> {
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    if proc_exe.exists() {
+        return Ok(proc_exe.to_owned());
+    }
+    std::env::current_exe().context("cannot find the harness executable to re-run")
+}
+
 impl LoadChild {
     /// Starts `harness load --events` against `target` with the given load flags.
     pub(crate) fn spawn(
@@ -43,8 +54,7 @@ impl LoadChild {
         o: &LoadOpts,
         cpus: &[usize],
     ) -> anyhow::Result<LoadChild> {
-        let exe =
-            std::env::current_exe().context("cannot find the harness executable to re-run")?;
+        let exe = own_exe()?;
         let mut cmd = Command::new(&exe);
         cmd.arg("load")
             .args(["--target", &target.to_string()])

@@ -49,8 +49,7 @@ fn headline(plots: &[Plot]) -> Option<String> {
         .or_else(|| {
             plots
                 .iter()
-                .filter(|p| p.file.starts_with("latency-closed-"))
-                .last()
+                .rfind(|p| p.file.starts_with("latency-closed-"))
         })
         .map(|p| format!("plots/{}", p.file))
 }

@@ -131,7 +131,7 @@ impl<'a> Runner<'a> {
         self.progress.status(&format!(
             "{}, {} conns, {}: {why}",
             cell.level,
-            cell.conns,
+            thousands(cell.conns),
             size_name(cell.msg_size)
         ));
         self.failures.push(Failure {

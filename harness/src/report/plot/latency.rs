@@ -146,6 +146,7 @@ fn draw(cell: CellKey, series: &[(String, Latency, usize)]) -> anyhow::Result<Pl
         style::header(&top, &title, &subtitle).map_err(drawing(&file))?;
         let mut chart = ChartBuilder::on(&body)
             .margin(20)
+            .margin_right(56)
             .x_label_area_size(50)
             .y_label_area_size(90)
             .build_cartesian_2d(
