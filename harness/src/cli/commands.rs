@@ -54,7 +54,7 @@ pub enum Command {
     Plot(PlotArgs),
     /// Run the published matrix (every backend; 1, 100, 1,000 and 10,000 conns; 64 B
     /// and 4 KiB; closed loop and open loop at 50% and 80% of tokio-mt's closed-loop
-    /// max; interleaved, 3 repeats) and write bench-results/<date>-<host>/ with a README.
+    /// max; interleaved, 3 repeats) and write bench-results/DATE-HOST/ with a README.
     Matrix(MatrixArgs),
 }
 
