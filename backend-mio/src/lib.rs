@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use backend_mio::MioPool;
-//! use pool_core::{Builder, Handle, Runtime};
+//! use pool_core::{Builder, Runtime};
 //!
 //! let pool: MioPool = Builder::new().pool_size(2).build()?;
 //! let (tx, rx) = std::sync::mpsc::channel();
@@ -36,7 +36,8 @@
 //! ## Implementation
 //!
 //! Threads: one per worker, started, named and joined by [`pool_core::Pool`]; nothing
-//! else (no timer or blocking thread). Each worker's [`MioWorker::run`] loops:
+//! else (no timer or blocking thread). Each worker's
+//! [`Worker::run`](pool_core::Worker::run) loops:
 //!
 //! 1. **Inbox.** Other threads reach a worker through its [`MioRemote`]: spawns and
 //!    cross-thread wakes go into a mutex-protected queue, and only if the worker is

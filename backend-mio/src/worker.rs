@@ -18,7 +18,7 @@ pub(crate) const TASKS_PER_TICK: usize = 128;
 /// The event loop of one [`MioPool`](crate::MioPool) worker.
 ///
 /// Each tick it moves what other threads queued into the executor, polls up to
-/// [`TASKS_PER_TICK`] runnable tasks, then turns the reactor, with a zero timeout if
+/// 128 runnable tasks, then turns the reactor, with a zero timeout if
 /// tasks are still runnable, otherwise blocking until the next timer deadline, and
 /// finally fires due timers. It owns the thread it runs on; [`Pool`](pool_core::Pool)
 /// creates and runs it.

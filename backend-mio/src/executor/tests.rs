@@ -72,12 +72,15 @@ impl Future for Gate {
     }
 }
 
-fn gate() -> (
+/// A gate and its handles: the done flag, the last waker, the poll count.
+type GateParts = (
     Gate,
     Arc<AtomicBool>,
     Arc<Mutex<Option<Waker>>>,
     Rc<Cell<usize>>,
-) {
+);
+
+fn gate() -> GateParts {
     let gate = Gate {
         done: Arc::default(),
         slot: Arc::default(),

@@ -23,7 +23,7 @@ use crate::reactor::{Direction, Registration};
 /// use std::io::{Read, Write};
 ///
 /// use backend_mio::{MioPool, TcpListener};
-/// use pool_core::net::{TcpListener as _, TcpStream as _};
+/// use pool_core::net::TcpListener as _;
 /// use pool_core::{Builder, Runtime};
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
 ///
