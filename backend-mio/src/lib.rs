@@ -20,7 +20,7 @@
 //! }
 //! pool.shutdown_on_idle();
 //! drop(tx);
-//! let mut workers: Vec<_> = rx.iter().map(|(_, w)| w.unwrap()).collect();
+//! let mut workers: Vec<_> = rx.iter().take(4).map(|(_, w)| w.unwrap()).collect();
 //! workers.sort();
 //! assert_eq!(workers, [0, 0, 1, 1]); // round-robin
 //! # Ok::<(), Box<dyn std::error::Error>>(())
