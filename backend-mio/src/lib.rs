@@ -54,7 +54,8 @@
 //!    in batches of at most 1024. Sockets are registered edge-triggered for reads and
 //!    writes once, with `epoll_ctl`, when created; each keeps its readiness in an
 //!    atomic that events only add to and that an operation clears only when it got
-//!    `WouldBlock` and no event arrived in between, so no wake-up is lost.
+//!    `WouldBlock` (or a short read or write, which proves the same and saves the
+//!    `EAGAIN` syscall) and no event arrived in between, so no wake-up is lost.
 //! 4. **Timers.** Due deadlines in a per-worker ordered map fire and wake their tasks.
 //!
 //! When [`Remote::stop`](pool_core::Remote::stop) is called the loop ends at the next

@@ -108,9 +108,13 @@ impl AsyncRead for TcpStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let n = ready!(self.io.poll_io(cx, Direction::Read, |mut s| {
-            s.read(buf.initialize_unfilled())
-        }))?;
+        let wanted = buf.remaining();
+        let n = ready!(self.io.poll_io_drained(
+            cx,
+            Direction::Read,
+            |mut s| s.read(buf.initialize_unfilled()),
+            |&n| n > 0 && n < wanted,
+        ))?;
         buf.advance(n);
         Poll::Ready(Ok(()))
     }
@@ -122,7 +126,12 @@ impl AsyncWrite for TcpStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.io.poll_io(cx, Direction::Write, |mut s| s.write(buf))
+        self.io.poll_io_drained(
+            cx,
+            Direction::Write,
+            |mut s| s.write(buf),
+            |&n| n > 0 && n < buf.len(),
+        )
     }
 
     fn poll_write_vectored(

@@ -58,8 +58,9 @@ struct Waiters {
 ///
 /// `readiness` holds the ready bits in its low byte and, above them, a tick that the
 /// reactor bumps with every event. Readiness is only ever *added* by events; it is
-/// cleared only by an operation that got `WouldBlock`, and only if no event arrived
-/// since that operation read it (same tick). Under edge-triggered notification, where
+/// cleared only by an operation that got `WouldBlock` (or a short read or write, see
+/// `Registration::poll_io_drained`), and only if no event arrived since that operation
+/// read it (same tick). Under edge-triggered notification, where
 /// the kernel reports each change once, this is what keeps a wake-up from being lost.
 #[derive(Debug, Default)]
 pub(crate) struct IoState {

@@ -50,7 +50,24 @@ impl<S: Source> Registration<S> {
         &self,
         cx: &mut Context<'_>,
         direction: Direction,
+        op: impl FnMut(&S) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io_drained(cx, direction, op, |_| false)
+    }
+
+    /// As [`poll_io`](Self::poll_io), and also forgets the readiness when `drained`
+    /// says a successful operation emptied the kernel buffer (a short read or write).
+    ///
+    /// This saves the syscall that would only return `WouldBlock`, and loses no
+    /// wake-up: the operation saw everything the kernel had when it ran, and data or
+    /// buffer space that arrives after it raises a new edge, which the next
+    /// `epoll_wait` reports.
+    pub(crate) fn poll_io_drained<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
         mut op: impl FnMut(&S) -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         ready!(coop::poll_proceed(cx));
         loop {
@@ -61,6 +78,9 @@ impl<S: Source> Registration<S> {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => {
+                    if matches!(&result, Ok(r) if drained(r)) {
+                        self.state.clear_readiness(event);
+                    }
                     coop::spend();
                     return Poll::Ready(result);
                 }
