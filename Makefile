@@ -2,7 +2,7 @@
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint fmt doc bench bench-build compare results plot clean ci
+.PHONY: miri help build test lint fmt doc bench bench-build compare results plot clean ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -22,6 +22,10 @@ fmt: ## Format the code
 
 doc: ## Build the API docs; warnings are errors
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --all-features
+
+miri: ## Run backend-mio's executor unit tests under Miri (nightly toolchain)
+	rustup component list --toolchain nightly --installed | grep -q '^miri' || rustup component add --toolchain nightly miri
+	$(CARGO) +nightly miri test -p backend-mio --lib
 
 bench-build: ## Compile the criterion benchmarks without running them
 	$(CARGO) bench --workspace --no-run

@@ -305,7 +305,9 @@ impl Handle for MultiThreadHandle {
         drop(self.inner.runtime.spawn_blocking(move || {
             let local = LocalSet::new();
             runtime.block_on(local.run_until(async move {
-                let task = guard.track(make());
+                // Built inside the tracked future, so a panic in `make` follows the
+                // task panic policy.
+                let task = guard.track(async move { make().await });
                 tokio::select! {
                     () = task => {}
                     _ = stop.wait_for(|stopped| *stopped) => {}

@@ -70,7 +70,11 @@ impl<B: Backend> Handle for PoolHandle<B> {
         F: Future<Output = ()> + 'static,
     {
         let guard = self.shared.tracker.guard();
-        let task = Task::Build(Box::new(move || Box::pin(guard.track(make()))));
+        // `make` runs inside the tracked future, so a panic in it is caught like a panic
+        // in the task itself (the task policy) instead of unwinding into the worker.
+        let task = Task::Build(Box::new(move || {
+            Box::pin(guard.track(async move { make().await }))
+        }));
         self.submit(self.shared.placement.next(), task)
     }
 

@@ -42,7 +42,7 @@ pub use spawn::{
     handle_spawn_from_foreign_thread, local_spawn_off_pool_errors,
     panicking_task_leaves_worker_serving, spawn_after_shutdown_errors,
     spawn_all_stops_at_stream_error, spawn_is_round_robin, spawn_on_missing_worker_errors,
-    spawn_on_places_on_worker, spawn_pinned_runs_not_send,
+    spawn_on_places_on_worker, spawn_pinned_panic_is_a_task_panic, spawn_pinned_runs_not_send,
 };
 
 /// Compile-time check that a runtime's handle has the auto traits the API promises.
@@ -75,6 +75,7 @@ macro_rules! conformance_tests {
             // Spawning.
             handle_spawn_from_foreign_thread,
             spawn_pinned_runs_not_send,
+            spawn_pinned_panic_is_a_task_panic,
             spawn_on_missing_worker_errors,
             spawn_after_shutdown_errors,
             spawn_all_stops_at_stream_error,

@@ -150,6 +150,22 @@ pub fn spawn_pinned_runs_not_send<R: Runtime>() {
     pool.shutdown_on_idle();
 }
 
+/// A panic in a `spawn_pinned` closure follows the task panic policy: counted, and the
+/// worker keeps serving.
+pub fn spawn_pinned_panic_is_a_task_panic<R: Runtime>() {
+    let pool: R = pool(1);
+    let handle = pool.handle().clone();
+    pool.spawn_pinned(|| -> std::future::Ready<()> {
+        panic!("deliberate panic building a pinned task (conformance kit)")
+    })
+    .unwrap();
+    let (tx, rx) = mpsc::channel();
+    pool.spawn(async move { tx.send(()).unwrap() }).unwrap();
+    recv(&rx, "a task after the panic");
+    pool.shutdown_on_idle();
+    assert_eq!(handle.task_panics(), 1);
+}
+
 /// `spawn_on` a worker the pool does not have is an error.
 pub fn spawn_on_missing_worker_errors<R: Runtime>() {
     let pool: R = pool(2);
