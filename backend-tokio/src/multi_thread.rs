@@ -286,10 +286,7 @@ impl Handle for MultiThreadHandle {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let pool_size = self.pool_size();
-        if worker >= pool_size {
-            return Err(SpawnError::NoSuchWorker { worker, pool_size });
-        }
+        SpawnError::check_worker(worker, self.pool_size())?;
         self.spawn(fut)
     }
 

@@ -57,10 +57,7 @@ impl<B: Backend> Handle for PoolHandle<B> {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let pool_size = self.pool_size();
-        if worker >= pool_size {
-            return Err(SpawnError::NoSuchWorker { worker, pool_size });
-        }
+        SpawnError::check_worker(worker, self.pool_size())?;
         self.submit(worker, self.ready(fut))
     }
 
