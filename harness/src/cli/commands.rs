@@ -62,8 +62,9 @@ pub enum Command {
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// Backend to measure: `tokio` (per-thread pool of current-thread runtimes),
-    /// `tokio-mt` (tokio's multi-thread runtime, the baseline), or `all` (every
-    /// backend, interleaved A B C A B C, with ratios against tokio-mt).
+    /// `mio` (per-thread pool on our own executor and mio reactor), `tokio-mt`
+    /// (tokio's multi-thread runtime, the baseline), or `all` (every backend,
+    /// interleaved A B C A B C, with ratios against tokio-mt).
     #[arg(long, value_enum, default_value = "tokio")]
     pub backend: BackendChoice,
 
