@@ -48,6 +48,9 @@ impl Worker for TokioWorker {
                 drop(tokio::task::spawn_local(task.into_future()));
             }
         });
+        // Refuse spawns from now on, so a racing submit gets its task back (an error)
+        // instead of queueing behind the stop.
+        rx.close();
         // Drop unfinished tasks here, where their I/O resources can still reach the
         // runtime, and before the before_stop hook runs.
         let _enter = runtime.enter();

@@ -199,6 +199,9 @@ pub trait Handle: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// Spawns a `Send` task on the next worker in round-robin order.
     ///
+    /// A spawn that races with a concurrent shutdown may be accepted and then dropped
+    /// unrun, like any task still pending when the pool stops.
+    ///
     /// # Errors
     ///
     /// [`SpawnError::Shutdown`] after shutdown.

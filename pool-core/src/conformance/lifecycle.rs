@@ -2,7 +2,7 @@
 //! `block_on`, `shutdown_on_idle`, `shutdown_now`, and `Drop`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -170,12 +170,14 @@ pub fn block_on_inside_worker_panics<R: Runtime>() {
 pub fn shutdown_on_idle_waits_for_tasks<R: Runtime>() {
     let pool: R = pool(2);
     let (release_tx, release_rx) = oneshot::channel::<()>();
-    let (finished, guard) = DropFlag::new();
+    let finished = Arc::new(AtomicBool::new(false));
+    let completed = Arc::clone(&finished);
     let (started_tx, started_rx) = mpsc::channel();
     pool.spawn(async move {
         started_tx.send(()).unwrap();
         let _ = release_rx.await;
-        drop(guard);
+        // Set only on completion (a dropped task would not get here).
+        completed.store(true, Ordering::SeqCst);
     })
     .unwrap();
     recv(&started_rx, "the task to start");

@@ -140,13 +140,19 @@ pub fn spawn_pinned_runs_not_send<R: Runtime>() {
     let (tx, rx) = mpsc::channel();
     pool.spawn_pinned(move || {
         let not_send = Rc::new(9);
+        let built_on = R::current_worker();
         async move {
             yield_now().await;
-            tx.send(*not_send).unwrap();
+            tx.send((*not_send, built_on, R::current_worker())).unwrap();
         }
     })
     .unwrap();
-    assert_eq!(recv(&rx, "the pinned task"), 9);
+    let (value, built_on, ran_on) = recv(&rx, "the pinned task");
+    assert_eq!(value, 9);
+    if R::CHILD_AFFINITY {
+        assert!(built_on.is_some(), "the closure did not run on a worker");
+        assert_eq!(built_on, ran_on, "the pinned future moved");
+    }
     pool.shutdown_on_idle();
 }
 
