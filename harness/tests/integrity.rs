@@ -3,25 +3,13 @@
 
 mod support;
 
-use support::{run, test_server, text, Misbehave, TempDir};
+use support::{run_load, test_server, text, Misbehave, TempDir};
 
 #[test]
 fn corrupted_echoes_are_integrity_errors() {
     let addr = test_server(Misbehave::Corrupt(1000)).to_string();
     let dir = TempDir::new("corrupt");
-    let out = run(&[
-        "load",
-        "--target",
-        &addr,
-        "--conns",
-        "4",
-        "--duration",
-        "1s",
-        "--warmup",
-        "0",
-        "--out",
-        dir.arg(),
-    ]);
+    let out = run_load(&addr, "1s", &dir, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let results = dir.results();
     assert_eq!(results.len(), 1, "{}", text(&out));
@@ -36,21 +24,7 @@ fn corrupted_echoes_are_integrity_errors() {
 fn a_faithful_server_gives_no_errors() {
     let addr = test_server(Misbehave::None).to_string();
     let dir = TempDir::new("faithful");
-    let out = run(&[
-        "load",
-        "--target",
-        &addr,
-        "--conns",
-        "4",
-        "--duration",
-        "500ms",
-        "--warmup",
-        "0",
-        "--msg-size",
-        "3",
-        "--out",
-        dir.arg(),
-    ]);
+    let out = run_load(&addr, "500ms", &dir, &["--msg-size", "3"]);
     assert!(out.status.success(), "{}", text(&out));
     support::assert_sane(&dir.results()[0]);
 }

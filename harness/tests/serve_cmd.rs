@@ -6,7 +6,7 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use support::{harness, run, text, TempDir};
+use support::{harness, run_load, text, TempDir};
 
 #[test]
 fn serve_then_load_then_sigterm() {
@@ -25,19 +25,7 @@ fn serve_then_load_then_sigterm() {
         .to_owned();
 
     let dir = TempDir::new("serve");
-    let out = run(&[
-        "load",
-        "--target",
-        &addr,
-        "--conns",
-        "4",
-        "--duration",
-        "500ms",
-        "--warmup",
-        "0",
-        "--out",
-        dir.arg(),
-    ]);
+    let out = run_load(&addr, "500ms", &dir, &[]);
     assert!(out.status.success(), "{}", text(&out));
     support::assert_sane(&dir.results()[0]);
 

@@ -3,26 +3,14 @@
 
 mod support;
 
-use support::{run, test_server, text, Misbehave, TempDir};
+use support::{run_load, test_server, text, Misbehave, TempDir};
 
 #[test]
 fn server_death_saves_partial_results() {
     // Each connection is closed after 200 echoes of 64 B.
     let addr = test_server(Misbehave::DieAfter(64 * 200)).to_string();
     let dir = TempDir::new("death");
-    let out = run(&[
-        "load",
-        "--target",
-        &addr,
-        "--conns",
-        "4",
-        "--duration",
-        "30s",
-        "--warmup",
-        "0",
-        "--out",
-        dir.arg(),
-    ]);
+    let out = run_load(&addr, "30s", &dir, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let results = dir.results();
     assert_eq!(results.len(), 1, "{}", text(&out));

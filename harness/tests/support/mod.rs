@@ -22,6 +22,26 @@ pub fn run(args: &[&str]) -> Output {
     harness().args(args).output().expect("harness runs")
 }
 
+/// Runs `harness load` with 4 connections and no warm-up against `addr` for
+/// `duration`, writing results into `out`, plus any `extra` flags.
+pub fn run_load(addr: &str, duration: &str, out: &TempDir, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "load",
+        "--target",
+        addr,
+        "--conns",
+        "4",
+        "--duration",
+        duration,
+        "--warmup",
+        "0",
+        "--out",
+        out.arg(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 /// stdout and stderr as one string, for messages.
 pub fn text(out: &Output) -> String {
     format!(
