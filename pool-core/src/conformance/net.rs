@@ -7,7 +7,7 @@ use std::thread;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::support::{echo, echo_client, pool, recv};
+use super::support::{echo, echo_clients, pool, recv};
 use crate::net::{bind_listener, reuseport_listeners, TcpListener, TcpStream};
 use crate::{Handle, Runtime};
 
@@ -39,12 +39,7 @@ pub fn tcp_echo_cross_worker_handoff<R: Runtime>() {
             }
         })
         .unwrap();
-    let clients: Vec<_> = (0..CONNECTIONS)
-        .map(|i| thread::spawn(move || echo_client(addr, i, BYTES)))
-        .collect();
-    for client in clients {
-        client.join().expect("an echo client failed");
-    }
+    echo_clients(addr, CONNECTIONS, BYTES);
     let served: Vec<_> = (0..CONNECTIONS)
         .map(|_| recv(&served_rx, "a served connection"))
         .collect();
@@ -84,12 +79,7 @@ pub fn tcp_echo_reuseport<R: Runtime>() {
             })
             .unwrap();
     }
-    let clients: Vec<_> = (0..CONNECTIONS)
-        .map(|i| thread::spawn(move || echo_client(addr, i, BYTES)))
-        .collect();
-    for client in clients {
-        client.join().expect("an echo client failed");
-    }
+    echo_clients(addr, CONNECTIONS, BYTES);
     let served: HashSet<_> = (0..CONNECTIONS)
         .map(|_| recv(&served_rx, "a served connection"))
         .collect();

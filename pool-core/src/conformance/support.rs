@@ -127,3 +127,19 @@ pub fn echo_client(addr: SocketAddr, seed: usize, len: usize) {
         "connection {seed}: echoed bytes differ from those sent"
     );
 }
+
+/// Runs [`echo_client`] on `connections` threads at once (seeds `0..connections`) and
+/// waits for all of them.
+///
+/// # Panics
+///
+/// If any client fails.
+#[track_caller]
+pub fn echo_clients(addr: SocketAddr, connections: usize, len: usize) {
+    let clients: Vec<_> = (0..connections)
+        .map(|seed| std::thread::spawn(move || echo_client(addr, seed, len)))
+        .collect();
+    for client in clients {
+        client.join().expect("an echo client failed");
+    }
+}
