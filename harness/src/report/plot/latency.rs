@@ -175,14 +175,7 @@ fn draw(cell: CellKey, series: &[(String, Latency, usize)]) -> anyhow::Result<Pl
                     PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(style::label())
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(drawing(&file))?;
+        style::legend(&mut chart, SeriesLabelPosition::LowerRight).map_err(drawing(&file))?;
         root.present().map_err(drawing(&file))?;
     }
     Ok(Plot { file, title, svg })

@@ -78,5 +78,24 @@ pub(super) fn header<DB: plotters::prelude::DrawingBackend>(
     Ok(())
 }
 
+/// Draws the series legend of `chart` at `position`, in the house style.
+pub(super) fn legend<'a, DB, CT>(
+    chart: &mut plotters::prelude::ChartContext<'a, DB, CT>,
+    position: plotters::prelude::SeriesLabelPosition,
+) -> Result<(), plotters::drawing::DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    use plotters::style::{Color, BLACK, WHITE};
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(label())
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+}
+
 /// Height of the [`header`] band in pixels.
 pub(super) const HEADER: u32 = 72;

@@ -155,14 +155,7 @@ pub(super) fn draw(key: SeriesKey, runs: &[&RunResult], spec: &Spec<'_>) -> anyh
                     PathElement::new(vec![(x, y), (x + 10, y)], grey.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(style::label())
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()
-            .map_err(drawing(&file))?;
+        style::legend(&mut chart, SeriesLabelPosition::UpperLeft).map_err(drawing(&file))?;
         root.present().map_err(drawing(&file))?;
     }
     Ok(Plot { file, title, svg })
