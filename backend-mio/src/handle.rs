@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
-use pool_core::{Remote, Task};
+use pool_core::backend::{Remote, Task};
+use pool_core::WorkerMetrics;
 
 use crate::executor::Inbox;
+use crate::metrics::WorkerStats;
 
 /// Queues tasks for one mio worker from any thread, and stops it.
 ///
@@ -16,7 +18,7 @@ use crate::executor::Inbox;
 ///
 /// ```
 /// use backend_mio::MioBackend;
-/// use pool_core::{Backend, Remote, Task, Worker};
+/// use pool_core::backend::{Backend, Remote, Task, Worker};
 ///
 /// let worker = MioBackend::new_worker(0)?;
 /// let remote = worker.remote();
@@ -37,6 +39,7 @@ use crate::executor::Inbox;
 #[derive(Debug, Clone)]
 pub struct MioRemote {
     pub(crate) inbox: Arc<Inbox>,
+    pub(crate) stats: Arc<WorkerStats>,
 }
 
 impl Remote for MioRemote {
@@ -46,5 +49,9 @@ impl Remote for MioRemote {
 
     fn stop(&self) {
         self.inbox.stop();
+    }
+
+    fn fill_metrics(&self, metrics: &mut WorkerMetrics) {
+        self.stats.fill(self.inbox.len(), metrics);
     }
 }

@@ -70,6 +70,7 @@
 pub mod diagnostics;
 mod executor;
 mod handle;
+mod metrics;
 pub mod net;
 mod pool;
 mod reactor;

@@ -2,12 +2,15 @@
 
 use std::future::Future;
 use std::io;
+use std::time::Instant;
 
-use pool_core::{Backend, Pool};
+use pool_core::backend::Backend;
+use pool_core::Pool;
 
 use crate::executor;
 use crate::handle::MioRemote;
 use crate::net::{TcpListener, TcpStream};
+use crate::time::{sleep_until, Sleep};
 use crate::worker::MioWorker;
 
 /// The mio backend. Use it through [`MioPool`].
@@ -33,6 +36,7 @@ impl Backend for MioBackend {
     type Remote = MioRemote;
     type TcpListener = TcpListener;
     type TcpStream = TcpStream;
+    type Sleep = Sleep;
 
     const NAME: &'static str = "mio";
 
@@ -52,5 +56,9 @@ impl Backend for MioBackend {
             fut.is_none(),
             "MioBackend::spawn_local called outside a MioPool worker"
         );
+    }
+
+    fn sleep_until(deadline: Instant) -> Sleep {
+        sleep_until(deadline)
     }
 }

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use pool_core::Worker;
+use pool_core::backend::Worker;
 
 use crate::executor::{self, coop, Executor, Inbox};
 use crate::handle::MioRemote;
+use crate::metrics::WorkerStats;
 use crate::reactor::{registry, timer, Reactor};
 
 /// Tasks polled per tick before the worker looks at I/O, timers and its inbox again.
@@ -25,7 +26,7 @@ pub(crate) const TASKS_PER_TICK: usize = 128;
 ///
 /// ```
 /// use backend_mio::MioBackend;
-/// use pool_core::{Backend, Remote, Worker};
+/// use pool_core::backend::{Backend, Remote, Worker};
 ///
 /// let worker = MioBackend::new_worker(0)?;
 /// worker.remote().stop();
@@ -37,6 +38,7 @@ pub struct MioWorker {
     executor: Rc<Executor>,
     reactor: Reactor,
     inbox: Arc<Inbox>,
+    stats: Arc<WorkerStats>,
 }
 
 impl MioWorker {
@@ -47,6 +49,7 @@ impl MioWorker {
             executor: Rc::new(Executor::new(Arc::clone(&inbox))),
             reactor,
             inbox,
+            stats: Arc::new(WorkerStats::new()),
         })
     }
 
@@ -67,12 +70,14 @@ impl MioWorker {
         if !parked {
             timeout = Some(Duration::ZERO);
         }
+        let parked_at = parked.then(Instant::now);
         if let Err(e) = self.reactor.turn(timeout) {
             // epoll_wait only fails on a bad descriptor or memory fault: a bug.
             eprintln!("backend-mio: epoll_wait failed: {e}");
         }
-        if parked {
+        if let Some(parked_at) = parked_at {
             self.inbox.awake();
+            self.stats.parks.record_park(parked_at.elapsed());
         }
     }
 
@@ -98,6 +103,7 @@ impl Worker for MioWorker {
     fn remote(&self) -> MioRemote {
         MioRemote {
             inbox: Arc::clone(&self.inbox),
+            stats: Arc::clone(&self.stats),
         }
     }
 
@@ -113,6 +119,7 @@ impl Worker for MioWorker {
                 break;
             }
             self.executor.tick(TASKS_PER_TICK);
+            self.stats.set_run_queue(self.executor.runnable());
             if self.inbox.is_stopping() {
                 break;
             }

@@ -1,6 +1,11 @@
 //! [`TokioRemote`]: how other threads reach a [`TokioWorker`](crate::TokioWorker).
 
-use pool_core::{Remote, Task};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use pool_core::backend::{Remote, Task};
+use pool_core::WorkerMetrics;
+use tokio::runtime::RuntimeMetrics;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// A message to a worker.
@@ -13,20 +18,38 @@ pub(crate) enum Message {
 }
 
 /// Sends tasks to one tokio worker over an unbounded channel.
+///
+/// Its metrics come from tokio's own for the worker's runtime (busy time, parks) and
+/// from a count of the tasks sent but not yet received (the queue depth; tokio does not
+/// expose the run queue of a `LocalSet`, so tasks already received and waiting to run
+/// are not in it).
 #[derive(Debug, Clone)]
 pub struct TokioRemote {
     pub(crate) tx: UnboundedSender<Message>,
+    pub(crate) runtime: RuntimeMetrics,
+    /// Tasks in the channel: incremented by `submit`, decremented by the worker.
+    pub(crate) queued: Arc<AtomicU64>,
 }
 
 impl Remote for TokioRemote {
     fn submit(&self, task: Task) -> Result<(), Task> {
-        self.tx.send(Message::Run(task)).map_err(|e| match e.0 {
-            Message::Run(task) => task,
-            Message::Stop => unreachable!("submit only sends Run"),
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        self.tx.send(Message::Run(task)).map_err(|e| {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+            match e.0 {
+                Message::Run(task) => task,
+                Message::Stop => unreachable!("submit only sends Run"),
+            }
         })
     }
 
     fn stop(&self) {
         let _ = self.tx.send(Message::Stop);
+    }
+
+    fn fill_metrics(&self, metrics: &mut WorkerMetrics) {
+        metrics.busy = Some(self.runtime.worker_total_busy_duration(0));
+        metrics.parks = Some(self.runtime.worker_park_count(0));
+        metrics.queue_depth = Some(self.queued.load(Ordering::Relaxed));
     }
 }

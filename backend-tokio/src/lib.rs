@@ -23,8 +23,8 @@
 //! ## How it works
 //!
 //! A [`TokioPool`] worker blocks in `LocalSet::block_on` on a loop that receives
-//! [`Task`](pool_core::Task)s from an unbounded tokio channel (its
-//! [`Remote`](pool_core::Remote)) and `spawn_local`s them. Stopping sends a stop
+//! [`Task`](pool_core::backend::Task)s from an unbounded tokio channel (its
+//! [`Remote`](pool_core::backend::Remote)) and `spawn_local`s them. Stopping sends a stop
 //! message; the worker then drops its `LocalSet` (and so every unfinished task) inside
 //! its runtime's context.
 //!
@@ -42,9 +42,11 @@ mod handle;
 mod multi_thread;
 pub mod net;
 mod pool;
+mod time;
 mod worker;
 
 pub use handle::TokioRemote;
 pub use multi_thread::{MultiThreadHandle, TokioMultiThread};
 pub use pool::{TokioBackend, TokioPool};
+pub use time::Sleep;
 pub use worker::TokioWorker;

@@ -5,17 +5,17 @@ use std::any::TypeId;
 use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use pool_core::{
-    BuildError, Handle, PoolConfig, PoolId, Runtime, SpawnError, TaskTracker, WorkerContext,
-    SHUTDOWN_ON_IDLE_IN_WORKER,
-};
+use pool_core::backend::{Lifecycle, PoolConfig, StartGate, WorkerContext};
+use pool_core::{BuildError, Handle, JoinHandle, PoolMetrics, Runtime, SpawnError, WorkerMetrics};
 use tokio::sync::watch;
 use tokio::task::LocalSet;
 
 use crate::net::{TcpListener, TcpStream};
+use crate::time::Sleep;
 
 /// tokio's work-stealing multi-thread runtime with `pool_size` workers, behind the
 /// pool-core API.
@@ -34,6 +34,10 @@ use crate::net::{TcpListener, TcpStream};
 ///   this runtime: move `Send` work with [`spawn`](Handle::spawn).
 /// - tokio runs the `after_start` / `before_stop` hooks, names threads and pins them on
 ///   its blocking-pool threads too, not only on the workers.
+/// - [`Handle::metrics`] maps what tokio exposes on stable Rust: per worker, `busy`
+///   and `parks`; pool-wide, the live tasks and panics. A task is not bound to a
+///   worker, so the per-worker `live_tasks`, `spawned` and `polls` are `None`, and so is
+///   `queue_depth` (tokio's per-worker queue depths need `tokio_unstable`).
 ///
 /// ```
 /// use backend_tokio::TokioMultiThread;
@@ -55,11 +59,9 @@ pub struct MultiThreadHandle {
 }
 
 struct Inner {
-    id: PoolId,
+    lifecycle: Arc<Lifecycle>,
     runtime: tokio::runtime::Handle,
-    tracker: Arc<TaskTracker>,
     pool_size: usize,
-    closed: AtomicBool,
     /// Set to `true` at shutdown, so that pinned tasks leave their blocking threads.
     stop: watch::Sender<bool>,
 }
@@ -67,32 +69,6 @@ struct Inner {
 thread_local! {
     /// The start-up index of this thread, if its `after_start` hook ran successfully.
     static STARTED_AS: Cell<Option<usize>> = const { Cell::new(None) };
-}
-
-/// Counts worker start-ups so that `from_config` returns only when all are up.
-#[derive(Default)]
-struct StartGate {
-    state: Mutex<(usize, Option<BuildError>)>,
-    changed: Condvar,
-}
-
-impl StartGate {
-    fn report(&self, result: Result<(), BuildError>) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.0 += 1;
-        if let Err(e) = result {
-            state.1.get_or_insert(e);
-        }
-        self.changed.notify_all();
-    }
-
-    fn wait(&self, workers: usize) -> Result<(), BuildError> {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while state.0 < workers && state.1.is_none() {
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-        state.1.take().map_or(Ok(()), Err)
-    }
 }
 
 fn on_thread_start(
@@ -109,11 +85,15 @@ fn on_thread_start(
 }
 
 impl TokioMultiThread {
+    fn lifecycle(&self) -> &Lifecycle {
+        &self.handle.inner.lifecycle
+    }
+
     fn stop(&mut self) {
-        self.handle.inner.closed.store(true, Ordering::Release);
+        self.lifecycle().close();
         self.handle.inner.stop.send_replace(true);
         if let Some(runtime) = self.runtime.take() {
-            let in_async_context = WorkerContext::is_in(self.handle.inner.id)
+            let in_async_context = WorkerContext::is_in(self.lifecycle().id())
                 || tokio::runtime::Handle::try_current().is_ok();
             if in_async_context {
                 // Joining from here would wait for ourselves or block a runtime thread.
@@ -129,16 +109,17 @@ impl Runtime for TokioMultiThread {
     type Handle = MultiThreadHandle;
     type TcpListener = TcpListener;
     type TcpStream = TcpStream;
+    type Sleep = Sleep;
 
     const NAME: &'static str = "tokio-mt";
     const CHILD_AFFINITY: bool = false;
 
     fn from_config(config: PoolConfig) -> Result<Self, BuildError> {
-        let id = PoolId::next();
-        let tracker = TaskTracker::new();
+        config.validate()?;
+        let lifecycle = Lifecycle::new(0);
         let config = Arc::new(config);
-        let gate = Arc::new(StartGate::default());
-        let starts = Arc::new(AtomicUsize::new(0));
+        let gate = StartGate::<()>::new(config.pool_size);
+        let starts = AtomicUsize::new(0);
         let names = AtomicUsize::new(0);
 
         let mut builder = tokio::runtime::Builder::new_multi_thread();
@@ -148,17 +129,16 @@ impl Runtime for TokioMultiThread {
             move || config.thread_name(names.fetch_add(1, Ordering::Relaxed))
         });
         builder.on_thread_start({
-            let (config, gate, tracker) =
-                (Arc::clone(&config), Arc::clone(&gate), Arc::clone(&tracker));
+            let (config, gate, lifecycle) = (
+                Arc::clone(&config),
+                Arc::clone(&gate),
+                Arc::clone(&lifecycle),
+            );
             move || {
                 let index = starts.fetch_add(1, Ordering::SeqCst);
-                let context = WorkerContext {
-                    pool: id,
-                    runtime: TypeId::of::<TokioMultiThread>(),
-                    index: None,
-                    tracker: Arc::clone(&tracker),
-                };
-                gate.report(on_thread_start(&config, index, context));
+                let context = lifecycle.context(TypeId::of::<TokioMultiThread>(), None);
+                // Blocking-pool threads start here too; the gate ignores their indices.
+                gate.report(index, on_thread_start(&config, index, context));
             }
         });
         builder.on_thread_stop({
@@ -181,18 +161,16 @@ impl Runtime for TokioMultiThread {
         let rt = TokioMultiThread {
             handle: MultiThreadHandle {
                 inner: Arc::new(Inner {
-                    id,
+                    lifecycle,
                     runtime: runtime.handle().clone(),
-                    tracker,
                     pool_size: config.pool_size,
-                    closed: AtomicBool::new(false),
                     stop,
                 }),
             },
             runtime: Some(runtime),
         };
         // On error, dropping `rt` shuts the runtime down and joins its threads.
-        gate.wait(config.pool_size)?;
+        gate.wait().map_err(|(e, _)| e)?;
         Ok(rt)
     }
 
@@ -202,13 +180,15 @@ impl Runtime for TokioMultiThread {
 
     #[track_caller]
     fn shutdown_on_idle(mut self) {
-        assert!(
-            !WorkerContext::is_in(self.handle.inner.id),
-            "{}",
-            SHUTDOWN_ON_IDLE_IN_WORKER
-        );
-        self.handle.inner.tracker.wait_idle();
+        self.lifecycle().wait_idle();
         self.stop();
+    }
+
+    #[track_caller]
+    fn shutdown_timeout(mut self, timeout: Duration) -> usize {
+        let live = self.lifecycle().wait_idle_for(timeout);
+        self.stop();
+        live
     }
 
     fn shutdown_now(mut self) {
@@ -219,9 +199,9 @@ impl Runtime for TokioMultiThread {
         None
     }
 
-    fn spawn_local<F>(_fut: F) -> Result<(), SpawnError>
+    fn spawn_local<F>(_fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
-        F: Future<Output = ()> + 'static,
+        F: Future + 'static,
     {
         match WorkerContext::current_for::<Self>() {
             Some(_) => Err(SpawnError::Unsupported(
@@ -232,14 +212,21 @@ impl Runtime for TokioMultiThread {
         }
     }
 
-    fn spawn_child<F>(fut: F) -> Result<(), SpawnError>
+    fn spawn_child<F>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
-        F: Future<Output = ()> + Send + 'static,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
     {
         let context = WorkerContext::current_for::<Self>().ok_or(SpawnError::NotOnWorker)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::NotOnWorker)?;
-        drop(runtime.spawn(context.tracker.track(fut)));
-        Ok(())
+        context.lifecycle.check_open()?;
+        let (parts, join) = context.lifecycle.task(None);
+        drop(runtime.spawn(parts.track(fut)));
+        Ok(join)
+    }
+
+    fn sleep_until(deadline: Instant) -> Sleep {
+        Sleep::until(deadline)
     }
 }
 
@@ -253,18 +240,8 @@ impl fmt::Debug for TokioMultiThread {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokioMultiThread")
             .field("pool_size", &self.handle.inner.pool_size)
-            .field("live_tasks", &self.handle.inner.tracker.live())
+            .field("live_tasks", &self.lifecycle().live())
             .finish_non_exhaustive()
-    }
-}
-
-impl MultiThreadHandle {
-    fn check_open(&self) -> Result<(), SpawnError> {
-        if self.inner.closed.load(Ordering::Acquire) {
-            Err(SpawnError::Shutdown)
-        } else {
-            Ok(())
-        }
     }
 }
 
@@ -273,30 +250,34 @@ impl Handle for MultiThreadHandle {
         self.inner.pool_size
     }
 
-    fn spawn<F>(&self, fut: F) -> Result<(), SpawnError>
+    fn spawn<F>(&self, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
-        F: Future<Output = ()> + Send + 'static,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
     {
-        self.check_open()?;
-        drop(self.inner.runtime.spawn(self.inner.tracker.track(fut)));
-        Ok(())
+        self.inner.lifecycle.check_open()?;
+        let (parts, join) = self.inner.lifecycle.task(None);
+        drop(self.inner.runtime.spawn(parts.track(fut)));
+        Ok(join)
     }
 
-    fn spawn_on<F>(&self, worker: usize, fut: F) -> Result<(), SpawnError>
+    fn spawn_on<F>(&self, worker: usize, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
-        F: Future<Output = ()> + Send + 'static,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
     {
         SpawnError::check_worker(worker, self.pool_size())?;
         self.spawn(fut)
     }
 
-    fn spawn_pinned<C, F>(&self, make: C) -> Result<(), SpawnError>
+    fn spawn_pinned<C, F>(&self, make: C) -> Result<JoinHandle<F::Output>, SpawnError>
     where
         C: FnOnce() -> F + Send + 'static,
-        F: Future<Output = ()> + 'static,
+        F: Future + 'static,
+        F::Output: Send + 'static,
     {
-        self.check_open()?;
-        let guard = self.inner.tracker.guard();
+        self.inner.lifecycle.check_open()?;
+        let (parts, join) = self.inner.lifecycle.task(None);
         let mut stop = self.inner.stop.subscribe();
         let runtime = self.inner.runtime.clone();
         drop(self.inner.runtime.spawn_blocking(move || {
@@ -304,18 +285,31 @@ impl Handle for MultiThreadHandle {
             runtime.block_on(local.run_until(async move {
                 // Built inside the tracked future, so a panic in `make` follows the
                 // task panic policy.
-                let task = guard.track(async move { make().await });
+                let task = parts.track(async move { make().await });
                 tokio::select! {
                     () = task => {}
                     _ = stop.wait_for(|stopped| *stopped) => {}
                 }
             }));
         }));
-        Ok(())
+        Ok(join)
     }
 
     fn task_panics(&self) -> usize {
-        self.inner.tracker.panics()
+        self.inner.lifecycle.panics()
+    }
+
+    fn metrics(&self) -> PoolMetrics {
+        let tokio = self.inner.runtime.metrics();
+        let workers = (0..self.inner.pool_size)
+            .map(|i| {
+                let mut metrics = WorkerMetrics::new(i);
+                metrics.busy = Some(tokio.worker_total_busy_duration(i));
+                metrics.parks = Some(tokio.worker_park_count(i));
+                metrics
+            })
+            .collect();
+        self.inner.lifecycle.pool_metrics(workers)
     }
 }
 
@@ -323,7 +317,7 @@ impl fmt::Debug for MultiThreadHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MultiThreadHandle")
             .field("pool_size", &self.inner.pool_size)
-            .field("closed", &self.inner.closed.load(Ordering::Relaxed))
+            .field("closed", &self.inner.lifecycle.is_closed())
             .finish_non_exhaustive()
     }
 }

@@ -4,12 +4,12 @@
 //! runtime it is created in (the current worker's for [`TokioPool`](crate::TokioPool),
 //! the shared one for [`TokioMultiThread`](crate::TokioMultiThread)).
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
-use async_trait::async_trait;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// A tokio TCP listener behind [`pool_core::net::TcpListener`].
@@ -34,7 +34,9 @@ impl TcpStream {
     }
 }
 
-#[async_trait]
+/// The future of [`TcpStream`]'s [`connect`](pool_core::net::TcpStream::connect).
+pub type Connect = Pin<Box<dyn Future<Output = io::Result<TcpStream>> + Send + 'static>>;
+
 impl pool_core::net::TcpListener for TcpListener {
     type Stream = TcpStream;
 
@@ -43,14 +45,17 @@ impl pool_core::net::TcpListener for TcpListener {
         tokio::net::TcpListener::from_std(listener).map(TcpListener)
     }
 
-    async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, peer) = self.0.accept().await?;
-        Ok((TcpStream(stream), peer))
+    fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        let (stream, peer) = ready!(self.0.poll_accept(cx))?;
+        Poll::Ready(Ok((TcpStream(stream), peer)))
     }
 
-    async fn accept_std(&self) -> io::Result<(std::net::TcpStream, SocketAddr)> {
-        let (stream, peer) = self.0.accept().await?;
-        Ok((stream.into_std()?, peer))
+    fn poll_accept_std(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(std::net::TcpStream, SocketAddr)>> {
+        let (stream, peer) = ready!(self.0.poll_accept(cx))?;
+        Poll::Ready(stream.into_std().map(|s| (s, peer)))
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -58,15 +63,16 @@ impl pool_core::net::TcpListener for TcpListener {
     }
 }
 
-#[async_trait]
 impl pool_core::net::TcpStream for TcpStream {
+    type Connect = Connect;
+
     fn from_std(stream: std::net::TcpStream) -> io::Result<Self> {
         stream.set_nonblocking(true)?;
         tokio::net::TcpStream::from_std(stream).map(TcpStream)
     }
 
-    async fn connect(addr: SocketAddr) -> io::Result<Self> {
-        tokio::net::TcpStream::connect(addr).await.map(TcpStream)
+    fn connect(addr: SocketAddr) -> Connect {
+        Box::pin(async move { tokio::net::TcpStream::connect(addr).await.map(TcpStream) })
     }
 
     fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {

@@ -2,11 +2,14 @@
 
 use std::future::Future;
 use std::io;
+use std::time::Instant;
 
-use pool_core::{Backend, Pool};
+use pool_core::backend::Backend;
+use pool_core::Pool;
 
 use crate::handle::TokioRemote;
 use crate::net::{TcpListener, TcpStream};
+use crate::time::Sleep;
 use crate::worker::TokioWorker;
 
 /// The per-thread tokio backend. Use it through [`TokioPool`].
@@ -30,6 +33,7 @@ impl Backend for TokioBackend {
     type Remote = TokioRemote;
     type TcpListener = TcpListener;
     type TcpStream = TcpStream;
+    type Sleep = Sleep;
 
     const NAME: &'static str = "tokio";
 
@@ -40,5 +44,9 @@ impl Backend for TokioBackend {
     fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
         // The pool only calls this on a worker, inside `LocalSet::block_on`.
         drop(tokio::task::spawn_local(fut));
+    }
+
+    fn sleep_until(deadline: Instant) -> Sleep {
+        Sleep::until(deadline)
     }
 }

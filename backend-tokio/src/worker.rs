@@ -1,8 +1,10 @@
 //! [`TokioWorker`]: one current-thread tokio runtime and its local task set.
 
 use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
-use pool_core::Worker;
+use pool_core::backend::Worker;
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::LocalSet;
@@ -15,13 +17,19 @@ pub struct TokioWorker {
     runtime: Runtime,
     tx: UnboundedSender<Message>,
     rx: UnboundedReceiver<Message>,
+    queued: Arc<AtomicU64>,
 }
 
 impl TokioWorker {
     pub(crate) fn new() -> io::Result<Self> {
         let runtime = Builder::new_current_thread().enable_all().build()?;
         let (tx, rx) = mpsc::unbounded_channel();
-        Ok(TokioWorker { runtime, tx, rx })
+        Ok(TokioWorker {
+            runtime,
+            tx,
+            rx,
+            queued: Arc::default(),
+        })
     }
 }
 
@@ -31,6 +39,8 @@ impl Worker for TokioWorker {
     fn remote(&self) -> TokioRemote {
         TokioRemote {
             tx: self.tx.clone(),
+            runtime: self.runtime.metrics(),
+            queued: Arc::clone(&self.queued),
         }
     }
 
@@ -39,12 +49,14 @@ impl Worker for TokioWorker {
             runtime,
             tx,
             mut rx,
+            queued,
         } = self;
         // Only remotes keep the channel open from now on.
         drop(tx);
         let local = LocalSet::new();
         local.block_on(&runtime, async {
             while let Some(Message::Run(task)) = rx.recv().await {
+                queued.fetch_sub(1, Ordering::Relaxed);
                 drop(tokio::task::spawn_local(task.into_future()));
             }
         });

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::config::{available_cpus, Pinning, PoolConfig};
+use crate::config::{Pinning, PoolConfig};
 use crate::error::BuildError;
 use crate::runtime::Runtime;
 
@@ -54,6 +54,19 @@ impl Builder {
     ///
     /// The number of logical CPUs (`num_cpus::get()`). Zero is rejected by
     /// [`build`](Builder::build) with [`BuildError::ZeroPoolSize`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::{BuildError, Builder, Runtime};
+    ///
+    /// let pool: TokioPool = Builder::new().pool_size(3).build()?;
+    /// assert_eq!(pool.pool_size(), 3);
+    /// let zero = Builder::new().pool_size(0).build::<TokioPool>();
+    /// assert!(matches!(zero, Err(BuildError::ZeroPoolSize)));
+    /// # Ok::<(), BuildError>(())
+    /// ```
     pub fn pool_size(&mut self, n: usize) -> &mut Self {
         self.config.pool_size = n;
         self
@@ -64,6 +77,18 @@ impl Builder {
     /// # Default
     ///
     /// `"iopool-worker-"`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::{Builder, Runtime};
+    ///
+    /// let pool: TokioPool = Builder::new().pool_size(1).name_prefix("net-").build()?;
+    /// let name = pool.block_on(async { std::thread::current().name().map(String::from) });
+    /// assert_eq!(name.as_deref(), Some("net-1"));
+    /// # Ok::<(), pool_core::BuildError>(())
+    /// ```
     pub fn name_prefix(&mut self, prefix: impl Into<String>) -> &mut Self {
         self.config.name_prefix = prefix.into();
         self
@@ -74,6 +99,17 @@ impl Builder {
     /// # Default
     ///
     /// The std default for spawned threads (2 MiB unless `RUST_MIN_STACK` says otherwise).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::{Builder, Runtime};
+    ///
+    /// let pool: TokioPool = Builder::new().pool_size(1).stack_size(4 << 20).build()?;
+    /// assert_eq!(pool.block_on(async { 1 + 1 }), 2);
+    /// # Ok::<(), pool_core::BuildError>(())
+    /// ```
     pub fn stack_size(&mut self, bytes: usize) -> &mut Self {
         self.config.stack_size = Some(bytes);
         self
@@ -87,6 +123,27 @@ impl Builder {
     /// # Default
     ///
     /// No hook.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::Builder;
+    ///
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let count = Arc::clone(&started);
+    /// let _pool: TokioPool = Builder::new()
+    ///     .pool_size(2)
+    ///     .after_start(move || {
+    ///         count.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(started.load(Ordering::SeqCst), 2); // build() waited for both
+    /// # Ok::<(), pool_core::BuildError>(())
+    /// ```
     pub fn after_start<F>(&mut self, f: F) -> &mut Self
     where
         F: Fn() + Send + Sync + 'static,
@@ -102,6 +159,28 @@ impl Builder {
     /// # Default
     ///
     /// No hook.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::{Builder, Runtime};
+    ///
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let count = Arc::clone(&stopped);
+    /// let pool: TokioPool = Builder::new()
+    ///     .pool_size(2)
+    ///     .before_stop(move || {
+    ///         count.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()?;
+    /// pool.shutdown_on_idle(); // joins the workers, so both hooks have run
+    /// assert_eq!(stopped.load(Ordering::SeqCst), 2);
+    /// # Ok::<(), pool_core::BuildError>(())
+    /// ```
     pub fn before_stop<F>(&mut self, f: F) -> &mut Self
     where
         F: Fn() + Send + Sync + 'static,
@@ -115,6 +194,21 @@ impl Builder {
     /// # Default
     ///
     /// [`Pinning::None`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::{BuildError, Builder, Pinning, Runtime};
+    ///
+    /// // Spread the workers over the CPUs this process may use.
+    /// let pool: TokioPool = Builder::new().pool_size(2).pinning(Pinning::Spread).build()?;
+    /// pool.shutdown_now();
+    /// // A CPU the process may not use is an error, not a panic.
+    /// let far = Builder::new().pinning(Pinning::Cpus(vec![100_000])).build::<TokioPool>();
+    /// assert!(matches!(far, Err(BuildError::NoSuchCpu { .. })));
+    /// # Ok::<(), BuildError>(())
+    /// ```
     pub fn pinning(&mut self, pinning: Pinning) -> &mut Self {
         self.config.pinning = pinning;
         self
@@ -133,18 +227,7 @@ impl Builder {
     /// - [`BuildError::NoCpus`] if [`Pinning::Cpus`] lists no CPU;
     /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on.
     pub fn validated(&self) -> Result<PoolConfig, BuildError> {
-        if self.config.pool_size == 0 {
-            return Err(BuildError::ZeroPoolSize);
-        }
-        if let Pinning::Cpus(cpus) = &self.config.pinning {
-            if cpus.is_empty() {
-                return Err(BuildError::NoCpus);
-            }
-            let available = available_cpus();
-            if let Some(&cpu) = cpus.iter().find(|c| !available.contains(c)) {
-                return Err(BuildError::NoSuchCpu { cpu, available });
-            }
-        }
+        self.config.validate()?;
         Ok(self.config.clone())
     }
 

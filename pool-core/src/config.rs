@@ -27,7 +27,11 @@ pub enum Pinning {
 /// Made by [`Builder`](crate::Builder), which owns the defaults and validation; a backend
 /// receives it in [`Runtime::from_config`](crate::Runtime::from_config) and uses the
 /// helpers here for the mechanics every backend shares (thread names, pinning, hooks).
+/// It is `#[non_exhaustive]`: only a [`Builder`](crate::Builder) makes one, and
+/// `from_config` checks it again with [`validate`](PoolConfig::validate), since its
+/// fields are public.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct PoolConfig {
     /// Number of worker threads, at least 1.
     pub pool_size: usize,
@@ -44,6 +48,37 @@ pub struct PoolConfig {
 }
 
 impl PoolConfig {
+    /// Checks the configuration.
+    ///
+    /// ```
+    /// use pool_core::BuildError;
+    ///
+    /// let mut config = pool_core::Builder::new().config().clone();
+    /// config.pool_size = 0;
+    /// assert!(matches!(config.validate(), Err(BuildError::ZeroPoolSize)));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`BuildError::ZeroPoolSize`] if the pool size is 0;
+    /// - [`BuildError::NoCpus`] if [`Pinning::Cpus`] lists no CPU;
+    /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on.
+    pub fn validate(&self) -> Result<(), BuildError> {
+        if self.pool_size == 0 {
+            return Err(BuildError::ZeroPoolSize);
+        }
+        if let Pinning::Cpus(cpus) = &self.pinning {
+            if cpus.is_empty() {
+                return Err(BuildError::NoCpus);
+            }
+            let available = available_cpus();
+            if let Some(&cpu) = cpus.iter().find(|c| !available.contains(c)) {
+                return Err(BuildError::NoSuchCpu { cpu, available });
+            }
+        }
+        Ok(())
+    }
+
     /// The name of worker `index` (0-based): `{name_prefix}{index + 1}`.
     ///
     /// ```
@@ -120,7 +155,7 @@ fn run_hook(hook: Option<&Hook>, index: usize, name: &'static str) -> Result<(),
 }
 
 /// The CPU ids this process may run on, ascending.
-pub(crate) fn available_cpus() -> Vec<usize> {
+fn available_cpus() -> Vec<usize> {
     let mut ids: Vec<usize> = core_affinity::get_core_ids()
         .unwrap_or_default()
         .into_iter()

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::task::TaskTracker;
+use crate::lifecycle::Lifecycle;
 
 /// Identifies one pool instance, unique within the process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,7 +21,8 @@ impl PoolId {
 
 /// What a worker thread knows about itself. Backends that implement
 /// [`Runtime`](crate::Runtime) directly set it with [`WorkerContext::enter`] on each of
-/// their threads; [`Pool`](crate::Pool) does it for per-thread backends.
+/// their threads (make it with [`Lifecycle::context`]); [`Pool`](crate::Pool) does it
+/// for per-thread backends.
 #[derive(Clone, Debug)]
 pub struct WorkerContext {
     /// The pool this thread belongs to.
@@ -30,8 +31,8 @@ pub struct WorkerContext {
     pub runtime: TypeId,
     /// The worker index, where the runtime has a fixed one per thread.
     pub index: Option<usize>,
-    /// The pool's task tracker, for local spawns.
-    pub tracker: Arc<TaskTracker>,
+    /// The pool's shared state, for local spawns.
+    pub lifecycle: Arc<Lifecycle>,
 }
 
 thread_local! {
@@ -87,7 +88,8 @@ pub const BLOCK_ON_IN_WORKER: &str =
      spawn the future or .await it instead";
 
 /// The panic message of [`Runtime::shutdown_on_idle`](crate::Runtime::shutdown_on_idle)
-/// called from one of the pool's own workers.
+/// and [`Runtime::shutdown_timeout`](crate::Runtime::shutdown_timeout) called from one of
+/// the pool's own workers.
 pub const SHUTDOWN_ON_IDLE_IN_WORKER: &str =
-    "shutdown_on_idle called from one of the pool's own workers: it would wait for itself; \
-     call shutdown_now or drop the pool instead";
+    "shutdown_on_idle or shutdown_timeout called from one of the pool's own workers: \
+     it would wait for itself; call shutdown_now or drop the pool instead";

@@ -2,23 +2,21 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::backend::{Backend, Remote, Task};
-use crate::context::PoolId;
 use crate::error::SpawnError;
+use crate::join::JoinHandle;
+use crate::lifecycle::Lifecycle;
+use crate::metrics::PoolMetrics;
 use crate::placement::RoundRobin;
 use crate::runtime::Handle;
-use crate::task::TaskTracker;
 
 /// State shared by a pool and all its handles.
 pub(crate) struct Shared<B: Backend> {
-    pub(crate) id: PoolId,
+    pub(crate) lifecycle: Arc<Lifecycle>,
     pub(crate) remotes: Vec<B::Remote>,
     pub(crate) placement: RoundRobin,
-    pub(crate) tracker: Arc<TaskTracker>,
-    pub(crate) closed: AtomicBool,
 }
 
 /// The [`Handle`] of a per-thread [`Pool`](crate::Pool).
@@ -28,16 +26,21 @@ pub struct PoolHandle<B: Backend> {
 
 impl<B: Backend> PoolHandle<B> {
     fn submit(&self, worker: usize, task: Task) -> Result<(), SpawnError> {
-        if self.shared.closed.load(Ordering::Acquire) {
-            return Err(SpawnError::Shutdown);
-        }
+        self.shared.lifecycle.check_open()?;
         self.shared.remotes[worker]
             .submit(task)
             .map_err(|_| SpawnError::Shutdown)
     }
 
-    fn ready<F: Future<Output = ()> + Send + 'static>(&self, fut: F) -> Task {
-        Task::Ready(Box::pin(self.shared.tracker.track(fut)))
+    /// Wraps `fut` for worker `worker` and submits it there.
+    fn submit_ready<F>(&self, worker: usize, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (parts, join) = self.shared.lifecycle.task(Some(worker));
+        self.submit(worker, Task::Ready(Box::pin(parts.track(fut))))?;
+        Ok(join)
     }
 }
 
@@ -46,37 +49,54 @@ impl<B: Backend> Handle for PoolHandle<B> {
         self.shared.remotes.len()
     }
 
-    fn spawn<F>(&self, fut: F) -> Result<(), SpawnError>
+    fn spawn<F>(&self, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
-        F: Future<Output = ()> + Send + 'static,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
     {
-        self.submit(self.shared.placement.next(), self.ready(fut))
+        self.submit_ready(self.shared.placement.next(), fut)
     }
 
-    fn spawn_on<F>(&self, worker: usize, fut: F) -> Result<(), SpawnError>
+    fn spawn_on<F>(&self, worker: usize, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
-        F: Future<Output = ()> + Send + 'static,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
     {
         SpawnError::check_worker(worker, self.pool_size())?;
-        self.submit(worker, self.ready(fut))
+        self.submit_ready(worker, fut)
     }
 
-    fn spawn_pinned<C, F>(&self, make: C) -> Result<(), SpawnError>
+    fn spawn_pinned<C, F>(&self, make: C) -> Result<JoinHandle<F::Output>, SpawnError>
     where
         C: FnOnce() -> F + Send + 'static,
-        F: Future<Output = ()> + 'static,
+        F: Future + 'static,
+        F::Output: Send + 'static,
     {
-        let guard = self.shared.tracker.guard();
+        let worker = self.shared.placement.next();
+        let (parts, join) = self.shared.lifecycle.task(Some(worker));
         // `make` runs inside the tracked future, so a panic in it is caught like a panic
         // in the task itself (the task policy) instead of unwinding into the worker.
         let task = Task::Build(Box::new(move || {
-            Box::pin(guard.track(async move { make().await }))
+            Box::pin(parts.track(async move { make().await }))
         }));
-        self.submit(self.shared.placement.next(), task)
+        self.submit(worker, task)?;
+        Ok(join)
     }
 
     fn task_panics(&self) -> usize {
-        self.shared.tracker.panics()
+        self.shared.lifecycle.panics()
+    }
+
+    fn metrics(&self) -> PoolMetrics {
+        let lifecycle = &self.shared.lifecycle;
+        let workers = (self.shared.remotes.iter().enumerate())
+            .map(|(i, remote)| {
+                let mut metrics = lifecycle.worker_metrics(i);
+                remote.fill_metrics(&mut metrics);
+                metrics
+            })
+            .collect();
+        lifecycle.pool_metrics(workers)
     }
 }
 
@@ -93,7 +113,7 @@ impl<B: Backend> fmt::Debug for PoolHandle<B> {
         f.debug_struct("PoolHandle")
             .field("backend", &B::NAME)
             .field("pool_size", &self.shared.remotes.len())
-            .field("closed", &self.shared.closed.load(Ordering::Relaxed))
+            .field("closed", &self.shared.lifecycle.is_closed())
             .finish_non_exhaustive()
     }
 }

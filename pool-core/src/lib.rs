@@ -22,17 +22,57 @@
 //!
 //! ## How it works
 //!
-//! [`Builder`] validates a [`PoolConfig`]. A per-thread backend implements [`Backend`]
-//! (one runtime on the current thread plus a [`Remote`] to reach it); [`Pool`] starts
-//! one thread per worker (named, optionally pinned, hooks run), waits until all are up,
-//! and places spawns with one [`RoundRobin`] counter. Every task is wrapped so that a
-//! [`TaskTracker`] counts it until it is dropped, which is how
-//! [`Runtime::shutdown_on_idle`] knows the pool is idle, and so that a panic ends only
-//! that task.
+//! [`Builder`] validates a configuration. A per-thread backend implements
+//! [`backend::Backend`] (one runtime on the current thread, a remote to reach it, a
+//! timer); [`Pool`] starts one thread per worker (named, optionally pinned, hooks run),
+//! waits until all are up, and places spawns with one round-robin counter. Every task
+//! is wrapped once, in pool-core, so that it counts as live until dropped (which is how
+//! [`Runtime::shutdown_on_idle`] knows the pool is idle), so that a panic ends only
+//! that task, and so that its output, panic or cancellation reaches its
+//! [`JoinHandle`]. Items only a backend implementor needs live in [`backend`].
 //!
 //! Note that runtime-native spawns (`tokio::spawn`, `tokio::task::spawn_local`) always
 //! stay on the current worker and are not counted by `shutdown_on_idle`: use the pool's
 //! spawn functions.
+//!
+//! ## Example: join handles, time, metrics and a bounded shutdown
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use pool_core::{Builder, Handle, Runtime};
+//!
+//! fn tour<R: Runtime>() {
+//!     let pool: R = Builder::new().pool_size(2).build().unwrap();
+//!
+//!     // A task's output, awaited from a plain thread.
+//!     let sum = pool.spawn(async { (1..=10).sum::<u32>() }).unwrap();
+//!     assert_eq!(futures::executor::block_on(sum).unwrap(), 55);
+//!
+//!     // Time, from generic code: a timeout that fires and one that does not.
+//!     let slow = pool.block_on(async {
+//!         R::timeout(Duration::from_millis(5), R::sleep(Duration::from_secs(60))).await
+//!     });
+//!     assert!(slow.is_err());
+//!     let quick = pool.block_on(async {
+//!         R::timeout(Duration::from_secs(60), async { "done" }).await
+//!     });
+//!     assert_eq!(quick, Ok("done"));
+//!
+//!     // What the workers have done so far.
+//!     let metrics = pool.handle().metrics();
+//!     assert_eq!(metrics.workers.len(), 2);
+//!     assert_eq!(metrics.task_panics, 0);
+//!
+//!     // A task that never ends cannot hold up the shutdown past the deadline.
+//!     let stuck = pool.spawn(std::future::pending::<()>()).unwrap();
+//!     assert_eq!(pool.shutdown_timeout(Duration::from_millis(20)), 1);
+//!     assert!(futures::executor::block_on(stuck).unwrap_err().is_cancelled());
+//! }
+//!
+//! tour::<backend_tokio::TokioPool>();
+//! tour::<backend_tokio::TokioMultiThread>();
+//! ```
 //!
 //! ## Example: an echo server written once, run on any backend
 //!
@@ -92,12 +132,15 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
-mod backend;
+pub mod backend;
 mod builder;
 mod config;
 mod context;
 mod error;
 mod handle;
+mod join;
+mod lifecycle;
+mod metrics;
 pub mod net;
 mod placement;
 mod pool;
@@ -105,22 +148,19 @@ mod run;
 mod runtime;
 mod spawn_all;
 mod task;
+pub mod time;
 mod workers;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
-pub use backend::{Backend, LocalFuture, Remote, SendFuture, Task, Worker};
 pub use builder::Builder;
-pub use config::{Hook, Pinning, PoolConfig};
-pub use context::{
-    ContextGuard, PoolId, WorkerContext, BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER,
-};
+pub use config::Pinning;
 pub use error::{BuildError, SpawnError, StreamSpawnError};
 pub use handle::PoolHandle;
-pub use placement::RoundRobin;
+pub use join::{JoinError, JoinHandle};
+pub use metrics::{PoolMetrics, WorkerMetrics};
 pub use pool::Pool;
 pub use run::run;
 pub use runtime::{Handle, Runtime};
 pub use spawn_all::SpawnAll;
-pub use task::{LiveGuard, TaskTracker, Tracked};

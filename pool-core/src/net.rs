@@ -5,10 +5,12 @@
 //! connection to another worker, move the std socket (see
 //! [`TcpListener::accept_std`]) and create the backend stream on the target worker.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use async_trait::async_trait;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -17,12 +19,18 @@ pub const DEFAULT_BACKLOG: i32 = 4096;
 
 /// A TCP listener registered with the reactor of the worker that created it.
 ///
+/// The trait asks for no `Send` or `Sync`: a socket of a per-thread backend may stay on
+/// its worker for life (`Rc` state, a worker-owned ring). The futures of
+/// [`accept`](TcpListener::accept) and [`accept_std`](TcpListener::accept_std) are
+/// `Send` exactly when the listener is `Sync`, so code generic over a backend whose
+/// listener is `Send + Sync` can still hold one in a `Send` task.
+///
 /// # Implementing
 ///
-/// `accept` must be cancel-safe (dropping its future loses no connection) and return
-/// nonblocking sockets. The conformance kit's TCP tests exercise it.
-#[async_trait]
-pub trait TcpListener: Send + Sync + Sized + 'static {
+/// `poll_accept` and `poll_accept_std` must be cancel-safe (a `Pending` poll that is
+/// never repeated loses no connection) and return nonblocking sockets. The
+/// conformance kit's TCP tests exercise them.
+pub trait TcpListener: Sized + 'static {
     /// The stream type accepted connections become.
     type Stream: TcpStream;
 
@@ -42,12 +50,26 @@ pub trait TcpListener: Send + Sync + Sized + 'static {
         Self::from_std(bind_listener(addr, DEFAULT_BACKLOG)?)
     }
 
+    /// Polls for a connection, as a backend stream on the current worker.
+    fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(Self::Stream, SocketAddr)>>;
+
+    /// Polls for a connection, as a nonblocking std socket registered with no reactor,
+    /// to hand to another worker.
+    fn poll_accept_std(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(std::net::TcpStream, SocketAddr)>>;
+
     /// Accepts a connection as a backend stream on the current worker.
-    async fn accept(&self) -> io::Result<(Self::Stream, SocketAddr)>;
+    fn accept(&self) -> Accept<'_, Self> {
+        Accept { listener: self }
+    }
 
     /// Accepts a connection as a nonblocking std socket, registered with no reactor, to
     /// hand to another worker.
-    async fn accept_std(&self) -> io::Result<(std::net::TcpStream, SocketAddr)>;
+    fn accept_std(&self) -> AcceptStd<'_, Self> {
+        AcceptStd { listener: self }
+    }
 
     /// The bound address.
     ///
@@ -57,14 +79,49 @@ pub trait TcpListener: Send + Sync + Sized + 'static {
     fn local_addr(&self) -> io::Result<SocketAddr>;
 }
 
+/// The future of [`TcpListener::accept`].
+#[must_use = "futures do nothing unless polled"]
+#[derive(Debug)]
+pub struct Accept<'a, L> {
+    listener: &'a L,
+}
+
+impl<L: TcpListener> Future for Accept<'_, L> {
+    type Output = io::Result<(L::Stream, SocketAddr)>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.listener.poll_accept(cx)
+    }
+}
+
+/// The future of [`TcpListener::accept_std`].
+#[must_use = "futures do nothing unless polled"]
+#[derive(Debug)]
+pub struct AcceptStd<'a, L> {
+    listener: &'a L,
+}
+
+impl<L: TcpListener> Future for AcceptStd<'_, L> {
+    type Output = io::Result<(std::net::TcpStream, SocketAddr)>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.listener.poll_accept_std(cx)
+    }
+}
+
 /// A TCP stream registered with the reactor of the worker that created it.
+///
+/// Like [`TcpListener`], it asks for no `Send`: a [`Runtime`](crate::Runtime) states
+/// what its streams are.
 ///
 /// # Implementing
 ///
 /// Reads and writes must lose no readiness under edge-triggered notification. The
 /// conformance kit's TCP echo tests exercise it.
-#[async_trait]
-pub trait TcpStream: AsyncRead + AsyncWrite + Send + Unpin + Sized + 'static {
+pub trait TcpStream: AsyncRead + AsyncWrite + Unpin + Sized + 'static {
+    /// The future of [`connect`](TcpStream::connect).
+    type Connect: Future<Output = io::Result<Self>> + 'static;
+
     /// Registers a connected std stream with the current worker's reactor; sets it
     /// nonblocking.
     ///
@@ -74,7 +131,7 @@ pub trait TcpStream: AsyncRead + AsyncWrite + Send + Unpin + Sized + 'static {
     fn from_std(stream: std::net::TcpStream) -> io::Result<Self>;
 
     /// Connects to `addr` from the current worker.
-    async fn connect(addr: SocketAddr) -> io::Result<Self>;
+    fn connect(addr: SocketAddr) -> Self::Connect;
 
     /// Sets `TCP_NODELAY`.
     ///

@@ -2,18 +2,19 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::thread::JoinHandle as ThreadHandle;
+use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, Remote};
 use crate::config::PoolConfig;
-use crate::context::{self, PoolId, WorkerContext};
+use crate::context::WorkerContext;
 use crate::error::{BuildError, SpawnError};
 use crate::handle::{PoolHandle, Shared};
+use crate::join::JoinHandle;
+use crate::lifecycle::Lifecycle;
 use crate::placement::RoundRobin;
 use crate::runtime::{Handle, Runtime};
-use crate::task::TaskTracker;
 use crate::workers::{join_all, Workers};
 
 /// A pool of worker threads, each running its own single-threaded runtime of backend `B`
@@ -35,20 +36,29 @@ use crate::workers::{join_all, Workers};
 /// ```
 pub struct Pool<B: Backend> {
     handle: PoolHandle<B>,
-    threads: Vec<JoinHandle<()>>,
+    threads: Vec<ThreadHandle<()>>,
 }
 
 impl<B: Backend> Pool<B> {
     fn stop(&mut self) {
-        self.handle.shared.closed.store(true, Ordering::Release);
+        self.lifecycle().close();
         for remote in &self.handle.shared.remotes {
             remote.stop();
         }
         join_all(self.threads.drain(..));
     }
 
-    fn id(&self) -> PoolId {
-        self.handle.shared.id
+    fn lifecycle(&self) -> &Lifecycle {
+        &self.handle.shared.lifecycle
+    }
+
+    /// The spawn half shared by `spawn_local` and `spawn_child`.
+    fn spawn_here<F: Future + 'static>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError> {
+        let context = WorkerContext::current_for::<Self>().ok_or(SpawnError::NotOnWorker)?;
+        context.lifecycle.check_open()?;
+        let (parts, join) = context.lifecycle.task(context.index);
+        B::spawn_local(parts.track(fut));
+        Ok(join)
     }
 }
 
@@ -56,26 +66,25 @@ impl<B: Backend> Runtime for Pool<B> {
     type Handle = PoolHandle<B>;
     type TcpListener = B::TcpListener;
     type TcpStream = B::TcpStream;
+    type Sleep = B::Sleep;
 
     const NAME: &'static str = B::NAME;
     const CHILD_AFFINITY: bool = true;
 
     fn from_config(config: PoolConfig) -> Result<Self, BuildError> {
-        let id = PoolId::next();
-        let tracker = TaskTracker::new();
-        let (remotes, threads) = Workers::<B>::start(&config, id, &tracker)?.into_parts();
+        config.validate()?;
+        let lifecycle = Lifecycle::new(config.pool_size);
+        let workers = Workers::<B>::start(&config, &lifecycle)?;
         let shared = Shared {
-            id,
-            placement: RoundRobin::new(remotes.len()),
-            remotes,
-            tracker,
-            closed: AtomicBool::new(false),
+            placement: RoundRobin::new(workers.remotes.len()),
+            remotes: workers.remotes,
+            lifecycle,
         };
         Ok(Pool {
             handle: PoolHandle {
                 shared: Arc::new(shared),
             },
-            threads,
+            threads: workers.threads,
         })
     }
 
@@ -85,13 +94,15 @@ impl<B: Backend> Runtime for Pool<B> {
 
     #[track_caller]
     fn shutdown_on_idle(mut self) {
-        assert!(
-            !WorkerContext::is_in(self.id()),
-            "{}",
-            context::SHUTDOWN_ON_IDLE_IN_WORKER
-        );
-        self.handle.shared.tracker.wait_idle();
+        self.lifecycle().wait_idle();
         self.stop();
+    }
+
+    #[track_caller]
+    fn shutdown_timeout(mut self, timeout: Duration) -> usize {
+        let live = self.lifecycle().wait_idle_for(timeout);
+        self.stop();
+        live
     }
 
     fn shutdown_now(mut self) {
@@ -102,20 +113,23 @@ impl<B: Backend> Runtime for Pool<B> {
         WorkerContext::current_for::<Self>().and_then(|c| c.index)
     }
 
-    fn spawn_local<F>(fut: F) -> Result<(), SpawnError>
+    fn spawn_local<F>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
-        F: Future<Output = ()> + 'static,
+        F: Future + 'static,
     {
-        let context = WorkerContext::current_for::<Self>().ok_or(SpawnError::NotOnWorker)?;
-        B::spawn_local(context.tracker.track(fut));
-        Ok(())
+        Self::spawn_here(fut)
     }
 
-    fn spawn_child<F>(fut: F) -> Result<(), SpawnError>
+    fn spawn_child<F>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
-        F: Future<Output = ()> + Send + 'static,
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
     {
-        Self::spawn_local(fut)
+        Self::spawn_here(fut)
+    }
+
+    fn sleep_until(deadline: Instant) -> B::Sleep {
+        B::sleep_until(deadline)
     }
 }
 
@@ -132,7 +146,7 @@ impl<B: Backend> fmt::Debug for Pool<B> {
         f.debug_struct("Pool")
             .field("backend", &B::NAME)
             .field("pool_size", &self.handle.pool_size())
-            .field("live_tasks", &self.handle.shared.tracker.live())
+            .field("live_tasks", &self.lifecycle().live())
             .finish_non_exhaustive()
     }
 }

@@ -36,7 +36,8 @@ impl<H, S, F, E> Future for SpawnAll<H, S>
 where
     H: Handle,
     S: Stream<Item = Result<F, E>>,
-    F: Future<Output = ()> + Send + 'static,
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
 {
     type Output = Result<(), StreamSpawnError<E>>;
 
@@ -44,7 +45,7 @@ where
         let mut this = self.project();
         for _ in 0..BUDGET {
             match ready!(this.stream.as_mut().poll_next(cx)) {
-                Some(Ok(fut)) => this.handle.spawn(fut)?,
+                Some(Ok(fut)) => drop(this.handle.spawn(fut)?),
                 Some(Err(e)) => return Poll::Ready(Err(StreamSpawnError::Stream(e))),
                 None => return Poll::Ready(Ok(())),
             }

@@ -2,14 +2,19 @@
 //! [`shutdown_on_idle`](crate::Runtime::shutdown_on_idle), and the panic policy.
 
 use std::any::Any;
+use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use pin_project_lite::pin_project;
+
+use crate::join::{JoinError, JoinHandle, JoinState};
+use crate::metrics::WorkerCounters;
 
 /// Counts the live tasks of one pool and its task panics.
 ///
@@ -38,11 +43,6 @@ impl TaskTracker {
         }
     }
 
-    /// Wraps `fut` so that it counts as live and a panic in it ends only this task.
-    pub fn track<F: Future<Output = ()>>(self: &Arc<Self>, fut: F) -> Tracked<F> {
-        Tracked::new(fut, self.guard())
-    }
-
     /// The number of live tasks.
     pub fn live(&self) -> usize {
         self.live.load(Ordering::SeqCst)
@@ -60,6 +60,24 @@ impl TaskTracker {
             lock = self.idle.wait(lock).unwrap_or_else(|e| e.into_inner());
         }
     }
+
+    /// Blocks until no task is live or `deadline` passes; returns the number of tasks
+    /// still live (0 if the pool went idle in time).
+    pub fn wait_idle_until(&self, deadline: Instant) -> usize {
+        let mut lock = self.idle_lock.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let live = self.live();
+            let now = Instant::now();
+            if live == 0 || now >= deadline {
+                return live;
+            }
+            lock = self
+                .idle
+                .wait_timeout(lock, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
 }
 
 /// Keeps one task counted as live; see [`TaskTracker::guard`].
@@ -67,13 +85,6 @@ impl TaskTracker {
 #[must_use = "the task counts as live only while the guard is held"]
 pub struct LiveGuard {
     tracker: Arc<TaskTracker>,
-}
-
-impl LiveGuard {
-    /// Wraps `fut` so that this guard is released when the task is dropped.
-    pub fn track<F: Future<Output = ()>>(self, fut: F) -> Tracked<F> {
-        Tracked::new(fut, self)
-    }
 }
 
 impl Drop for LiveGuard {
@@ -86,36 +97,127 @@ impl Drop for LiveGuard {
     }
 }
 
+/// Everything a task needs before its future exists: its live guard, its join state
+/// and its worker's counters. Made by [`Lifecycle::task`](crate::backend::Lifecycle::task)
+/// together with the task's [`JoinHandle`]; [`track`](TaskParts::track) then wraps the
+/// future, possibly later and on another thread (as `spawn_pinned` does).
+///
+/// Dropped without being tracked (a task refused or dropped before it was built), it
+/// completes the handle with [`JoinError::is_cancelled`].
+#[must_use = "the task's JoinHandle reports it cancelled if its parts are dropped"]
+pub struct TaskParts<T> {
+    completer: Completer<T>,
+    guard: LiveGuard,
+    counters: Option<Arc<WorkerCounters>>,
+}
+
+impl<T> TaskParts<T> {
+    pub(crate) fn new(
+        tracker: &Arc<TaskTracker>,
+        counters: Option<Arc<WorkerCounters>>,
+    ) -> (Self, JoinHandle<T>) {
+        let (state, handle) = JoinState::new();
+        if let Some(c) = &counters {
+            c.spawned();
+        }
+        let parts = TaskParts {
+            completer: Completer(state),
+            guard: tracker.guard(),
+            counters,
+        };
+        (parts, handle)
+    }
+
+    /// Wraps `fut` as the task the pool runs.
+    pub fn track<F: Future<Output = T>>(self, fut: F) -> Tracked<F> {
+        Tracked {
+            stage: Stage::Running { fut },
+            parts: self,
+        }
+    }
+}
+
+impl<T> fmt::Debug for TaskParts<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskParts").finish_non_exhaustive()
+    }
+}
+
+impl<T> Drop for TaskParts<T> {
+    fn drop(&mut self) {
+        if let Some(c) = &self.counters {
+            c.finished();
+        }
+    }
+}
+
+/// Completes a task's join state; completes it as cancelled if dropped first.
+struct Completer<T>(Arc<JoinState<T>>);
+
+impl<T> Drop for Completer<T> {
+    fn drop(&mut self) {
+        // Does nothing if the task already stored its result.
+        self.0.complete(Err(JoinError::cancelled()));
+    }
+}
+
 pin_project! {
-    /// A task as the pool runs it: counted live until dropped, and completing (instead
-    /// of unwinding into the worker) when the inner future panics.
+    #[project = StageProj]
+    enum Stage<F> {
+        Running { #[pin] fut: F },
+        Done,
+    }
+}
+
+pin_project! {
+    /// A task as the pool runs it: counted live until dropped; its output, panic or
+    /// cancellation delivered to its [`JoinHandle`]; a panic ending only this task
+    /// (instead of unwinding into the worker); an abort honoured at the next poll.
     #[must_use = "futures do nothing unless polled"]
-    #[derive(Debug)]
-    pub struct Tracked<F> {
+    pub struct Tracked<F: Future> {
         #[pin]
-        fut: F,
-        guard: LiveGuard,
+        stage: Stage<F>,
+        parts: TaskParts<F::Output>,
     }
 }
 
-impl<F> Tracked<F> {
-    fn new(fut: F, guard: LiveGuard) -> Self {
-        Tracked { fut, guard }
-    }
-}
-
-impl<F: Future<Output = ()>> Future for Tracked<F> {
+impl<F: Future> Future for Tracked<F> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.project();
-        match catch_unwind(AssertUnwindSafe(|| this.fut.poll(cx))) {
-            Ok(poll) => poll,
-            Err(_) => {
-                this.guard.tracker.panics.fetch_add(1, Ordering::SeqCst);
-                Poll::Ready(())
-            }
+        let mut this = self.project();
+        let parts = &*this.parts;
+        if let Some(c) = &parts.counters {
+            c.polled();
         }
+        let state = &parts.completer.0;
+        let result = match this.stage.as_mut().project() {
+            StageProj::Done => return Poll::Ready(()),
+            StageProj::Running { .. } if state.is_aborted() => Err(JoinError::cancelled()),
+            StageProj::Running { fut } => match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                Ok(Poll::Pending) => {
+                    if !state.register_task(cx.waker()) {
+                        return Poll::Pending;
+                    }
+                    Err(JoinError::cancelled())
+                }
+                Ok(Poll::Ready(output)) => Ok(output),
+                Err(payload) => {
+                    parts.guard.tracker.panics.fetch_add(1, Ordering::SeqCst);
+                    Err(JoinError::panicked(payload))
+                }
+            },
+        };
+        // Drop the future here, on its worker, before the joiner can see the result.
+        this.stage.set(Stage::Done);
+        state.complete(result);
+        Poll::Ready(())
+    }
+}
+
+impl<F: Future> fmt::Debug for Tracked<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tracked").finish_non_exhaustive()
     }
 }
 

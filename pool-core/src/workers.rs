@@ -2,96 +2,75 @@
 //! all-or-nothing start-up, and joining.
 
 use std::any::TypeId;
-use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 
 use crate::backend::{Backend, Remote, Worker};
 use crate::config::PoolConfig;
-use crate::context::{PoolId, WorkerContext};
 use crate::error::BuildError;
+use crate::lifecycle::{Lifecycle, Reporter, StartGate};
 use crate::pool::Pool;
-use crate::task::TaskTracker;
 
 /// The running threads of a pool and the remotes that reach them.
 pub(crate) struct Workers<B: Backend> {
-    remotes: Vec<B::Remote>,
-    threads: Vec<JoinHandle<()>>,
+    pub(crate) remotes: Vec<B::Remote>,
+    pub(crate) threads: Vec<JoinHandle<()>>,
 }
 
 impl<B: Backend> Workers<B> {
-    /// Starts `config.pool_size` workers, one at a time; on any failure stops and joins
-    /// those already started and returns the error.
+    /// Starts `config.pool_size` workers and waits until all are up; on any failure
+    /// stops and joins those that started and returns the first error.
     pub(crate) fn start(
         config: &PoolConfig,
-        pool: PoolId,
-        tracker: &Arc<TaskTracker>,
+        lifecycle: &Arc<Lifecycle>,
     ) -> Result<Self, BuildError> {
-        let mut workers = Workers {
-            remotes: Vec::with_capacity(config.pool_size),
-            threads: Vec::with_capacity(config.pool_size),
-        };
+        let gate = StartGate::new(config.pool_size);
+        let mut threads = Vec::with_capacity(config.pool_size);
         for index in 0..config.pool_size {
-            if let Err(e) = workers.start_one(config, pool, tracker, index) {
-                workers.stop_and_join();
-                return Err(e);
+            match spawn_worker::<B>(config, lifecycle, &gate, index) {
+                Ok(thread) => threads.push(thread),
+                Err(e) => {
+                    gate.report(index, Err(e));
+                    (index + 1..config.pool_size).for_each(|i| gate.skip(i));
+                    break;
+                }
             }
         }
-        Ok(workers)
-    }
-
-    fn start_one(
-        &mut self,
-        config: &PoolConfig,
-        pool: PoolId,
-        tracker: &Arc<TaskTracker>,
-        index: usize,
-    ) -> Result<(), BuildError> {
-        let (ready_tx, ready_rx) = mpsc::sync_channel(1);
-        let context = WorkerContext {
-            pool,
-            runtime: TypeId::of::<Pool<B>>(),
-            index: Some(index),
-            tracker: Arc::clone(tracker),
-        };
-        let thread_config = config.clone();
-        let mut builder = thread::Builder::new().name(config.thread_name(index));
-        if let Some(size) = config.stack_size {
-            builder = builder.stack_size(size);
-        }
-        let thread = builder
-            .spawn(move || worker_main::<B>(thread_config, index, context, ready_tx))
-            .map_err(|source| BuildError::SpawnThread {
-                worker: index,
-                source,
-            })?;
-        let outcome = ready_rx
-            .recv()
-            .unwrap_or(Err(BuildError::WorkerExited { worker: index }));
-        match outcome {
-            Ok(remote) => {
-                self.remotes.push(remote);
-                self.threads.push(thread);
-                Ok(())
-            }
-            Err(e) => {
-                let _ = thread.join();
+        match gate.wait() {
+            Ok(remotes) => Ok(Workers { remotes, threads }),
+            Err((e, started)) => {
+                for remote in &started {
+                    remote.stop();
+                }
+                join_all(threads);
                 Err(e)
             }
         }
     }
+}
 
-    /// The remotes and the threads, for the pool to own.
-    pub(crate) fn into_parts(self) -> (Vec<B::Remote>, Vec<JoinHandle<()>>) {
-        (self.remotes, self.threads)
+fn spawn_worker<B: Backend>(
+    config: &PoolConfig,
+    lifecycle: &Arc<Lifecycle>,
+    gate: &Arc<StartGate<B::Remote>>,
+    index: usize,
+) -> Result<JoinHandle<()>, BuildError> {
+    let context = lifecycle.context(TypeId::of::<Pool<B>>(), Some(index));
+    let (config_copy, gate) = (config.clone(), Arc::clone(gate));
+    let mut builder = thread::Builder::new().name(config.thread_name(index));
+    if let Some(size) = config.stack_size {
+        builder = builder.stack_size(size);
     }
-
-    fn stop_and_join(&mut self) {
-        for remote in &self.remotes {
-            remote.stop();
-        }
-        join_all(self.threads.drain(..));
-    }
+    builder
+        .spawn(move || {
+            let reporter = gate.reporter(index);
+            drop(gate);
+            worker_main::<B>(config_copy, index, context, reporter);
+        })
+        .map_err(|source| BuildError::SpawnThread {
+            worker: index,
+            source,
+        })
 }
 
 /// Joins worker threads, except the calling thread's own (a pool dropped on one of its
@@ -110,31 +89,26 @@ pub(crate) fn join_all(threads: impl IntoIterator<Item = JoinHandle<()>>) {
 fn worker_main<B: Backend>(
     config: PoolConfig,
     index: usize,
-    context: WorkerContext,
-    ready: mpsc::SyncSender<Result<B::Remote, BuildError>>,
+    context: crate::context::WorkerContext,
+    reporter: Reporter<B::Remote>,
 ) {
     if let Err(e) = config.pin_current_thread(index) {
-        let _ = ready.send(Err(e));
-        return;
+        return reporter.report(Err(e));
     }
     let worker = match B::new_worker(index) {
         Ok(worker) => worker,
         Err(source) => {
-            let _ = ready.send(Err(BuildError::Runtime {
+            return reporter.report(Err(BuildError::Runtime {
                 worker: index,
                 source,
-            }));
-            return;
+            }))
         }
     };
     let _context = context.enter();
     if let Err(e) = config.run_after_start(index) {
-        let _ = ready.send(Err(e));
-        return;
+        return reporter.report(Err(e));
     }
-    if ready.send(Ok(worker.remote())).is_err() {
-        return;
-    }
+    reporter.report(Ok(worker.remote()));
     worker.run();
     if let Err(e) = config.run_before_stop(index) {
         eprintln!("iopool: {e}");

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use pool_core::Task;
+use pool_core::backend::Task;
 
 use super::waker::TaskWaker;
 
@@ -126,6 +126,12 @@ impl Inbox {
         if !queue.batch.tasks.is_empty() || !queue.batch.wakes.is_empty() {
             std::mem::swap(&mut queue.batch, into);
         }
+    }
+
+    /// The number of spawns and wakes queued, for metrics (takes the lock).
+    pub(crate) fn len(&self) -> usize {
+        let queue = self.lock();
+        queue.batch.tasks.len() + queue.batch.wakes.len()
     }
 
     /// Announces that the worker is about to block. Returns `false`, with the

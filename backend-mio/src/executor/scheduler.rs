@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::task::{Context, Waker};
 
-use pool_core::LocalFuture;
+use pool_core::backend::LocalFuture;
 use slab::Slab;
 
 use super::coop;
@@ -94,6 +94,11 @@ impl Executor {
     /// Whether a task is queued to run.
     pub(crate) fn has_runnable(&self) -> bool {
         !self.run_queue.borrow().is_empty()
+    }
+
+    /// The number of tasks queued to run.
+    pub(crate) fn runnable(&self) -> usize {
+        self.run_queue.borrow().len()
     }
 
     /// The number of tasks stored (running or waiting).

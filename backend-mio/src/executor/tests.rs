@@ -9,7 +9,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 
-use pool_core::Task;
+use pool_core::backend::Task;
 
 use super::current;
 use super::inbox::{Batch, Inbox, Unpark};

@@ -1,10 +1,8 @@
 //! [`TcpListener`]: a listening socket registered with a worker's reactor.
 
-use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
-
-use async_trait::async_trait;
+use std::task::{ready, Context, Poll};
 
 use super::stream::TcpStream;
 use crate::reactor::{Direction, Registration};
@@ -50,12 +48,14 @@ pub struct TcpListener {
 }
 
 impl TcpListener {
-    async fn accept_mio(&self) -> io::Result<(mio::net::TcpStream, SocketAddr)> {
-        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |l| l.accept())).await
+    fn poll_accept_mio(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(mio::net::TcpStream, SocketAddr)>> {
+        self.io.poll_io(cx, Direction::Read, |l| l.accept())
     }
 }
 
-#[async_trait]
 impl pool_core::net::TcpListener for TcpListener {
     type Stream = TcpStream;
 
@@ -65,16 +65,19 @@ impl pool_core::net::TcpListener for TcpListener {
         Ok(TcpListener { io })
     }
 
-    async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, peer) = self.accept_mio().await?;
-        Ok((TcpStream::from_mio(stream)?, peer))
+    fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        let (stream, peer) = ready!(self.poll_accept_mio(cx))?;
+        Poll::Ready(TcpStream::from_mio(stream).map(|s| (s, peer)))
     }
 
-    async fn accept_std(&self) -> io::Result<(std::net::TcpStream, SocketAddr)> {
+    fn poll_accept_std(
+        &self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(std::net::TcpStream, SocketAddr)>> {
         // mio accepts with SOCK_NONBLOCK and registers nothing: the std socket is
         // ready to move to another worker as is.
-        let (stream, peer) = self.accept_mio().await?;
-        Ok((stream.into(), peer))
+        let (stream, peer) = ready!(self.poll_accept_mio(cx))?;
+        Poll::Ready(Ok((stream.into(), peer)))
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {

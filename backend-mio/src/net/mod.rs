@@ -5,4 +5,4 @@ mod listener;
 mod stream;
 
 pub use listener::TcpListener;
-pub use stream::TcpStream;
+pub use stream::{Connect, TcpStream};

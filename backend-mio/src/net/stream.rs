@@ -1,12 +1,11 @@
 //! [`TcpStream`]: a connected socket registered with a worker's reactor.
 
-use std::future::poll_fn;
+use std::future::Future;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use async_trait::async_trait;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::reactor::{Direction, Registration};
@@ -76,17 +75,42 @@ impl TcpStream {
     }
 }
 
-#[async_trait]
+/// The future of [`TcpStream`]'s [`connect`](pool_core::net::TcpStream::connect): the
+/// nonblocking connect has started (or failed) when it is made; it completes when the
+/// connection is up.
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Connect {
+    state: Option<io::Result<TcpStream>>,
+}
+
+impl Future for Connect {
+    type Output = io::Result<TcpStream>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let connected = match &self.state {
+            Some(Ok(stream)) => ready!(stream.poll_connected(cx)),
+            Some(Err(_)) => Ok(()),
+            None => panic!("Connect polled after completion"),
+        };
+        let state = self.state.take().expect("checked above");
+        Poll::Ready(connected.and(state))
+    }
+}
+
 impl pool_core::net::TcpStream for TcpStream {
+    type Connect = Connect;
+
     fn from_std(stream: std::net::TcpStream) -> io::Result<Self> {
         stream.set_nonblocking(true)?;
         Self::from_mio(mio::net::TcpStream::from_std(stream))
     }
 
-    async fn connect(addr: SocketAddr) -> io::Result<Self> {
-        let stream = Self::from_mio(mio::net::TcpStream::connect(addr)?)?;
-        poll_fn(|cx| stream.poll_connected(cx)).await?;
-        Ok(stream)
+    fn connect(addr: SocketAddr) -> Connect {
+        let stream = mio::net::TcpStream::connect(addr).and_then(Self::from_mio);
+        Connect {
+            state: Some(stream),
+        }
     }
 
     fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {

@@ -114,7 +114,8 @@ impl Future for Sleep {
         let seq = *self.seq.get_or_insert_with(timer::next_seq);
         assert!(
             timer::register((self.deadline, seq), cx.waker()),
-            "backend_mio::sleep polled outside a MioPool worker"
+            "{}",
+            pool_core::time::TIME_OUTSIDE_WORKER
         );
         Poll::Pending
     }

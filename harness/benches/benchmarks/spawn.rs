@@ -34,9 +34,9 @@ pub(crate) fn benches(c: &mut Criterion) {
 }
 
 /// Spawns `tasks` tasks with `spawn` and waits until all have run.
-async fn spawn_and_wait<S>(tasks: usize, spawn: S)
+async fn spawn_and_wait<S, J>(tasks: usize, spawn: S)
 where
-    S: Fn(CountDownTask) -> Result<(), SpawnError>,
+    S: Fn(CountDownTask) -> Result<J, SpawnError>,
 {
     let (countdown, done) = Countdown::new(tasks);
     for _ in 0..tasks {

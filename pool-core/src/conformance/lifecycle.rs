@@ -10,9 +10,8 @@ use std::time::Duration;
 use futures::channel::oneshot;
 
 use super::support::{pool, recv, DropFlag};
-use crate::{
-    BuildError, Builder, Handle, Pinning, Runtime, BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER,
-};
+use crate::backend::{BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER};
+use crate::{BuildError, Builder, Handle, Pinning, Runtime};
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload

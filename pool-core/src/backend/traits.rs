@@ -5,7 +5,9 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::time::Instant;
 
+use crate::metrics::WorkerMetrics;
 use crate::net::{TcpListener, TcpStream};
 
 /// A boxed `Send` future.
@@ -47,18 +49,22 @@ impl fmt::Debug for Task {
 /// # Implementing
 ///
 /// Provide [`Worker`] (the event loop, built on its own thread), its [`Remote`], a local
-/// spawn, and the net types. Everything else (threads, names, hooks, pinning, start-up,
-/// placement, shutdown, panics, `block_on`) is `Pool`'s job. Then run the kit:
+/// spawn, a timer, and the net types. Everything else (threads, names, hooks, pinning,
+/// start-up, placement, join handles, shutdown, panics, `block_on`, task metrics) is
+/// `Pool`'s job. Then run the kit:
 /// `pool_core::conformance_tests!(pool_core::Pool<MyBackend>);`.
 pub trait Backend: Send + Sync + 'static {
     /// The event loop of one worker.
     type Worker: Worker<Remote = Self::Remote>;
     /// A `Send + Sync` way into one worker.
     type Remote: Remote;
-    /// The TCP listener type.
-    type TcpListener: TcpListener<Stream = Self::TcpStream>;
-    /// The TCP stream type.
-    type TcpStream: TcpStream;
+    /// The TCP listener type. `Send + Sync` because generic code holds listeners in
+    /// `Send` tasks (the net traits themselves do not require it).
+    type TcpListener: TcpListener<Stream = Self::TcpStream> + Send + Sync;
+    /// The TCP stream type (`Send`, and so is its connect future, for the same reason).
+    type TcpStream: TcpStream<Connect: Send> + Send;
+    /// The future of [`sleep_until`](Backend::sleep_until).
+    type Sleep: Future<Output = ()> + Send + 'static;
 
     /// A short name for reports.
     const NAME: &'static str;
@@ -73,6 +79,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Spawns `fut` on the worker running on the calling thread. [`Pool`](crate::Pool)
     /// only calls this on a worker thread, from inside [`Worker::run`].
     fn spawn_local<F: Future<Output = ()> + 'static>(fut: F);
+
+    /// A future that completes at `deadline` on the timers of the worker that polls
+    /// it. Creating it anywhere is fine; polling it off a worker of this backend panics
+    /// with [`TIME_OUTSIDE_WORKER`](crate::time::TIME_OUTSIDE_WORKER).
+    fn sleep_until(deadline: Instant) -> Self::Sleep;
 }
 
 /// The event loop of one worker, owned by its thread.
@@ -99,4 +110,11 @@ pub trait Remote: Send + Sync + 'static {
 
     /// Tells the worker to stop at its next yield. Idempotent.
     fn stop(&self);
+
+    /// Fills what the backend measures of its worker into `metrics`: `busy`, `parks`
+    /// and `queue_depth` (pool-core fills the task counts). Reading must take no lock
+    /// the worker takes on its hot path. The default fills nothing.
+    fn fill_metrics(&self, metrics: &mut WorkerMetrics) {
+        let _ = metrics;
+    }
 }

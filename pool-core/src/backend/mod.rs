@@ -1,0 +1,29 @@
+//! For backend implementors: the per-thread backend seam ([`Backend`], [`Worker`],
+//! [`Remote`], [`Task`]) and the shared mechanics a direct [`Runtime`](crate::Runtime)
+//! implementation reuses ([`Lifecycle`], [`StartGate`], [`WorkerContext`], task
+//! tracking, placement).
+//!
+//! Users of a pool need none of this: they see [`Builder`](crate::Builder),
+//! [`Runtime`](crate::Runtime), [`Handle`](crate::Handle) and
+//! [`JoinHandle`](crate::JoinHandle) at the crate root.
+//!
+//! A new per-thread backend implements [`Backend`] and gets the whole
+//! [`Runtime`](crate::Runtime) API through [`Pool`](crate::Pool); then it runs the
+//! conformance kit (feature `conformance`):
+//!
+//! ```ignore
+//! // backend-foo/tests/conformance.rs
+//! pool_core::conformance_tests!(pool_core::Pool<backend_foo::FooBackend>);
+//! ```
+
+mod traits;
+
+pub use crate::config::{Hook, PoolConfig};
+pub use crate::context::{
+    ContextGuard, PoolId, WorkerContext, BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER,
+};
+pub use crate::lifecycle::{GateResult, Lifecycle, Reporter, StartGate};
+pub use crate::metrics::{ParkCounters, WorkerCounters};
+pub use crate::placement::RoundRobin;
+pub use crate::task::{LiveGuard, TaskParts, TaskTracker, Tracked};
+pub use traits::{Backend, LocalFuture, Remote, SendFuture, Task, Worker};
