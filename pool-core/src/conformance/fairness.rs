@@ -8,34 +8,8 @@
 //! every runtime, including tokio's multi-thread one, so every test applies to every
 //! backend.
 //!
-//! # The bounds, and why they are what they are
-//!
-//! What a worker owes a ready connection is set by two numbers of its scheduler:
-//! its per-task *budget* `B` (operations a task completes per poll before its I/O
-//! futures return `Pending`) and its *event interval* `K` (task polls between two
-//! turns of the reactor). tokio uses `B = 128`, `K = 61`. A correct scheduler answers a
-//! ready connection after at most `K` polls, and a task that spent its budget does not
-//! run again before the reactor has turned. So with one hot task, the echo waits at
-//! most one budget of the hot task:
-//!
-//! - one budget: `128` one-byte `send(2)`s on loopback, at most ~4 µs each in an
-//!   unoptimised test build on a slow machine: ~0.5 ms (measured: tokio's current-thread
-//!   worker runs ~130 writes per probe, the echo takes ~0.1-0.3 ms);
-//! - one `epoll_wait`, the echo task's `recv` + `send`, the client's `send` + `recv`:
-//!   ~0.05 ms;
-//! - scheduling noise on a shared two-core machine, where the worker spins at 100% and
-//!   the client thread must be woken onto the other core: up to ~1.5 ms for the
-//!   *median* (a high percentile can be far worse and is only printed).
-//!
-//! Hence [`ECHO_BOUND`] = 2 ms on the median round trip. A scheduler that re-polls a
-//! task which spent its budget before turning the reactor (up to `128 × 128`
-//! operations between two `epoll_wait`s) answers in tens of milliseconds, and fails.
-//!
-//! A burst of [`BURST`] runnable tasks is different: a first-in, first-out run queue,
-//! which is what keeps every task live, makes the echo task wait behind the tasks that
-//! were runnable before it, so even a perfect scheduler answers only after up to one
-//! round of the burst. That bound is stated in polls, not time, so it holds on any
-//! machine: see [`burst_does_not_hold_back_io`].
+//! The bounds are derived on [`ECHO_BOUND`] (a time, for one hot task) and on
+//! [`burst_does_not_hold_back_io`] (a count of polls, for a burst).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -49,8 +23,29 @@ use super::support::{echo, pool, recv, yield_now, PATIENCE};
 use crate::net::{bind_listener, TcpListener, TcpStream};
 use crate::Runtime;
 
-/// The median echo round trip the kit allows next to one hot task (derivation in the
-/// [module docs](self)).
+/// The median echo round trip the kit allows next to one hot task: 2 ms.
+///
+/// What a worker owes a ready connection is set by two numbers of its scheduler: its
+/// per-task *budget* `B` (operations a task completes per poll before its I/O futures
+/// return `Pending`) and its *event interval* `K` (task polls between two turns of the
+/// reactor). tokio uses `B = 128`, `K = 61`. A fair scheduler notices a ready
+/// connection within `K` polls, and does not poll a task that spent its budget again
+/// before its reactor has turned. So next to one hot task the echo waits for at most
+/// one budget of that task, plus the echo itself, plus the client's wake-up:
+///
+/// - one budget: 128 one-byte `send(2)`s on loopback (the costlier of the two hot
+///   loads), at most ~4 µs each in an unoptimised test build on a slow machine:
+///   ~0.5 ms. Measured in a debug build: 128 writes per probe and a median echo of
+///   0.06 ms (backend-mio) to 0.15 ms (tokio's current-thread runtime);
+/// - one `epoll_wait`, the echo task's `recv` + `send`, the client's `send` + `recv`:
+///   ~0.05 ms;
+/// - scheduling noise on a shared two-core machine, where the worker spins at 100% and
+///   the client thread must be woken onto the other core: up to ~1.5 ms for the
+///   *median*. A high percentile can be far worse under load, so it is only printed.
+///
+/// A scheduler that polls a task that spent its budget again before turning its
+/// reactor runs up to `128 × 128` operations between two `epoll_wait`s and answers in
+/// several milliseconds (reads) to tens of milliseconds (writes): it fails.
 pub const ECHO_BOUND: Duration = Duration::from_millis(2);
 
 /// The number of runnable tasks in [`burst_does_not_hold_back_io`].
