@@ -65,8 +65,9 @@
 //!
 //! What one worker promises: between two turns of its reactor it polls at most `K` = 61
 //! tasks, and a task that spent its budget of `B` = 128 operations runs again only
-//! after the reactor has turned. So a connection that becomes ready waits for at most
-//! `K` task polls, and next to one hot connection (a task whose every read or write is
+//! after the reactor has turned. So the reactor notices a connection that becomes ready
+//! within `K` task polls (its task then runs behind the tasks already queued), and
+//! next to one hot connection (a task whose every read or write is
 //! ready at once) it waits for one budget of that task, about 0.1 ms, not the whole
 //! worker's backlog. The conformance kit's fairness tests (`pool_core::conformance`,
 //! `hot_connection_does_not_delay_echo` and its neighbours) check it on every backend,
