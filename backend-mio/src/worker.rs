@@ -13,15 +13,17 @@ use crate::handle::MioRemote;
 use crate::metrics::WorkerStats;
 use crate::reactor::{registry, timer, Reactor};
 
-/// Tasks polled per tick before the worker looks at I/O, timers and its inbox again.
-pub(crate) const TASKS_PER_TICK: usize = 128;
+/// The event interval `K`: tasks polled per tick before the worker looks at I/O,
+/// timers and its inbox again. The reasoning is in the crate docs (`## Implementation`).
+pub(crate) const EVENT_INTERVAL: usize = 61;
 
 /// The event loop of one [`MioPool`](crate::MioPool) worker.
 ///
 /// Each tick it moves what other threads queued into the executor, polls up to
-/// 128 runnable tasks, then turns the reactor, with a zero timeout if
-/// tasks are still runnable, otherwise blocking until the next timer deadline, and
-/// finally fires due timers. It owns the thread it runs on; [`Pool`](pool_core::Pool)
+/// 61 runnable tasks, then turns the reactor, with a zero timeout if
+/// tasks are still runnable, otherwise blocking until the next timer deadline, fires
+/// due timers, and finally re-queues the tasks that spent their cooperative budget
+/// during the tick. It owns the thread it runs on; [`Pool`](pool_core::Pool)
 /// creates and runs it.
 ///
 /// ```
@@ -53,8 +55,8 @@ impl MioWorker {
         })
     }
 
-    /// How long the reactor may block: not at all if a task is runnable, else until
-    /// the next timer.
+    /// How long the reactor may block: not at all if a task is runnable (or deferred),
+    /// else until the next timer.
     fn poll_timeout(&self, now: Instant) -> Option<Duration> {
         if self.executor.has_runnable() {
             return Some(Duration::ZERO);
@@ -118,13 +120,15 @@ impl Worker for MioWorker {
             if self.inbox.is_stopping() {
                 break;
             }
-            self.executor.tick(TASKS_PER_TICK);
+            self.executor.tick(EVENT_INTERVAL);
             self.stats.set_run_queue(self.executor.runnable());
             if self.inbox.is_stopping() {
                 break;
             }
             self.turn_reactor();
             self.fire_timers(&mut wake);
+            // Only now: what the reactor and the timers woke runs first.
+            self.executor.wake_deferred();
         }
         // Tasks are dropped while this worker is still current: their sockets
         // deregister and their timers cancel here.

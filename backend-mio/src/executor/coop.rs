@@ -1,10 +1,19 @@
 //! The cooperative budget: how many I/O operations one task may complete in one poll
 //! before its I/O futures yield, so that one hot connection cannot starve the others.
+//!
+//! A task that spends its budget is *deferred*: it runs again only after the worker's
+//! next reactor turn (see [`Executor::defer`](super::Executor::defer)). Re-queueing it
+//! at once would not do: the worker would poll it again, for another full budget,
+//! before looking at I/O (issue 9: 128 polls × 128 operations between two
+//! `epoll_wait`s, tens of milliseconds of delay for every other connection).
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
-/// Operations a task may complete per poll.
+use super::current;
+
+/// Operations a task may complete per poll. The reasoning is in the crate docs
+/// (`## Implementation`).
 pub(crate) const BUDGET: u32 = 128;
 
 const UNLIMITED: u32 = u32::MAX;
@@ -23,11 +32,15 @@ pub(crate) fn unlimited() {
     let _ = LEFT.try_with(|l| l.set(UNLIMITED));
 }
 
-/// `Ready` if the task may do one more operation; otherwise schedules it again and
-/// returns `Pending`, so the executor runs others first.
+/// `Ready` if the task may do one more operation; otherwise defers it until after the
+/// worker's next reactor turn and returns `Pending`, so the executor runs I/O, timers
+/// and the other tasks first.
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     if LEFT.with(Cell::get) == 0 {
-        cx.waker().wake_by_ref();
+        // The budget is only ever finite on a worker, inside a task's poll.
+        if current::with(|executor| executor.defer(cx.waker())).is_none() {
+            cx.waker().wake_by_ref();
+        }
         Poll::Pending
     } else {
         Poll::Ready(())

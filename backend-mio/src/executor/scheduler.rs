@@ -25,9 +25,15 @@ struct Slot {
 /// future is taken out of its slot while it is polled, so the task may spawn (which
 /// inserts into the slab) without a `RefCell` conflict. A queued waker whose slot has
 /// since been freed or reused by another task is skipped.
+///
+/// Tasks that spent their cooperative budget wait in a separate *deferred* list, which
+/// the worker moves to the back of the run queue only after its next reactor turn
+/// ([`wake_deferred`](Executor::wake_deferred)), so that I/O and timers always run
+/// between two budgets of the same task.
 pub(crate) struct Executor {
     tasks: RefCell<Slab<Slot>>,
     run_queue: RefCell<VecDeque<Arc<TaskWaker>>>,
+    deferred: RefCell<Vec<Waker>>,
     inbox: Arc<Inbox>,
 }
 
@@ -36,6 +42,7 @@ impl Executor {
         Executor {
             tasks: RefCell::new(Slab::new()),
             run_queue: RefCell::new(VecDeque::new()),
+            deferred: RefCell::new(Vec::new()),
             inbox,
         }
     }
@@ -91,14 +98,35 @@ impl Executor {
         }
     }
 
-    /// Whether a task is queued to run.
-    pub(crate) fn has_runnable(&self) -> bool {
-        !self.run_queue.borrow().is_empty()
+    /// Holds `waker` until the next [`wake_deferred`](Executor::wake_deferred): the
+    /// task that owns it spent its budget and must not run again before the reactor has
+    /// turned.
+    pub(crate) fn defer(&self, waker: &Waker) {
+        let mut deferred = self.deferred.borrow_mut();
+        // A task polls several I/O futures in a row: skip the repeats cheaply. Other
+        // duplicates are harmless, a task is queued at most once at a time.
+        if !deferred.last().is_some_and(|last| last.will_wake(waker)) {
+            deferred.push(waker.clone());
+        }
     }
 
-    /// The number of tasks queued to run.
+    /// Wakes the deferred tasks (after a reactor turn): they go to the back of the run
+    /// queue, behind the tasks the reactor and timers just woke.
+    pub(crate) fn wake_deferred(&self) {
+        let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
+        for waker in deferred {
+            waker.wake();
+        }
+    }
+
+    /// Whether a task is queued to run, now or after the next reactor turn.
+    pub(crate) fn has_runnable(&self) -> bool {
+        !self.run_queue.borrow().is_empty() || !self.deferred.borrow().is_empty()
+    }
+
+    /// The number of tasks queued to run, deferred ones included.
     pub(crate) fn runnable(&self) -> usize {
-        self.run_queue.borrow().len()
+        self.run_queue.borrow().len() + self.deferred.borrow().len()
     }
 
     /// The number of tasks stored (running or waiting).
@@ -107,7 +135,8 @@ impl Executor {
     }
 
     /// Polls up to `max` queued tasks, stopping early if the run queue empties or a stop
-    /// is asked. Returns how many were polled.
+    /// is asked. Returns how many were polled. Tasks deferred meanwhile are not polled
+    /// again in this tick.
     pub(crate) fn tick(&self, max: usize) -> usize {
         let mut polled = 0;
         while polled < max && !self.inbox.is_stopping() {
@@ -157,13 +186,15 @@ impl Executor {
         loop {
             let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
             let queued: VecDeque<_> = std::mem::take(&mut *self.run_queue.borrow_mut());
-            if slots.is_empty() && queued.is_empty() {
+            let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
+            if slots.is_empty() && queued.is_empty() && deferred.is_empty() {
                 break;
             }
             for slot in &slots {
                 slot.header.retire();
             }
             drop(queued);
+            drop(deferred);
             drop(slots);
         }
     }
@@ -182,6 +213,10 @@ impl std::fmt::Debug for Executor {
             .field(
                 "runnable",
                 &self.run_queue.try_borrow().map(|q| q.len()).ok(),
+            )
+            .field(
+                "deferred",
+                &self.deferred.try_borrow().map(|d| d.len()).ok(),
             )
             .finish_non_exhaustive()
     }

@@ -11,9 +11,9 @@ use std::thread;
 
 use pool_core::backend::Task;
 
-use super::current;
 use super::inbox::{Batch, Inbox, Unpark};
 use super::scheduler::Executor;
+use super::{coop, current};
 
 #[cfg(not(miri))]
 const WAKES: usize = 100_000;
@@ -41,6 +41,7 @@ fn run_until_idle(executor: &Executor) {
     let mut batch = Batch::default();
     loop {
         executor.drain_inbox(&mut batch);
+        executor.wake_deferred();
         if executor.tick(usize::MAX) == 0 && !executor.has_runnable() {
             executor.drain_inbox(&mut batch);
             if !executor.has_runnable() {
@@ -117,6 +118,43 @@ fn tick_polls_at_most_max_tasks() {
     assert_eq!(executor.tick(3), 3);
     assert_eq!(executor.tick(3), 2);
     assert_eq!(executor.tick(3), 0);
+}
+
+#[test]
+fn a_task_that_spent_its_budget_waits_for_the_reactor_turn() {
+    let (executor, _) = executor();
+    let _current = current::enter(Rc::clone(&executor));
+    let ops = Rc::new(Cell::new(0u32));
+    let counted = Rc::clone(&ops);
+    // Always-ready I/O, as a socket future does it: ask the budget, then spend it.
+    executor.spawn(Box::pin(std::future::poll_fn(move |cx| loop {
+        if coop::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        coop::spend();
+        counted.set(counted.get() + 1);
+        if counted.get() == 3 * coop::BUDGET {
+            return Poll::Ready(());
+        }
+    })));
+    assert_eq!(executor.tick(usize::MAX), 1);
+    assert_eq!(ops.get(), coop::BUDGET);
+    assert!(
+        executor.has_runnable(),
+        "the task is deferred, not forgotten"
+    );
+    assert_eq!(
+        executor.tick(usize::MAX),
+        0,
+        "not polled again before the reactor turns"
+    );
+    executor.wake_deferred();
+    assert_eq!(executor.tick(usize::MAX), 1);
+    assert_eq!(ops.get(), 2 * coop::BUDGET);
+    run_until_idle(&executor);
+    assert_eq!(ops.get(), 3 * coop::BUDGET);
+    assert_eq!(executor.len(), 0);
+    coop::unlimited();
 }
 
 #[test]

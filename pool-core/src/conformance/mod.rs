@@ -20,12 +20,18 @@
 //!
 //! Enable with the `conformance` feature, usually as a dev-dependency.
 
+mod fairness;
 mod lifecycle;
 mod net;
 mod original;
 mod spawn;
 pub mod support;
 
+pub use fairness::{
+    burst_does_not_hold_back_io, hot_connection_does_not_delay_echo,
+    hot_reader_does_not_delay_echo, probe_echo, yield_loop_does_not_starve_io, Load, Probes, BURST,
+    ECHO_BOUND,
+};
 pub use lifecycle::{
     block_on_inside_worker_panics, block_on_returns_value, drop_on_own_worker_does_not_deadlock,
     failed_start_tears_down_started_workers, hooks_run_once_per_worker,
@@ -99,6 +105,11 @@ macro_rules! conformance_tests {
             tcp_echo_cross_worker_handoff,
             tcp_echo_reuseport,
             tcp_connect_from_worker,
+            // Fairness on one worker.
+            hot_connection_does_not_delay_echo,
+            hot_reader_does_not_delay_echo,
+            yield_loop_does_not_starve_io,
+            burst_does_not_hold_back_io,
         );
         $crate::conformance_tests!(@tests $rt, [$($na)*],
             // Child affinity and worker placement.
