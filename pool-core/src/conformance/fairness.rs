@@ -354,3 +354,63 @@ pub fn burst_does_not_hold_back_io<R: Runtime>() {
         probes.median(),
     );
 }
+
+/// The median lateness of 100 sleeps of 1 ms on a one-worker pool running `load`.
+fn timer_lateness<R: Runtime>(load: Load) -> Duration {
+    const SLEEP: Duration = Duration::from_millis(1);
+    let pool: R = pool(1);
+    let ops = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let drainer = start_load(&pool, load, &ops, &stop);
+    let (tx, rx) = mpsc::channel();
+    pool.spawn(async move {
+        let mut late = Vec::with_capacity(100);
+        for _ in 0..100 {
+            let start = Instant::now();
+            R::sleep(SLEEP).await;
+            late.push(start.elapsed().saturating_sub(SLEEP));
+        }
+        tx.send(late).unwrap();
+    })
+    .unwrap();
+    let mut late = recv(&rx, "100 sleeps next to the load");
+    stop.store(true, Ordering::Relaxed);
+    pool.shutdown_now();
+    if let Some(drainer) = drainer {
+        drainer.join().expect("the drain thread");
+    }
+    late.sort_unstable();
+    late[late.len() / 2]
+}
+
+/// A timer next to a task reading end-of-stream without pause fires late by at most
+/// [`ECHO_BOUND`] (median): the worker looks at its timers after each budget of the hot
+/// task, as it looks at its sockets.
+pub fn timers_fire_next_to_a_hot_task<R: Runtime>() {
+    let late = timer_lateness::<R>(Load::HotReader);
+    eprintln!(
+        "fairness [{}] timers next to a hot reader: median lateness {late:?}",
+        R::NAME
+    );
+    assert!(
+        late <= ECHO_BOUND,
+        "{}: a hot task delays timers on its worker by {late:?} (median; bound {ECHO_BOUND:?})",
+        R::NAME
+    );
+}
+
+/// A timer next to a task yielding in an endless loop fires late by at most
+/// [`ECHO_BOUND`] (median): the worker fires due timers every `K` polls.
+pub fn timers_fire_next_to_a_yield_loop<R: Runtime>() {
+    let late = timer_lateness::<R>(Load::YieldLoop);
+    eprintln!(
+        "fairness [{}] timers next to a yield loop: median lateness {late:?}",
+        R::NAME
+    );
+    assert!(
+        late <= ECHO_BOUND,
+        "{}: a yielding task delays timers on its worker by {late:?} (median; bound \
+         {ECHO_BOUND:?})",
+        R::NAME
+    );
+}

@@ -21,16 +21,25 @@
 //! Enable with the `conformance` feature, usually as a dev-dependency.
 
 mod fairness;
+mod join;
 mod lifecycle;
+mod metrics;
 mod net;
 mod original;
 mod spawn;
 pub mod support;
+mod time;
 
 pub use fairness::{
     burst_does_not_hold_back_io, hot_connection_does_not_delay_echo,
-    hot_reader_does_not_delay_echo, probe_echo, yield_loop_does_not_starve_io, Load, Probes, BURST,
+    hot_reader_does_not_delay_echo, probe_echo, timers_fire_next_to_a_hot_task,
+    timers_fire_next_to_a_yield_loop, yield_loop_does_not_starve_io, Load, Probes, BURST,
     ECHO_BOUND,
+};
+pub use join::{
+    abort_after_completion, abort_before_first_poll, abort_while_pending, dropped_handle_detaches,
+    join_from_another_pool_and_a_thread, join_handle_delivers_output, join_handle_of_local_task,
+    join_handle_reports_panic, shutdown_now_cancels_tasks,
 };
 pub use lifecycle::{
     block_on_inside_worker_panics, block_on_returns_value, drop_on_own_worker_does_not_deadlock,
@@ -38,7 +47,15 @@ pub use lifecycle::{
     pinning_to_missing_cpu_errors, pool_size_zero_errors, shutdown_now_drops_pending_tasks,
     shutdown_on_idle_inside_worker_panics, shutdown_on_idle_waits_for_tasks, thread_names,
 };
-pub use net::{tcp_connect_from_worker, tcp_echo_cross_worker_handoff, tcp_echo_reuseport};
+pub use metrics::{
+    from_config_rejects_invalid_config, metrics_count_tasks_per_worker,
+    metrics_measure_busy_and_parks, metrics_show_queue_depth, shutdown_timeout_stops_stuck_tasks,
+    shutdown_timeout_waits_for_idle,
+};
+pub use net::{
+    tcp_connect_from_worker, tcp_echo_cross_worker_handoff, tcp_echo_not_send_stream,
+    tcp_echo_reuseport,
+};
 pub use original::{
     cross_worker_wakeup, local_spawn_not_send, oneshot_round_trip, run_echo, run_waits_for_child,
     spawn_all_echo_one_worker,
@@ -49,6 +66,11 @@ pub use spawn::{
     panicking_task_leaves_worker_serving, spawn_after_shutdown_errors,
     spawn_all_stops_at_stream_error, spawn_is_round_robin, spawn_on_missing_worker_errors,
     spawn_on_places_on_worker, spawn_pinned_panic_is_a_task_panic, spawn_pinned_runs_not_send,
+};
+pub use time::{
+    dropped_sleep_is_cancelled, many_timers_on_one_worker,
+    sleep_is_never_early_and_on_time_when_idle, sleep_outside_worker_panics,
+    sleeps_wake_in_deadline_order, timeout_fires_and_does_not,
 };
 
 /// Compile-time check that a runtime's handle has the auto traits the API promises.
@@ -101,15 +123,39 @@ macro_rules! conformance_tests {
             shutdown_on_idle_inside_worker_panics,
             shutdown_now_drops_pending_tasks,
             drop_on_own_worker_does_not_deadlock,
+            from_config_rejects_invalid_config,
+            shutdown_timeout_waits_for_idle,
+            shutdown_timeout_stops_stuck_tasks,
+            // Join handles.
+            join_handle_delivers_output,
+            join_handle_reports_panic,
+            abort_before_first_poll,
+            abort_while_pending,
+            abort_after_completion,
+            dropped_handle_detaches,
+            shutdown_now_cancels_tasks,
+            join_from_another_pool_and_a_thread,
+            // Time.
+            sleeps_wake_in_deadline_order,
+            sleep_is_never_early_and_on_time_when_idle,
+            timeout_fires_and_does_not,
+            dropped_sleep_is_cancelled,
+            many_timers_on_one_worker,
+            sleep_outside_worker_panics,
+            // Metrics.
+            metrics_measure_busy_and_parks,
             // Net.
             tcp_echo_cross_worker_handoff,
             tcp_echo_reuseport,
             tcp_connect_from_worker,
+            tcp_echo_not_send_stream,
             // Fairness on one worker.
             hot_connection_does_not_delay_echo,
             hot_reader_does_not_delay_echo,
             yield_loop_does_not_starve_io,
             burst_does_not_hold_back_io,
+            timers_fire_next_to_a_hot_task,
+            timers_fire_next_to_a_yield_loop,
         );
         $crate::conformance_tests!(@tests $rt, [$($na)*],
             // Child affinity and worker placement.
@@ -117,6 +163,9 @@ macro_rules! conformance_tests {
             spawn_is_round_robin,
             spawn_on_places_on_worker,
             children_stay_on_parent_worker,
+            join_handle_of_local_task,
+            metrics_count_tasks_per_worker,
+            metrics_show_queue_depth,
         );
     };
     (@tests $rt:ty, $attrs:tt, $($name:ident),* $(,)?) => {

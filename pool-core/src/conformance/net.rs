@@ -113,3 +113,106 @@ pub fn tcp_connect_from_worker<R: Runtime>() {
     peer.join().unwrap();
     pool.shutdown_on_idle();
 }
+
+/// A stream type that is `!Send`, as a per-thread backend's socket may be: a wrapper
+/// around the runtime's own stream, implementing the net traits by delegation.
+struct LocalStream<S> {
+    inner: S,
+    _not_send: std::marker::PhantomData<std::rc::Rc<()>>,
+}
+
+impl<S: TcpStream> TcpStream for LocalStream<S> {
+    type Connect = std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Self>>>>;
+
+    fn from_std(stream: std::net::TcpStream) -> std::io::Result<Self> {
+        S::from_std(stream).map(LocalStream::new)
+    }
+
+    fn connect(addr: std::net::SocketAddr) -> Self::Connect {
+        let connect = S::connect(addr);
+        Box::pin(async move { connect.await.map(LocalStream::new) })
+    }
+
+    fn set_nodelay(&self, nodelay: bool) -> std::io::Result<()> {
+        self.inner.set_nodelay(nodelay)
+    }
+
+    fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.inner.local_addr()
+    }
+
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.inner.peer_addr()
+    }
+}
+
+impl<S> LocalStream<S> {
+    fn new(inner: S) -> Self {
+        LocalStream {
+            inner,
+            _not_send: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<S: TcpStream> tokio::io::AsyncRead for LocalStream<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: TcpStream> tokio::io::AsyncWrite for LocalStream<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The net traits ask for no `Send`: a `!Send` stream implements them, and code
+/// generic over them runs it on a worker, where `spawn_pinned` built it. Connections
+/// still reach the worker as std sockets.
+pub fn tcp_echo_not_send_stream<R: Runtime>() {
+    let pool: R = pool(2);
+    let listener = bind_listener("127.0.0.1:0".parse().unwrap(), 128).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let handle = pool.handle().clone();
+    pool.spawn(async move {
+        let listener = R::TcpListener::from_std(listener).unwrap();
+        ready_tx.send(()).unwrap();
+        for _ in 0..CONNECTIONS {
+            let (socket, _) = listener.accept_std().await.unwrap();
+            handle
+                .spawn_pinned(move || async move {
+                    let stream = LocalStream::<R::TcpStream>::from_std(socket).unwrap();
+                    echo(stream).await.unwrap();
+                })
+                .unwrap();
+        }
+    })
+    .unwrap();
+    recv(&ready_rx, "the listener");
+    echo_clients(addr, CONNECTIONS, 4096);
+    pool.shutdown_on_idle();
+}
