@@ -28,7 +28,10 @@
 //!
 //! ## When not to use it
 //!
-//! It offers only what the pool-core API needs: TCP, [`sleep`] and [`timeout`]. There
+//! It offers only what the pool-core API needs: TCP, [`sleep`] and [`timeout`] (the
+//! same timers that generic code reaches as `R::sleep` and `R::timeout`), and worker
+//! metrics: busy time and parks measured around each blocking `epoll_wait`, and a queue
+//! depth of the inbox plus the run queue (the latter sampled once per loop turn). There
 //! is no UDP, no file or process I/O, no blocking pool, and tokio's own `tokio::net`
 //! and `tokio::time` do not work on it (they look for a tokio runtime and panic). Use
 //! `backend-tokio` for an ecosystem; use this backend to measure, or where TCP is all

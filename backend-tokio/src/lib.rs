@@ -33,7 +33,17 @@
 //! spawn functions to distribute and track work.
 //!
 //! Socket types are the newtypes in [`net`], wrapping tokio's, because the pool-core
-//! net traits cannot be implemented on tokio's types from here.
+//! net traits cannot be implemented on tokio's types from here. Time is tokio's timer
+//! ([`Sleep`], armed at its first poll so that it can be made anywhere).
+//!
+//! ## Metrics
+//!
+//! [`Handle::metrics`](pool_core::Handle::metrics) on a [`TokioPool`] gives every field:
+//! task counts from pool-core, busy time and parks from each worker runtime's own tokio
+//! metrics, and as queue depth the tasks sent to a worker and not yet received (tokio
+//! does not expose the run queue of a `LocalSet`, so tasks received and waiting to run
+//! are not counted). On [`TokioMultiThread`] see its docs: tokio's stable metrics give
+//! busy time and parks per worker, and the rest is `None`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]

@@ -26,8 +26,9 @@ pub enum AcceptStrategy {
     Reuseport,
 }
 
-/// Sleep after an accept error (EMFILE, ENFILE...) so the loop does not spin. It blocks
-/// the accepting worker briefly; pool-core has no runtime-neutral timer.
+/// Pause after an accept error (EMFILE, ENFILE...) so the loop does not spin. An async
+/// sleep on the worker's timers: the other connections of the accepting worker keep
+/// being served meanwhile.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(5);
 
 /// What a started acceptor reports back: its listener registered, or why not.
@@ -110,7 +111,7 @@ async fn accept_single<R: Runtime>(
             }
             Err(_) => {
                 stats.accept_error();
-                std::thread::sleep(ACCEPT_ERROR_PAUSE);
+                R::sleep(ACCEPT_ERROR_PAUSE).await;
             }
         }
     }
@@ -141,7 +142,7 @@ async fn accept_local<R: Runtime>(
             }
             Err(_) => {
                 stats.accept_error();
-                std::thread::sleep(ACCEPT_ERROR_PAUSE);
+                R::sleep(ACCEPT_ERROR_PAUSE).await;
             }
         }
     }
