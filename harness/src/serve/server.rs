@@ -55,9 +55,11 @@ impl fmt::Display for ServerError {
             ServerError::Bind { addr, source } if source.kind() == io::ErrorKind::AddrInUse => {
                 write!(f, "address {addr} is already in use: choose another --listen address, or port 0 for a free one")
             }
-            ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
-            ServerError::Build(e) => write!(f, "cannot start the server pool: {e}"),
-            ServerError::Start(e) => write!(f, "cannot start the acceptors: {e}"),
+            // The cause is the source, which `{:#}` prints after these words; it is not
+            // repeated here.
+            ServerError::Bind { addr, .. } => write!(f, "cannot listen on {addr}"),
+            ServerError::Build(_) => write!(f, "cannot start the server pool"),
+            ServerError::Start(_) => write!(f, "cannot start the acceptors"),
         }
     }
 }
@@ -65,6 +67,8 @@ impl fmt::Display for ServerError {
 impl std::error::Error for ServerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            // "already in use" says it all; the OS's words would repeat it.
+            ServerError::Bind { source, .. } if source.kind() == io::ErrorKind::AddrInUse => None,
             ServerError::Bind { source, .. } | ServerError::Start(source) => Some(source),
             ServerError::Build(e) => Some(e),
         }
