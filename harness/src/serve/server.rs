@@ -55,9 +55,11 @@ impl fmt::Display for ServerError {
             ServerError::Bind { addr, source } if source.kind() == io::ErrorKind::AddrInUse => {
                 write!(f, "address {addr} is already in use: choose another --listen address, or port 0 for a free one")
             }
-            // The cause is the source, which `{:#}` prints after these words; it is not
-            // repeated here.
-            ServerError::Bind { addr, .. } => write!(f, "cannot listen on {addr}"),
+            // The kind says why; the source (which names the address again) is not
+            // repeated after it.
+            ServerError::Bind { addr, source } => {
+                write!(f, "cannot listen on {addr}: {}", source.kind())
+            }
             ServerError::Build(_) => write!(f, "cannot start the server pool"),
             ServerError::Start(_) => write!(f, "cannot start the acceptors"),
         }
@@ -67,9 +69,9 @@ impl fmt::Display for ServerError {
 impl std::error::Error for ServerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            // "already in use" says it all; the OS's words would repeat it.
-            ServerError::Bind { source, .. } if source.kind() == io::ErrorKind::AddrInUse => None,
-            ServerError::Bind { source, .. } | ServerError::Start(source) => Some(source),
+            // The message already says why the bind failed.
+            ServerError::Bind { .. } => None,
+            ServerError::Start(source) => Some(source),
             ServerError::Build(e) => Some(e),
         }
     }
