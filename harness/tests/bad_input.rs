@@ -136,3 +136,23 @@ fn listen_and_target_accept_host_names() {
     assert!(out.status.success(), "{}", support::text(&out));
     assert_fails_with(&run(&["--listen", "localhost"]), "is not HOST:PORT");
 }
+
+#[test]
+fn a_start_time_in_the_past_is_refused() {
+    let target = support::test_server(support::Misbehave::None).to_string();
+    let out = run(&[
+        "load",
+        "--target",
+        &target,
+        "--conns",
+        "1",
+        "--start-at",
+        "1000",
+        "--no-files",
+    ]);
+    assert_fails_with(&out, "the common start (--start-at) passed");
+    assert_fails_with(
+        &run(&["load", "--target", &target, "--start-at", "soon"]),
+        "not a start time",
+    );
+}

@@ -9,7 +9,7 @@ use crate::metrics::Percentiles;
 use crate::plan::ReportPlan;
 use crate::report::merge::{check, MergeInput};
 use crate::report::{percentile_distribution, Grid};
-use crate::result::{expand, read_input, Input};
+use crate::result::{expand, read_input, Input, LoadResult};
 
 /// The merged report written as `merged.json`.
 #[derive(Debug, Serialize)]
@@ -24,6 +24,14 @@ struct Merged {
     /// What makes this merge misleading (windows that do not overlap, differing
     /// histogram settings...); empty when none.
     warnings: Vec<String>,
+}
+
+/// The load figures of a result file; none for a bare histogram.
+fn load_of(input: &Input) -> Option<&LoadResult> {
+    match input {
+        Input::Result(run) => Some(&run.load),
+        Input::Histogram(_) => None,
+    }
 }
 
 fn row(name: String, p: &Percentiles, rps: f64) -> Vec<String> {
@@ -59,13 +67,8 @@ pub(super) fn report(plan: ReportPlan) -> anyhow::Result<Outcome> {
         .iter()
         .zip(&decoded)
         .zip(&files)
-        .map(|((input, histogram), path)| MergeInput {
-            name: path.display().to_string(),
-            histogram,
-            load: match input {
-                Input::Result(run) => Some(&run.load),
-                Input::Histogram(_) => None,
-            },
+        .map(|((input, histogram), path)| {
+            MergeInput::new(path.display().to_string(), histogram, load_of(input))
         })
         .collect();
     let warnings = check(&parts);
@@ -76,13 +79,14 @@ pub(super) fn report(plan: ReportPlan) -> anyhow::Result<Outcome> {
         "file", "count", "req/s", "p50 µs", "p90", "p99", "p99.9", "p99.99", "max",
     ]);
     let (mut requests, mut rps, mut errors) = (0, 0.0, 0);
-    for part in &parts {
+    for (part, input) in parts.iter().zip(&inputs) {
         merge(&mut merged, part.histogram)
             .with_context(|| format!("cannot merge {}", part.name))?;
-        let part_rps = part.load.map_or(0.0, |l| l.throughput_rps);
-        requests += part.load.map_or(part.histogram.len(), |l| l.requests);
+        let load = load_of(input);
+        let part_rps = load.map_or(0.0, |l| l.throughput_rps);
+        requests += load.map_or(part.histogram.len(), |l| l.requests);
         rps += part_rps;
-        errors += part.load.map_or(0, |l| l.error_total);
+        errors += load.map_or(0, |l| l.error_total);
         g.row(row(
             part.name.clone(),
             &Percentiles::of(part.histogram),

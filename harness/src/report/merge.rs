@@ -16,8 +16,25 @@ pub struct MergeInput<'a> {
     pub name: String,
     /// Its latency histogram.
     pub histogram: &'a Latency,
-    /// Its load figures, for result files (not for bare histograms).
-    pub load: Option<&'a LoadResult>,
+    /// The load process, `host:pid`, if recorded.
+    pub process: Option<String>,
+    /// The measured window, Unix seconds `(start, end)`, if recorded.
+    pub window: Option<(f64, f64)>,
+    /// The message size, for result files.
+    pub msg_size: Option<u64>,
+}
+
+impl<'a> MergeInput<'a> {
+    /// The input named `name`: its histogram and, for a result file, its load figures.
+    pub fn new(name: String, histogram: &'a Latency, load: Option<&LoadResult>) -> Self {
+        MergeInput {
+            name,
+            histogram,
+            process: load.and_then(LoadResult::process),
+            window: load.and_then(LoadResult::window_unix_s),
+            msg_size: load.map(|l| l.msg_size),
+        }
+    }
 }
 
 fn settings(h: &Latency) -> (u64, u64, u8) {
@@ -43,8 +60,11 @@ pub fn check(inputs: &[MergeInput<'_>]) -> Vec<String> {
     }
     let mut processes: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for input in inputs {
-        if let Some(process) = input.load.and_then(LoadResult::process) {
-            processes.entry(process).or_default().push(&input.name);
+        if let Some(process) = &input.process {
+            processes
+                .entry(process.clone())
+                .or_default()
+                .push(&input.name);
         }
     }
     for (process, names) in processes.iter().filter(|(_, n)| n.len() > 1) {
@@ -53,10 +73,7 @@ pub fn check(inputs: &[MergeInput<'_>]) -> Vec<String> {
             names.join(", ")
         ));
     }
-    let sizes: Vec<u64> = inputs
-        .iter()
-        .filter_map(|i| i.load.map(|l| l.msg_size))
-        .collect();
+    let sizes: Vec<u64> = inputs.iter().filter_map(|i| i.msg_size).collect();
     if sizes.iter().any(|&s| s != sizes[0]) {
         problems.push(format!("message sizes differ: {sizes:?} B"));
     }
@@ -71,7 +88,7 @@ fn check_windows(inputs: &[MergeInput<'_>]) -> Option<String> {
     }
     let windows: Vec<(&str, (f64, f64))> = inputs
         .iter()
-        .filter_map(|i| Some((i.name.as_str(), i.load?.window_unix_s()?)))
+        .filter_map(|i| Some((i.name.as_str(), i.window?)))
         .collect();
     if windows.len() < inputs.len() {
         return Some(format!(
@@ -106,4 +123,61 @@ fn check_windows(inputs: &[MergeInput<'_>]) -> Option<String> {
             spans.join(", ")
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::histogram;
+
+    fn input<'a>(name: &str, h: &'a Latency, pid: u32, window: (f64, f64)) -> MergeInput<'a> {
+        MergeInput {
+            name: name.to_owned(),
+            histogram: h,
+            process: Some(format!("host:{pid}")),
+            window: Some(window),
+            msg_size: Some(64),
+        }
+    }
+
+    #[test]
+    fn concurrent_parts_pass() {
+        let h = histogram::new();
+        let a = input("a", &h, 1, (100.0, 110.0));
+        let b = input("b", &h, 2, (100.2, 110.2));
+        assert_eq!(check(&[a, b]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn windows_apart_or_barely_overlapping_are_flagged() {
+        let h = histogram::new();
+        let apart = check(&[
+            input("a", &h, 1, (0.0, 10.0)),
+            input("b", &h, 2, (20.0, 30.0)),
+        ]);
+        assert!(apart[0].contains("do not overlap"), "{apart:?}");
+        let half = check(&[
+            input("a", &h, 1, (0.0, 10.0)),
+            input("b", &h, 2, (5.0, 15.0)),
+        ]);
+        assert!(half[0].contains("only 50%"), "{half:?}");
+    }
+
+    #[test]
+    fn settings_sizes_and_duplicates_are_flagged() {
+        let h = histogram::new();
+        let coarse = Latency::new_with_bounds(1, 1_000_000, 2).unwrap();
+        let mut b = input("b", &coarse, 1, (0.0, 10.0));
+        b.msg_size = Some(4096);
+        let problems = check(&[input("a", &h, 1, (0.0, 10.0)), b]).join("\n");
+        assert!(problems.contains("histogram settings differ"), "{problems}");
+        assert!(problems.contains("message sizes differ"), "{problems}");
+        assert!(
+            problems.contains("same load process (host:1)"),
+            "{problems}"
+        );
+        let bare = MergeInput::new("c".to_owned(), &h, None);
+        let problems = check(&[input("a", &h, 1, (0.0, 10.0)), bare]).join("\n");
+        assert!(problems.contains("record no measured window"), "{problems}");
+    }
 }
