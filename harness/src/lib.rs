@@ -8,16 +8,21 @@
 //!
 //! The data flows one way, and the modules follow it:
 //!
-//! 1. [`cli`] parses the flags;
+//! 1. [`cli`] parses the flags and turns them, once, into a [`plan`] (every default
+//!    lives in [`plan::defaults`]); nothing below it reads flags;
 //! 2. [`backend`] turns the backend name into a type (the only `match` on the kind);
 //! 3. [`serve`] runs the echo server, written once, generic over [`pool_core::Runtime`];
-//! 4. [`load`] drives it from a separate process (`harness load`, a re-exec of the same
-//!    binary), one single-threaded tokio runtime per client thread;
+//! 4. [`load`] drives it from a separate process (a re-exec of the same binary, handed
+//!    its [`plan::LoadJob`] as JSON), one single-threaded tokio runtime per client
+//!    thread;
 //! 5. [`metrics`] records latency into HdrHistograms and reads CPU times;
-//! 6. [`report`] writes the table, the JSON, the `.hgrm` file and the serialized
+//! 6. [`result`] holds what a run measured, with the machine [`result::Metadata`];
+//! 7. [`report`] writes the table, the JSON, the `.hgrm` file and the serialized
 //!    histogram.
 //!
-//! [`app`] holds the subcommands that wire these together; `main.rs` only calls it.
+//! [`cmd`] holds the subcommands that wire these together, and [`os`] the plumbing they
+//! share (signals, the open-file limit, CPU pinning, the load child process); `main.rs`
+//! only parses the flags and calls [`cmd::main`].
 //!
 //! ## When not to trust the numbers
 //!
@@ -27,11 +32,13 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod app;
 pub mod backend;
 pub mod cli;
+pub mod cmd;
 pub mod load;
 pub mod metrics;
+pub mod os;
+pub mod plan;
 pub mod report;
 pub mod result;
 pub mod serve;

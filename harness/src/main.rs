@@ -6,5 +6,5 @@ use clap::Parser;
 use harness::cli::Cli;
 
 fn main() -> ExitCode {
-    harness::app::main(Cli::parse())
+    harness::cmd::main(Cli::parse().into_job())
 }

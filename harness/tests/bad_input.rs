@@ -79,3 +79,80 @@ fn unreachable_target_fails_within_the_connect_timeout() {
     assert_fails_with(&out, "refused");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn a_bind_error_says_why_once() {
+    // 192.0.2.0/24 (TEST-NET-1) is assigned to no interface: the bind fails at once.
+    let out = run(&["serve", "--listen", "192.0.2.1:0"]);
+    assert_fails_with(&out, "cannot listen on 192.0.2.1:0: address not available");
+    let all = support::text(&out).to_lowercase();
+    assert_eq!(all.matches("not available").count(), 1, "{all}");
+    assert_eq!(all.matches("cannot assign").count(), 0, "{all}");
+}
+
+#[test]
+fn a_negative_number_gets_the_range_message() {
+    for flag in ["--conns", "--threads", "--client-threads", "--repeat"] {
+        let split = run(&[flag, "-1"]);
+        let joined = run(&[&format!("{flag}=-1")]);
+        let expected = format!("invalid value '-1' for '{flag}");
+        assert_fails_with(&split, &expected);
+        assert_fails_with(&joined, &expected);
+        assert!(!support::text(&split).contains("unexpected argument"));
+    }
+    assert_fails_with(&run(&["--duration", "-3s"]), "non-negative");
+    assert_fails_with(&run(&["--rate", "-10"]), "greater than 0");
+}
+
+#[test]
+fn listen_and_target_accept_host_names() {
+    let out = run(&[
+        "run",
+        "--listen",
+        "localhost:0",
+        "--conns",
+        "1",
+        "--duration",
+        "200ms",
+        "--warmup",
+        "0",
+        "--no-files",
+    ]);
+    assert!(out.status.success(), "{}", support::text(&out));
+    let addr = support::test_server(support::Misbehave::None);
+    let target = format!("localhost:{}", addr.port());
+    let out = run(&[
+        "load",
+        "--target",
+        &target,
+        "--conns",
+        "1",
+        "--duration",
+        "200ms",
+        "--warmup",
+        "0",
+        "--no-files",
+    ]);
+    assert!(out.status.success(), "{}", support::text(&out));
+    assert_fails_with(&run(&["--listen", "localhost"]), "is not HOST:PORT");
+}
+
+#[test]
+fn a_start_time_in_the_past_is_refused() {
+    let target = support::test_server(support::Misbehave::None).to_string();
+    let out = run(&[
+        "load",
+        "--target",
+        &target,
+        "--conns",
+        "1",
+        "--start-at",
+        "1000",
+        "--no-files",
+    ]);
+    assert_fails_with(&out, "the common start (--start-at) passed");
+    assert_fails_with(
+        &run(&["load", "--target", &target, "--start-at", "soon"]),
+        "not a start time",
+    );
+}

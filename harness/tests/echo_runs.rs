@@ -53,7 +53,11 @@ fn check_run(extra: &[&str], expect_open: bool) {
         assert_eq!(r["load"]["latency_uncorrected"].is_null(), !expect_open);
         let stem = format!(
             "{name}-{}-c8-m{}-r1",
-            if expect_open { "open" } else { "closed" },
+            if expect_open {
+                "open-2000rps"
+            } else {
+                "closed"
+            },
             r["load"]["msg_size"]
         );
         for ext in ["hgrm", "hist", "txt"] {

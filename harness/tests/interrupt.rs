@@ -10,6 +10,11 @@ use support::{harness, test_server, Misbehave, TempDir};
 /// Starts `harness args`, waits for `ready` on its stderr, sends SIGINT, and returns
 /// the exit code.
 fn interrupt_after(args: &[&str], ready: &str) -> Option<i32> {
+    interrupt_and_read(args, ready).0
+}
+
+/// As [`interrupt_after`], with the stderr lines after `ready`.
+fn interrupt_and_read(args: &[&str], ready: &str) -> (Option<i32>, String) {
     let mut child = harness()
         .args(args)
         .stdout(Stdio::null())
@@ -28,8 +33,8 @@ fn interrupt_after(args: &[&str], ready: &str) -> Option<i32> {
         .status()
         .unwrap();
     assert!(status.success());
-    for _ in lines {}
-    child.wait().unwrap().code()
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    (child.wait().unwrap().code(), rest.join("\n"))
 }
 
 #[test]
@@ -82,4 +87,26 @@ fn ctrl_c_during_run_saves_partial_results() {
     let results = dir.results();
     assert_eq!(results.len(), 1);
     assert_eq!(results[0]["load"]["interrupted"], true);
+}
+
+#[test]
+fn ctrl_c_with_no_files_claims_no_saved_files() {
+    let (code, stderr) = interrupt_and_read(
+        &[
+            "run",
+            "--backend",
+            "tokio",
+            "--conns",
+            "2",
+            "--duration",
+            "60s",
+            "--warmup",
+            "0",
+            "--no-files",
+        ],
+        "connected",
+    );
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(!stderr.contains("saved"), "{stderr}");
+    assert!(stderr.contains("no files written"), "{stderr}");
 }

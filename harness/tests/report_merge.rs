@@ -52,6 +52,6 @@ fn a_file_that_is_not_a_histogram_is_a_clear_error() {
     std::fs::write(&p, "definitely not base64 !!!").unwrap();
     support::assert_fails_with(
         &run(&["report", p.to_str().unwrap()]),
-        "not a serialized histogram",
+        "neither a harness result file",
     );
 }

@@ -2,13 +2,16 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::SystemTime;
 
 use clap::{Args, Parser, Subcommand};
 
 use super::choice::BackendChoice;
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
+use super::parse::{parse_host_port, parse_msg_size, parse_start_at};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::backend::BackendKind;
+use crate::plan::defaults;
 
 /// Compares per-thread reactor pools with tokio's multi-thread runtime on a TCP echo
 /// load.
@@ -44,8 +47,14 @@ pub enum Command {
     /// Run only the echo server; print its address, serve until SIGINT or SIGTERM,
     /// then print server CPU per echo and the per-worker balance.
     Serve(ServeArgs),
-    /// Run only the load generator against a server at --target.
+    /// Run only the load generator against a server at --target. Several load
+    /// processes, on one host or many, measure the same window with --start-at;
+    /// `harness report` merges their results.
     Load(LoadArgs),
+    /// The load child of `harness run`: reads its job as JSON on stdin, writes events
+    /// as JSON lines on stdout.
+    #[command(hide = true)]
+    LoadChild,
     /// Merge the histograms of several result files (several load processes or hosts)
     /// into one report.
     Report(ReportArgs),
@@ -65,7 +74,7 @@ pub struct RunArgs {
     /// `mio` (per-thread pool on our own executor and mio reactor), `tokio-mt`
     /// (tokio's multi-thread runtime, the baseline), or `all` (every backend,
     /// interleaved A B C A B C, with ratios against tokio-mt).
-    #[arg(long, value_enum, default_value = "tokio")]
+    #[arg(long, value_enum, default_value_t = BackendChoice::One(defaults::BACKEND))]
     pub backend: BackendChoice,
 
     /// Echo server flags.
@@ -83,7 +92,7 @@ pub struct RunArgs {
 
     /// Repeat every backend this many times (interleaved) and report medians with
     /// their min-max spread.
-    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_name = "K", default_value_t = defaults::REPEAT, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub repeat: u32,
 
     /// Output flags.
@@ -95,7 +104,7 @@ pub struct RunArgs {
 #[derive(Clone, Debug, Args)]
 pub struct ServeArgs {
     /// Backend to serve on.
-    #[arg(long, value_enum, default_value = "tokio")]
+    #[arg(long, value_enum, default_value_t = defaults::BACKEND)]
     pub backend: BackendKind,
 
     /// Echo server flags.
@@ -103,7 +112,7 @@ pub struct ServeArgs {
     pub server: ServerOpts,
 
     /// Message size the clients use, to count echoes from bytes (1 B to 1 MiB).
-    #[arg(long, value_name = "BYTES", default_value = "64", value_parser = super::parse::parse_msg_size)]
+    #[arg(long, value_name = "BYTES", default_value_t = defaults::MSG_SIZE, allow_negative_numbers = true, value_parser = parse_msg_size)]
     pub msg_size: usize,
 
     /// Pin worker i to the i-th CPU this process may use (modulo their count).
@@ -114,9 +123,17 @@ pub struct ServeArgs {
 /// Flags of `harness load`.
 #[derive(Clone, Debug, Args)]
 pub struct LoadArgs {
-    /// Address of the echo server to drive.
-    #[arg(long, value_name = "ADDR")]
+    /// Address of the echo server to drive, HOST:PORT (an IP address or a host name).
+    #[arg(long, value_name = "ADDR", value_parser = parse_host_port)]
     pub target: SocketAddr,
+
+    /// Start the measured window at this wall-clock time, so that several load
+    /// processes (on one host or many, with synchronized clocks) measure the same
+    /// window: Unix seconds, as `date +%s` prints them (fractions allowed), or
+    /// +DURATION from now. Connecting and the warm-up happen before it; the process
+    /// fails if the time has passed once its connections are up.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true, value_parser = parse_start_at)]
+    pub start_at: Option<SystemTime>,
 
     /// Load generator flags.
     #[command(flatten)]
@@ -129,18 +146,15 @@ pub struct LoadArgs {
     /// Pin client thread i to the i-th CPU of this comma-separated list.
     #[arg(long, value_name = "CPUS", value_delimiter = ',')]
     pub cpus: Vec<usize>,
-
-    /// Speak the `harness run` protocol: JSON events, one per line, on stdout; no
-    /// table, no files, no progress bar.
-    #[arg(long, hide = true)]
-    pub events: bool,
 }
 
 /// Flags of `harness report`.
 #[derive(Clone, Debug, Args)]
 pub struct ReportArgs {
-    /// Result files to merge: `.json` results of `harness run` or `harness load`, or
-    /// `.hist` serialized histograms (V2, deflate, base64).
+    /// Result files to merge: `.json` results of `harness run` or `harness load`,
+    /// `.hist` serialized histograms (V2, deflate, base64), or directories of `.json`
+    /// results. The type is told from the content. The report warns when the results'
+    /// measured windows do not overlap or their histogram settings differ.
     #[arg(required = true, value_name = "FILES")]
     pub files: Vec<PathBuf>,
 

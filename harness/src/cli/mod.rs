@@ -1,15 +1,19 @@
-//! Command-line flags (clap derive). Every flag documents its default in `--help`.
+//! Command-line flags (clap derive), and the one place they become a plan
+//! ([`Cli::into_job`]). Every flag documents its default in `--help`; the values live
+//! in [`crate::plan::defaults`].
 
 mod choice;
 mod commands;
 mod opts;
 mod parse;
+mod plan;
 mod publish;
 
 pub use choice::BackendChoice;
 pub use commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 pub use opts::{LoadOpts, OutputOpts, ServerOpts};
 pub use parse::{
-    parse_duration, parse_duration_allow_zero, parse_msg_size, parse_rate, MAX_MSG_SIZE,
+    parse_duration, parse_duration_allow_zero, parse_host_port, parse_msg_size, parse_rate,
+    parse_start_at, Secs, MAX_MSG_SIZE,
 };
 pub use publish::{MatrixArgs, PlotArgs};

@@ -1,6 +1,9 @@
-//! Value parsers that validate flags: durations, message sizes, rates.
+//! Value parsers that validate flags: durations, message sizes, rates, addresses and
+//! start times.
 
-use std::time::Duration;
+use std::fmt;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The largest `--msg-size`: 1 MiB.
 pub const MAX_MSG_SIZE: usize = 1 << 20;
@@ -111,9 +114,124 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     Ok(rate)
 }
 
+/// A duration flag's value: shown as seconds (`10s`) in `--help`, parsed by
+/// [`parse_duration`] or [`parse_duration_allow_zero`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Secs(pub Duration);
+
+impl fmt::Display for Secs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}s", self.0.as_secs_f64())
+    }
+}
+
+/// [`parse_duration`], as a [`Secs`].
+///
+/// # Errors
+///
+/// As [`parse_duration`].
+pub(super) fn parse_secs(text: &str) -> Result<Secs, String> {
+    parse_duration(text).map(Secs)
+}
+
+/// [`parse_duration_allow_zero`], as a [`Secs`].
+///
+/// # Errors
+///
+/// As [`parse_duration_allow_zero`].
+pub(super) fn parse_secs_allow_zero(text: &str) -> Result<Secs, String> {
+    parse_duration_allow_zero(text).map(Secs)
+}
+
+/// Parses `HOST:PORT`, where the host is an IP address or a name to resolve
+/// (`127.0.0.1:0`, `localhost:7000`, `[::1]:7000`, `server.lan:7000`). A name that
+/// resolves to several addresses takes the first IPv4 one, or else the first.
+///
+/// ```
+/// use std::net::SocketAddr;
+/// let addr = harness::cli::parse_host_port("localhost:0").unwrap();
+/// assert!(addr.ip().is_loopback());
+/// assert!(harness::cli::parse_host_port("localhost").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message for clap if the text is not `HOST:PORT` or the host does not resolve.
+pub fn parse_host_port(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let shape =
+        || format!("`{text}` is not HOST:PORT (examples: 127.0.0.1:0, localhost:7000, [::1]:7000)");
+    let (host, port) = text.rsplit_once(':').ok_or_else(shape)?;
+    if host.is_empty() || port.parse::<u16>().is_err() {
+        return Err(shape());
+    }
+    let addrs: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve `{host}`: {e}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .copied()
+        .ok_or_else(|| format!("`{host}` resolves to no address"))
+}
+
+/// Parses a start time: Unix seconds (`1767225600`, `1767225600.5`, as
+/// `date +%s` prints), or `+DURATION` from now (`+10s`).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let at = harness::cli::parse_start_at("1767225600.5").unwrap();
+/// assert_eq!(at, UNIX_EPOCH + Duration::from_millis(1_767_225_600_500));
+/// assert!(harness::cli::parse_start_at("+5s").is_ok());
+/// assert!(harness::cli::parse_start_at("soon").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message for clap if the text is neither.
+pub fn parse_start_at(text: &str) -> Result<SystemTime, String> {
+    let t = text.trim();
+    if let Some(rel) = t.strip_prefix('+') {
+        return parse_duration_allow_zero(rel).map(|d| SystemTime::now() + d);
+    }
+    let secs: f64 = t.parse().map_err(|_| {
+        format!("`{text}` is not a start time: give Unix seconds (`date +%s`) or +DURATION (+10s)")
+    })?;
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(format!("`{text}` is not a time after 1970"));
+    }
+    Ok(UNIX_EPOCH + Duration::from_secs_f64(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secs_round_trip() {
+        for d in [
+            Duration::from_secs(10),
+            Duration::from_millis(250),
+            Duration::ZERO,
+        ] {
+            assert_eq!(parse_secs_allow_zero(&Secs(d).to_string()), Ok(Secs(d)));
+        }
+    }
+
+    #[test]
+    fn host_ports() {
+        assert_eq!(
+            parse_host_port("127.0.0.1:80"),
+            Ok(SocketAddr::from(([127, 0, 0, 1], 80)))
+        );
+        assert!(parse_host_port("[::1]:80").unwrap().is_ipv6());
+        assert!(parse_host_port("localhost:99999").is_err());
+        assert!(parse_host_port(":80").is_err());
+    }
 
     #[test]
     fn durations() {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::parse::{parse_duration, parse_duration_allow_zero, parse_msg_size};
+use crate::plan::defaults;
 
 /// Flags of `harness plot`.
 #[derive(Clone, Debug, Args)]
@@ -16,7 +17,7 @@ pub struct PlotArgs {
     pub files: Vec<PathBuf>,
 
     /// Directory for the SVG files; created if missing.
-    #[arg(long, value_name = "DIR", default_value = "plots")]
+    #[arg(long, value_name = "DIR", default_value = defaults::PLOT_DIR)]
     pub out: PathBuf,
 }
 
@@ -30,11 +31,11 @@ pub struct MatrixArgs {
 
     /// Root of the published results: the run goes to `DIR/<YYYY-MM-DD>-<host tag>/`
     /// and `DIR/README.md` indexes the runs.
-    #[arg(long, value_name = "DIR", default_value = "bench-results")]
+    #[arg(long, value_name = "DIR", default_value = defaults::MATRIX_ROOT)]
     pub out: PathBuf,
 
     /// Override: connection counts [default: 1,100,1000,10000].
-    #[arg(long, value_name = "N,N,...", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N,N,...", value_delimiter = ',', allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub conns_list: Vec<u32>,
 
     /// Override: message sizes [default: 64,4KiB].
@@ -43,7 +44,7 @@ pub struct MatrixArgs {
 
     /// Override: open-loop levels as percentages of tokio-mt's closed-loop max
     /// [default: 50,80].
-    #[arg(long, value_name = "PCT,...", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_name = "PCT,...", value_delimiter = ',', allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub open_levels: Vec<u32>,
 
     /// Override: measured duration of each run [default: 3s; --quick: 1s].
@@ -55,15 +56,15 @@ pub struct MatrixArgs {
     pub warmup: Option<Duration>,
 
     /// Override: repetitions of every cell, backends interleaved [default: 3; --quick: 1].
-    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub repeat: Option<u32>,
 
     /// Server worker threads [default: all logical CPUs].
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub threads: Option<u32>,
 
     /// Load generator threads [default: half the logical CPUs, at least 1].
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub client_threads: Option<u32>,
 
     /// Name of the run directory instead of `<YYYY-MM-DD>-<host tag>[-quick]`.

@@ -66,6 +66,9 @@ impl Conn {
         let mut recv = vec![0_u8; self.msg_size];
         let mut seq = self.id << 40;
         let mut next = start + self.open.map_or(Duration::ZERO, |(_, offset)| offset);
+        // Every connection of every thread (and, with --start-at, of every load process)
+        // starts together.
+        tokio::time::sleep_until(start.into()).await;
         loop {
             let planned = match self.open {
                 Some((interval, _)) => {

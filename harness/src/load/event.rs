@@ -1,5 +1,5 @@
-//! The protocol between `harness run` and its `harness load --events` child: one JSON
-//! object per line on the child's stdout.
+//! The protocol between `harness run` and its load child (`crate::os::child`): one
+//! JSON object per line on the child's stdout.
 
 use serde::{Deserialize, Serialize};
 

@@ -6,9 +6,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use super::config::LoadConfig;
 use super::conn::Schedule;
 use super::errors::ErrorCounts;
 use super::event::Event;
@@ -16,6 +15,7 @@ use super::stop::Stop;
 use super::thread::{self, ThreadPlan, ThreadStats};
 use crate::metrics::histogram::{self, merge, Latency};
 use crate::metrics::CpuTime;
+use crate::plan::LoadJob;
 
 /// Time between sending the schedule and the first request, so every thread starts
 /// together.
@@ -40,6 +40,8 @@ pub struct LoadOutcome {
     pub bytes: u64,
     /// The measured window's actual length (shorter if cut short).
     pub window: Duration,
+    /// When the window started, by the wall clock (`None` if it never started).
+    pub window_start: Option<SystemTime>,
     /// CPU time of the generator process during the window.
     pub client_cpu: CpuTime,
     /// Errors by kind.
@@ -67,6 +69,12 @@ pub enum LoadError {
     Thread(io::Error),
     /// Stopped (Ctrl-C) before any connection was measured.
     Interrupted,
+    /// The common start (`--start-at`) had passed when the connections were up. Fix:
+    /// choose a later start, leaving time to start every process and connect.
+    StartPassed {
+        /// How long ago it passed.
+        by: Duration,
+    },
 }
 
 impl fmt::Display for LoadError {
@@ -80,11 +88,43 @@ impl fmt::Display for LoadError {
             }
             LoadError::Thread(e) => write!(f, "cannot start a client thread: {e}"),
             LoadError::Interrupted => write!(f, "interrupted while connecting"),
+            LoadError::StartPassed { by } => write!(
+                f,
+                "the common start (--start-at) passed {:.3} s ago, before the connections \
+                 were up; choose a later start",
+                by.as_secs_f64()
+            ),
         }
     }
 }
 
 impl std::error::Error for LoadError {}
+
+/// When the warm-up starts and when the window starts (by the wall clock too), for a
+/// window that starts at `start_at`, or as soon as possible.
+fn plan_window(
+    start_at: Option<SystemTime>,
+    warmup: Duration,
+) -> Result<(Instant, Instant, SystemTime), LoadError> {
+    let (now, wall) = (Instant::now(), SystemTime::now());
+    let window_start = match start_at {
+        None => now + START_DELAY + warmup,
+        Some(at) => match at.duration_since(wall) {
+            Ok(until) => now + until,
+            Err(passed) => {
+                return Err(LoadError::StartPassed {
+                    by: passed.duration(),
+                })
+            }
+        },
+    };
+    // A warm-up that cannot fit before a common start is shortened.
+    let start = window_start
+        .checked_sub(warmup)
+        .unwrap_or(now)
+        .max(now.min(window_start));
+    Ok((start, window_start, wall + (window_start - now)))
+}
 
 /// Runs the load described by `config`, calling `on_event` as phases change (on the
 /// calling thread). Stops early when `stop` is raised or every connection has failed.
@@ -94,12 +134,14 @@ impl std::error::Error for LoadError {}
 /// See [`LoadError`]. Errors during the run (server closed, bad echo) are counted in
 /// [`LoadOutcome::errors`] instead.
 pub fn run(
-    config: &LoadConfig,
+    config: &LoadJob,
     stop: &Stop,
     mut on_event: impl FnMut(&Event),
 ) -> Result<LoadOutcome, LoadError> {
+    plan_window(config.start_at, config.plan.warmup)?;
     let config = Arc::new(config.clone());
-    let threads = config.threads.min(config.conns).max(1);
+    let plan = &config.plan;
+    let threads = plan.threads.min(plan.conns).max(1);
     let (connected_tx, connected) = mpsc::channel();
     let mut schedules = Vec::with_capacity(threads);
     let mut handles = Vec::with_capacity(threads);
@@ -109,11 +151,11 @@ pub fn run(
         schedules.push(schedule_tx);
         let plan = ThreadPlan {
             index,
-            ids: (index..config.conns)
+            ids: (index..plan.conns)
                 .step_by(threads)
                 .map(|i| i as u64)
                 .collect(),
-            config: Arc::clone(&config),
+            job: Arc::clone(&config),
             stop: stop.clone(),
             connected: connected_tx.clone(),
             schedule,
@@ -164,12 +206,18 @@ pub fn run(
         elapsed_ms: connect_elapsed.as_secs_f64() * 1e3,
     });
 
-    let start = Instant::now() + START_DELAY;
-    let warmup_end = start + config.warmup;
+    let (start, warmup_end, window_start) = match plan_window(config.start_at, plan.warmup) {
+        Ok(times) => times,
+        Err(e) => {
+            drop(schedules);
+            join(handles);
+            return Err(e);
+        }
+    };
     let schedule = Schedule {
         start,
         warmup_end,
-        end: warmup_end + config.duration,
+        end: warmup_end + plan.duration,
     };
     for tx in &schedules {
         let _ = tx.send(schedule);
@@ -177,7 +225,9 @@ pub fn run(
     let mut window = Duration::ZERO;
     let mut client_cpu = CpuTime::default();
     let mut complete = false;
+    let mut started = None;
     if stop.wait_until(warmup_end, threads) {
+        started = Some(window_start);
         on_event(&Event::Measuring);
         let cpu0 = CpuTime::process();
         complete = stop.wait_until(schedule.end, threads);
@@ -197,6 +247,7 @@ pub fn run(
         requests: merged.requests,
         bytes: merged.bytes,
         window,
+        window_start: started,
         client_cpu,
         errors: merged.errors,
         first_error: merged.first_error.or(merged.connect_error),

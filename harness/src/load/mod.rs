@@ -1,7 +1,6 @@
 //! The load generator: many connections over a few client threads, each thread with
 //! its own single-threaded tokio runtime.
 
-mod config;
 mod conn;
 mod connect;
 mod errors;
@@ -11,7 +10,6 @@ mod pattern;
 mod stop;
 mod thread;
 
-pub use config::{LoadConfig, Mode};
 pub use errors::{ConnError, ErrorCounts};
 pub use event::Event;
 pub use generator::{run, LoadError, LoadOutcome};

@@ -11,12 +11,12 @@ use futures::future::join_all;
 use tokio::sync::Semaphore;
 use tokio::task::{JoinSet, LocalSet};
 
-use super::config::LoadConfig;
 use super::conn::{Conn, Schedule};
 use super::connect::connect;
 use super::errors::ErrorCounts;
 use super::stop::Stop;
 use crate::metrics::histogram::{self, record, Latency};
+use crate::plan::LoadJob;
 
 /// What one client thread measured.
 #[derive(Debug)]
@@ -60,7 +60,7 @@ pub(super) struct ConnectReport {
 pub(super) struct ThreadPlan {
     pub(super) index: usize,
     pub(super) ids: Vec<u64>,
-    pub(super) config: Arc<LoadConfig>,
+    pub(super) job: Arc<LoadJob>,
     pub(super) stop: Stop,
     pub(super) connected: mpsc::Sender<ConnectReport>,
     pub(super) schedule: mpsc::Receiver<Schedule>,
@@ -70,9 +70,10 @@ pub(super) struct ThreadPlan {
 /// all its connections.
 pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
     let stats = RefCell::new(ThreadStats::new());
-    let cfg = &plan.config;
-    if !cfg.cpus.is_empty() {
-        let id = cfg.cpus[plan.index % cfg.cpus.len()];
+    let job = Arc::clone(&plan.job);
+    let cfg = &job.plan;
+    if !job.cpus.is_empty() {
+        let id = job.cpus[plan.index % job.cpus.len()];
         core_affinity::set_for_current(core_affinity::CoreId { id });
     }
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -91,8 +92,8 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
             return s;
         }
     };
-    let permits = (cfg.connect_concurrency / cfg.threads).max(1);
-    let streams = rt.block_on(connect_all(cfg.target, &plan, permits, &stats));
+    let permits = (cfg.connect_concurrency / cfg.threads.max(1)).max(1);
+    let streams = rt.block_on(connect_all(job.target, &plan, permits, &stats));
     let established = streams.len() as u64;
     let _ = plan.connected.send(ConnectReport {
         established,
@@ -157,7 +158,7 @@ async fn connect_all(
     stats: &RefCell<ThreadStats>,
 ) -> Vec<(u64, tokio::net::TcpStream)> {
     let gate = Semaphore::new(permits);
-    let timeout = plan.config.connect_timeout;
+    let timeout = plan.job.plan.connect_timeout;
     let attempts = plan.ids.iter().map(|&id| {
         let gate = &gate;
         async move {

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+use hdrhistogram::serialization::{
+    DeserializeError, Deserializer, Serializer, V2DeflateSerializer,
+};
 use hdrhistogram::Histogram;
 
 /// A latency histogram in microseconds.
@@ -38,7 +40,7 @@ pub enum HistogramError {
     /// `.hist` file the harness wrote.
     Base64(base64::DecodeError),
     /// The bytes are not an HdrHistogram V2 (deflate) histogram.
-    Decode(hdrhistogram::serialization::DeserializeError),
+    Decode(DeserializeError),
     /// Serialization failed (should not happen for in-memory histograms).
     Encode(hdrhistogram::serialization::V2DeflateSerializeError),
     /// The histogram's range does not fit the harness's 1 µs..60 s histograms.
@@ -49,9 +51,14 @@ impl fmt::Display for HistogramError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HistogramError::Base64(e) => write!(f, "histogram is not valid base64: {e}"),
-            HistogramError::Decode(e) => write!(f, "not an HdrHistogram V2 histogram: {e:?}"),
-            HistogramError::Encode(e) => write!(f, "cannot serialize histogram: {e:?}"),
-            HistogramError::Merge(e) => write!(f, "cannot merge histograms: {e:?}"),
+            HistogramError::Decode(DeserializeError::IoError(e))
+                if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                f.write_str("not an HdrHistogram V2 histogram: the data ends early")
+            }
+            HistogramError::Decode(e) => write!(f, "not an HdrHistogram V2 histogram: {e}"),
+            HistogramError::Encode(e) => write!(f, "cannot serialize histogram: {e}"),
+            HistogramError::Merge(e) => write!(f, "cannot merge histograms: {e}"),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::backend::BackendKind;
-use crate::load::Mode;
+use crate::plan::Mode;
 use crate::result::RunResult;
 
 /// The load a run put on the server.

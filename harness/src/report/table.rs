@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::grid::{thousands, Grid};
 use super::Report;
-use crate::load::Mode;
+use crate::plan::Mode;
 use crate::result::{LoadResult, RunResult, ServerResult};
 
 /// Renders one run as a human-readable summary.

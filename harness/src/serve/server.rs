@@ -55,9 +55,13 @@ impl fmt::Display for ServerError {
             ServerError::Bind { addr, source } if source.kind() == io::ErrorKind::AddrInUse => {
                 write!(f, "address {addr} is already in use: choose another --listen address, or port 0 for a free one")
             }
-            ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
-            ServerError::Build(e) => write!(f, "cannot start the server pool: {e}"),
-            ServerError::Start(e) => write!(f, "cannot start the acceptors: {e}"),
+            // The kind says why; the source (which names the address again) is not
+            // repeated after it.
+            ServerError::Bind { addr, source } => {
+                write!(f, "cannot listen on {addr}: {}", source.kind())
+            }
+            ServerError::Build(_) => write!(f, "cannot start the server pool"),
+            ServerError::Start(_) => write!(f, "cannot start the acceptors"),
         }
     }
 }
@@ -65,7 +69,9 @@ impl fmt::Display for ServerError {
 impl std::error::Error for ServerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ServerError::Bind { source, .. } | ServerError::Start(source) => Some(source),
+            // The message already says why the bind failed.
+            ServerError::Bind { .. } => None,
+            ServerError::Start(source) => Some(source),
             ServerError::Build(e) => Some(e),
         }
     }

@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
+pub mod netns;
+
 /// A `harness` command.
 pub fn harness() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_harness"));
@@ -95,7 +97,12 @@ impl TempDir {
 
     /// Every `.json` result file (not summaries), parsed, sorted by name.
     pub fn results(&self) -> Vec<Value> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.0)
+        TempDir::results_in(&self.0)
+    }
+
+    /// Every `.json` result file of `dir`, parsed, sorted by name.
+    pub fn results_in(dir: &Path) -> Vec<Value> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "json"))

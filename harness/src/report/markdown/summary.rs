@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::Floor;
-use crate::report::{CellKey, Metadata};
+use crate::report::CellKey;
+use crate::result::Metadata;
 
 /// The file name of the summary in a run directory.
 pub const SUMMARY_FILE: &str = "matrix.json";

@@ -1,15 +1,14 @@
-//! The result data model: what the JSON files hold and the tables show.
-//!
-//! A [`RunResult`] is self-contained: it carries the machine metadata, the
-//! configuration, the summaries and the serialized histograms, so that `harness report`
-//! can merge result files from several processes or hosts.
+//! One measured run: [`RunResult`] with its load, server and connection parts.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::load::{ErrorCounts, LoadConfig, LoadOutcome, Mode};
+use super::metadata::Metadata;
+use crate::load::{ErrorCounts, LoadOutcome};
 use crate::metrics::histogram::{self, HistogramError};
 use crate::metrics::{CpuTime, Floor, Percentiles};
-use crate::report::Metadata;
+use crate::plan::{LoadJob, Mode};
 use crate::serve::AcceptStrategy;
 
 /// The schema name and version written into every result.
@@ -55,6 +54,16 @@ pub struct ConnectResult {
 /// The load generator's figures.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LoadResult {
+    /// The host the load generator ran on (absent in results of older harnesses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The load generator's process id on that host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    /// When the measured window started, by the wall clock, seconds since the Unix
+    /// epoch: `harness report` checks that merged runs overlap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_start_unix_s: Option<f64>,
     /// The server address.
     pub target: String,
     /// `closed` or `open`.
@@ -113,19 +122,23 @@ impl LoadResult {
     /// # Errors
     ///
     /// If a histogram cannot be serialized.
-    pub fn new(config: &LoadConfig, o: &LoadOutcome) -> Result<LoadResult, HistogramError> {
+    pub fn new(job: &LoadJob, o: &LoadOutcome) -> Result<LoadResult, HistogramError> {
         let window = o.window.as_secs_f64();
         let per_s = |n: f64| if window > 0.0 { n / window } else { 0.0 };
-        let open = config.mode() == Mode::Open;
+        let plan = &job.plan;
+        let open = plan.mode() == Mode::Open;
         Ok(LoadResult {
-            target: config.target.to_string(),
-            mode: config.mode(),
-            conns: config.conns as u64,
-            client_threads: config.threads as u64,
-            msg_size: config.msg_size as u64,
-            duration_s: config.duration.as_secs_f64(),
-            warmup_s: config.warmup.as_secs_f64(),
-            rate: config.rate,
+            host: Some(super::metadata::hostname()),
+            pid: Some(std::process::id()),
+            window_start_unix_s: o.window_start.map(unix_s),
+            target: job.target.to_string(),
+            mode: plan.mode(),
+            conns: plan.conns as u64,
+            client_threads: plan.threads.min(plan.conns).max(1) as u64,
+            msg_size: plan.msg_size as u64,
+            duration_s: plan.duration.as_secs_f64(),
+            warmup_s: plan.warmup.as_secs_f64(),
+            rate: plan.rate,
             connect: ConnectResult {
                 established: o.established,
                 failed: o.errors.connect,
@@ -161,6 +174,26 @@ impl LoadResult {
     /// Whether the run finished cleanly: complete and without errors.
     pub fn is_clean(&self) -> bool {
         self.complete && self.error_total == 0
+    }
+
+    /// The measured window by the wall clock, as Unix seconds `(start, end)`, when the
+    /// result records it.
+    pub fn window_unix_s(&self) -> Option<(f64, f64)> {
+        self.window_start_unix_s
+            .map(|start| (start, start + self.window_s))
+    }
+
+    /// `host:pid` of the load process, or `None` for results of older harnesses.
+    pub fn process(&self) -> Option<String> {
+        Some(format!("{}:{}", self.host.as_deref()?, self.pid?))
+    }
+}
+
+/// Seconds since the Unix epoch (negative before it).
+fn unix_s(t: SystemTime) -> f64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs_f64(),
+        Err(e) => -e.duration().as_secs_f64(),
     }
 }
 

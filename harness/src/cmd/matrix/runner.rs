@@ -4,30 +4,24 @@
 //! A failed run is recorded and the matrix goes on.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use super::plan::Plan;
-use crate::app::child::Interrupt;
-use crate::app::limits::{check_fds, NofileLimit};
-use crate::app::pinning::CpuPlan;
-use crate::app::progress::Progress;
-use crate::app::run_once::RunOnce;
 use crate::backend::BackendKind;
-use crate::cli::{BackendChoice, LoadOpts, OutputOpts, RunArgs, ServerOpts};
+use crate::cmd::progress::Progress;
+use crate::cmd::run_once::RunOnce;
 use crate::metrics::{floor, Floor};
+use crate::os::pinning::CpuPlan;
+use crate::os::{check_fds, Interrupt, NofileLimit};
+use crate::plan::{defaults, MatrixPlan};
 use crate::report::grid::thousands;
 use crate::report::markdown::Failure;
-use crate::report::{size_name, write_files_as, CellKey, Level, Spread};
+use crate::report::{size_name, write_files, CellKey, Level, Spread};
 use crate::result::RunResult;
-use crate::serve::AcceptStrategy;
-
-/// How long the floor is measured, once per message size.
-const FLOOR_BUDGET: Duration = Duration::from_millis(300);
 
 /// The state of a matrix run: what is done so far.
 #[derive(Debug)]
 pub(super) struct Runner<'a> {
-    pub(super) plan: &'a Plan,
+    pub(super) plan: &'a MatrixPlan,
     pub(super) runs_dir: PathBuf,
     pub(super) interrupt: &'a Interrupt,
     pub(super) progress: &'a Progress,
@@ -42,7 +36,7 @@ pub(super) struct Runner<'a> {
 
 impl<'a> Runner<'a> {
     pub(super) fn new(
-        plan: &'a Plan,
+        plan: &'a MatrixPlan,
         runs_dir: PathBuf,
         interrupt: &'a Interrupt,
         progress: &'a Progress,
@@ -79,7 +73,7 @@ impl<'a> Runner<'a> {
                 "measuring the floor: send+recv of {} over loopback",
                 size_name(size as u64)
             ));
-            let floor = floor::measure(size, FLOOR_BUDGET)
+            let floor = floor::measure(size, defaults::FLOOR_BUDGET)
                 .map_err(|e| anyhow::anyhow!("cannot measure the loopback floor: {e}"))?;
             self.floors.push(floor);
             for &conns in &plan.conns {
@@ -163,34 +157,6 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    fn args(&self, cell: CellKey, rate: Option<f64>, kind: BackendKind) -> RunArgs {
-        RunArgs {
-            backend: BackendChoice::One(kind),
-            server: ServerOpts {
-                threads: self.plan.threads,
-                accept: AcceptStrategy::Single,
-                listen: ([127, 0, 0, 1], 0).into(),
-                backlog: 4096,
-            },
-            load: LoadOpts {
-                conns: cell.conns as u32,
-                client_threads: self.plan.client_threads,
-                msg_size: cell.msg_size as usize,
-                duration: self.plan.duration,
-                warmup: self.plan.warmup,
-                rate,
-                connect_timeout: Duration::from_secs(10),
-                connect_concurrency: 256,
-            },
-            pin: false,
-            repeat: 1,
-            output: OutputOpts {
-                out: self.runs_dir.clone(),
-                no_files: true,
-            },
-        }
-    }
-
     fn one(
         &mut self,
         kind: BackendKind,
@@ -199,9 +165,11 @@ impl<'a> Runner<'a> {
         floor: Floor,
         rate: Option<f64>,
     ) -> anyhow::Result<()> {
-        let args = self.args(cell, rate, kind);
+        let plan = self
+            .plan
+            .run_plan(kind, cell.conns as u32, cell.msg_size as usize, rate);
         let run = kind.with(RunOnce {
-            args: &args,
+            plan: &plan,
             cpus: &CpuPlan::default(),
             floor,
             repetition,
@@ -216,14 +184,7 @@ impl<'a> Runner<'a> {
                 if let Level::OfBaseline(f) = cell.level {
                     result.baseline_fraction = Some(f);
                 }
-                let stem = format!(
-                    "{kind}-{}-c{}-m{}-r{}",
-                    cell.level.slug(),
-                    cell.conns,
-                    cell.msg_size,
-                    repetition + 1
-                );
-                write_files_as(&result, &self.runs_dir, &stem)?;
+                write_files(&result, &self.runs_dir)?;
                 let l = &result.load;
                 let mut line = format!(
                     "{} req/s, p99 {} µs",

@@ -12,7 +12,7 @@ use tokio::signal::unix::{signal, SignalKind};
 /// # Errors
 ///
 /// If the thread or the handlers cannot be set up.
-pub(crate) fn on_signal(on_signal: impl Fn() + Send + 'static) -> io::Result<()> {
+pub fn on_signal(on_signal: impl Fn() + Send + 'static) -> io::Result<()> {
     let (ready_tx, ready) = mpsc::channel();
     std::thread::Builder::new()
         .name("signals".into())

@@ -2,14 +2,16 @@
 
 /// CPUs for the server workers and for the client threads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct CpuPlan {
-    pub(crate) server: Option<Vec<usize>>,
-    pub(crate) client: Vec<usize>,
+pub struct CpuPlan {
+    /// The server workers' CPUs, or `None`: not pinned.
+    pub server: Option<Vec<usize>>,
+    /// The client threads' CPUs; empty: not pinned.
+    pub client: Vec<usize>,
 }
 
 /// Splits the CPUs this process may use: the first `server` for the workers, the next
 /// `client` for the load generator. `None` (with a reason) when there are not enough.
-pub(crate) fn plan(server: usize, client: usize) -> Result<CpuPlan, String> {
+pub fn plan(server: usize, client: usize) -> Result<CpuPlan, String> {
     let cpus: Vec<usize> = core_affinity::get_core_ids()
         .unwrap_or_default()
         .into_iter()

@@ -2,21 +2,20 @@
 
 use std::io::Write;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use pool_core::{Pinning, Runtime};
 
-use super::limits::raise_nofile;
-use super::signals::on_signal;
 use super::Outcome;
 use crate::backend::WithBackend;
-use crate::cli::ServeArgs;
 use crate::metrics::{floor, CpuTime};
+use crate::os::{on_signal, raise_nofile};
+use crate::plan::{defaults, ServePlan};
 use crate::report::Grid;
-use crate::serve::{Server, ServerConfig};
+use crate::serve::Server;
 
-pub(super) fn serve(args: ServeArgs) -> anyhow::Result<Outcome> {
+pub(super) fn serve(args: ServePlan) -> anyhow::Result<Outcome> {
     raise_nofile();
     let (tx, stop) = mpsc::channel();
     on_signal(move || {
@@ -27,7 +26,7 @@ pub(super) fn serve(args: ServeArgs) -> anyhow::Result<Outcome> {
 }
 
 struct Serve<'a> {
-    args: &'a ServeArgs,
+    args: &'a ServePlan,
     stop: mpsc::Receiver<()>,
 }
 
@@ -36,22 +35,15 @@ impl WithBackend for Serve<'_> {
 
     fn run<R: Runtime>(self) -> anyhow::Result<Outcome> {
         let a = self.args;
-        let floor = floor::measure(a.msg_size, Duration::from_millis(200))
+        let floor = floor::measure(a.msg_size, defaults::FLOOR_BUDGET)
             .context("cannot measure the loopback floor")?;
-        let threads = a.server.threads();
+        let threads = a.server.threads;
         let pinning = if a.pin {
             Pinning::Spread
         } else {
             Pinning::None
         };
-        let server = Server::<R>::start(&ServerConfig {
-            threads,
-            accept: a.server.accept,
-            listen: a.server.listen,
-            backlog: a.server.backlog,
-            msg_size: a.msg_size,
-            pinning,
-        })?;
+        let server = Server::<R>::start(&a.server.config(a.msg_size, pinning))?;
         let cpu0 = CpuTime::process();
         let started = Instant::now();
         {

@@ -1,13 +1,13 @@
 //! `harness plot`: SVG plots from result files.
 
-use super::inputs::read_results;
 use super::Outcome;
-use crate::cli::PlotArgs;
+use crate::plan::PlotPlan;
 use crate::report::plot;
+use crate::result::read_results;
 
-pub(super) fn plot(args: PlotArgs) -> anyhow::Result<Outcome> {
-    let results = read_results(&args.files)?;
-    let written = plot::write_all(&results, &args.out)?;
+pub(super) fn plot(plan: PlotPlan) -> anyhow::Result<Outcome> {
+    let results = read_results(&plan.files)?;
+    let written = plot::write_all(&results, &plan.out)?;
     for (path, _) in &written {
         println!("{}", path.display());
     }
@@ -15,7 +15,7 @@ pub(super) fn plot(args: PlotArgs) -> anyhow::Result<Outcome> {
         "wrote {} plot(s) from {} result(s) to {}",
         written.len(),
         results.len(),
-        args.out.display()
+        plan.out.display()
     );
     Ok(Outcome::Clean)
 }

@@ -1,6 +1,6 @@
 //! The run directory's name: the date and a host tag from the machine metadata.
 
-use crate::report::Metadata;
+use crate::result::Metadata;
 
 /// `YYYY-MM-DD` (UTC) of a Unix timestamp.
 pub(super) fn date(unix: u64) -> String {

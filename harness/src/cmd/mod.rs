@@ -1,24 +1,18 @@
-//! The subcommands, wiring cli → backend → serve → load → metrics → report.
+//! The subcommands: each takes its plan and wires plan → backend → serve → load →
+//! results → reports and files.
 
-mod child;
-mod inputs;
-mod limits;
 mod load;
 mod matrix;
-mod merge;
-mod pinning;
 mod plot;
 mod progress;
+mod report;
 mod run;
 mod run_once;
 mod serve;
-mod signals;
 
 use std::process::ExitCode;
 
-pub use limits::{check_fds, raise_nofile, FdLimitError, NofileLimit, FD_HEADROOM};
-
-use crate::cli::{Cli, Command};
+use crate::plan::Job;
 
 /// How a command ended, as an exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,18 +46,19 @@ impl Outcome {
     }
 }
 
-/// Runs the command `cli` describes; errors are printed, never panicked.
-pub fn main(cli: Cli) -> ExitCode {
+/// Runs `job`; errors are printed, never panicked.
+pub fn main(job: Job) -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("harness: internal error (please report it): {info}");
     }));
-    let result = std::panic::catch_unwind(|| match cli.into_command() {
-        Command::Run(args) => run::run(args),
-        Command::Serve(args) => serve::serve(args),
-        Command::Load(args) => load::load(args),
-        Command::Report(args) => merge::report(args),
-        Command::Plot(args) => plot::plot(args),
-        Command::Matrix(args) => matrix::matrix(args),
+    let result = std::panic::catch_unwind(|| match job {
+        Job::Run(plan) => run::run(plan),
+        Job::Serve(plan) => serve::serve(plan),
+        Job::Load { job, output } => load::load(job, output),
+        Job::LoadChild => load::child(),
+        Job::Report(plan) => report::report(plan),
+        Job::Plot(plan) => plot::plot(plan),
+        Job::Matrix(plan) => matrix::matrix(plan),
     });
     match result {
         Ok(Ok(outcome)) => outcome.code(),

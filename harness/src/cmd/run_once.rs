@@ -6,21 +6,34 @@ use std::time::{Duration, Instant};
 
 use pool_core::{Pinning, Runtime};
 
-use super::child::{Interrupt, Line, LoadChild};
-use super::pinning::CpuPlan;
 use super::progress::Progress;
 use crate::backend::WithBackend;
-use crate::cli::RunArgs;
 use crate::load::Event;
 use crate::metrics::{CpuTime, Floor};
-use crate::report::Metadata;
-use crate::result::{LoadResult, RunResult, ServerResult, WorkerResult, SCHEMA};
-use crate::serve::{Server, ServerConfig, StatsSnapshot};
+use crate::os::child::{describe_failure, Line, LoadChild};
+use crate::os::pinning::CpuPlan;
+use crate::os::Interrupt;
+use crate::plan::{LoadJob, RunPlan};
+use crate::result::{LoadResult, Metadata, RunResult, ServerResult, WorkerResult, SCHEMA};
+use crate::serve::{Server, StatsSnapshot};
+
+/// How the child's own error messages start (see `cmd::main`).
+const CHILD_ERROR: &str = "harness: error: ";
+
+/// What the load child said, besides its events.
+#[derive(Debug, Default)]
+struct Followed {
+    start: Option<Snapshot>,
+    end: Option<Snapshot>,
+    result: Option<LoadResult>,
+    /// The child's last error message, held back to be quoted in the failure.
+    error: Option<String>,
+}
 
 /// The arguments of one run; [`WithBackend`] picks the runtime type.
 #[derive(Debug)]
 pub(super) struct RunOnce<'a> {
-    pub(super) args: &'a RunArgs,
+    pub(super) plan: &'a RunPlan,
     pub(super) cpus: &'a CpuPlan,
     pub(super) floor: Floor,
     pub(super) repetition: u32,
@@ -29,6 +42,7 @@ pub(super) struct RunOnce<'a> {
 }
 
 /// The server's counters and CPU times at one instant.
+#[derive(Debug)]
 struct Snapshot {
     stats: StatsSnapshot,
     cpu: CpuTime,
@@ -49,20 +63,20 @@ impl WithBackend for RunOnce<'_> {
     type Output = anyhow::Result<RunResult>;
 
     fn run<R: Runtime>(self) -> anyhow::Result<RunResult> {
-        let a = self.args;
-        let server = Server::<R>::start(&ServerConfig {
-            threads: a.server.threads(),
-            accept: a.server.accept,
-            listen: a.server.listen,
-            backlog: a.server.backlog,
-            msg_size: a.load.msg_size,
-            pinning: self
-                .cpus
-                .server
-                .clone()
-                .map_or(Pinning::None, Pinning::Cpus),
-        })?;
-        let child = match LoadChild::spawn(server.addr(), &a.load, &self.cpus.client) {
+        let plan = self.plan;
+        let pinning = self
+            .cpus
+            .server
+            .clone()
+            .map_or(Pinning::None, Pinning::Cpus);
+        let server = Server::<R>::start(&plan.server.config(plan.load.msg_size, pinning))?;
+        let job = LoadJob {
+            target: server.addr(),
+            plan: plan.load.clone(),
+            cpus: self.cpus.client.clone(),
+            start_at: None,
+        };
+        let child = match LoadChild::spawn(&job) {
             Ok(child) => child,
             Err(e) => {
                 server.stop();
@@ -70,16 +84,17 @@ impl WithBackend for RunOnce<'_> {
             }
         };
         self.interrupt.set_child(Some(child.pid()));
-        let (start, end, load) = self.follow(&server, &child);
+        let followed = self.follow(&server, &child);
         let status = child.wait();
         self.interrupt.set_child(None);
-        let end = end.unwrap_or_else(|| Snapshot::take(&server));
+        let end = followed.end.unwrap_or_else(|| Snapshot::take(&server));
         server.stop();
-        let Some(load) = load else {
-            let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
-            anyhow::bail!("the load generator failed ({status}); see its message above");
+        let Some(load) = followed.result else {
+            anyhow::bail!(describe_failure(status, followed.error.as_deref()));
         };
-        let server = start.map(|start| self.server_result::<R>(&start, &end));
+        let server = followed
+            .start
+            .map(|start| self.server_result::<R>(&start, &end));
         Ok(RunResult {
             schema: SCHEMA.to_owned(),
             metadata: Metadata::collect(),
@@ -94,13 +109,10 @@ impl WithBackend for RunOnce<'_> {
 }
 
 impl RunOnce<'_> {
-    /// Follows the child's events until it closes its stdout.
-    fn follow<R: Runtime>(
-        &self,
-        server: &Server<R>,
-        child: &LoadChild,
-    ) -> (Option<Snapshot>, Option<Snapshot>, Option<LoadResult>) {
-        let (mut start, mut end, mut result) = (None, None, None);
+    /// Follows the child's events until it closes its stdout and stderr.
+    fn follow<R: Runtime>(&self, server: &Server<R>, child: &LoadChild) -> Followed {
+        let mut f = Followed::default();
+        let load = &self.plan.load;
         let mut phase: Option<(Instant, &str)> = None;
         loop {
             match child.next(Duration::from_millis(100)) {
@@ -112,24 +124,27 @@ impl RunOnce<'_> {
                     self.progress.note(&format!(
                         "connected {established} in {elapsed_ms:.0} ms ({failed} failed); warming up"
                     ));
-                    self.progress.phase("warm-up", self.args.load.warmup);
+                    self.progress.phase("warm-up", load.warmup);
                     phase = Some((Instant::now(), "warm-up"));
                 }
                 Ok(Line::Event(Event::Measuring)) => {
-                    start = Some(Snapshot::take(server));
-                    self.progress.phase("measure", self.args.load.duration);
+                    f.start = Some(Snapshot::take(server));
+                    self.progress.phase("measure", load.duration);
                     phase = Some((Instant::now(), "measure"));
                 }
                 Ok(Line::Event(Event::WindowEnd)) => {
-                    end = Some(Snapshot::take(server));
+                    f.end = Some(Snapshot::take(server));
                     phase = None;
                 }
-                Ok(Line::Event(Event::Result { result: r })) => result = Some(*r),
+                Ok(Line::Event(Event::Result { result })) => f.result = Some(*result),
+                Ok(Line::Stderr(line)) => match line.strip_prefix(CHILD_ERROR) {
+                    Some(error) => f.error = Some(error.to_owned()),
+                    None => self.progress.status(&line),
+                },
                 Ok(Line::Other(line)) => self.progress.status(&line),
                 Err(RecvTimeoutError::Timeout) => {
                     if let Some((since, name)) = phase {
-                        let echoes = server.stats().snapshot().total_bytes()
-                            / self.args.load.msg_size as u64;
+                        let echoes = server.stats().snapshot().total_bytes() / load.msg_size as u64;
                         self.progress
                             .tick(since.elapsed(), format!("{name}: {echoes} echoes"));
                     }
@@ -137,11 +152,11 @@ impl RunOnce<'_> {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-        (start, end, result)
+        f
     }
 
     fn server_result<R: Runtime>(&self, start: &Snapshot, end: &Snapshot) -> ServerResult {
-        let msg = self.args.load.msg_size as u64;
+        let msg = self.plan.load.msg_size as u64;
         let window = end.stats.since(&start.stats);
         let echoes = window.total_bytes() / msg;
         let cpu = end.cpu - start.cpu;
@@ -168,8 +183,8 @@ impl RunOnce<'_> {
             .collect();
         ServerResult {
             backend: R::NAME.to_owned(),
-            threads: self.args.server.threads(),
-            accept: self.args.server.accept,
+            threads: self.plan.server.threads,
+            accept: self.plan.server.accept,
             echoes,
             cpu,
             cpu_per_echo_us: per_echo,

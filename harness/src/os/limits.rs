@@ -65,7 +65,7 @@ impl std::error::Error for FdLimitError {}
 /// Checks that `conns` sockets (plus [`FD_HEADROOM`]) fit under `limit`.
 ///
 /// ```
-/// use harness::app::{check_fds, NofileLimit};
+/// use harness::os::{check_fds, NofileLimit};
 /// let limit = NofileLimit { soft: 1024, hard: 4096 };
 /// assert!(check_fds(500, "server", limit).is_ok());
 /// assert!(check_fds(5000, "server", limit).is_err());

@@ -3,25 +3,21 @@
 //! index `bench-results/README.md` regenerated.
 
 mod host;
-mod plan;
 mod runner;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::child::Interrupt;
-use super::limits::raise_nofile;
 use super::progress::Progress;
-use super::signals::on_signal;
 use super::Outcome;
-use crate::cli::MatrixArgs;
+use crate::os::{on_signal, raise_nofile, Interrupt};
+use crate::plan::MatrixPlan;
 use crate::report::markdown::{
     render_index, render_run_readme, MatrixSummary, INDEX_HEADLINE, SUMMARY_FILE,
 };
 use crate::report::plot::{self, Plot};
-use crate::report::Metadata;
-use plan::Plan;
+use crate::result::Metadata;
 use runner::Runner;
 
 /// `root/name`, or `root/name-2`, `-3`... if it already exists.
@@ -54,20 +50,19 @@ fn headline(plots: &[Plot]) -> Option<String> {
         .map(|p| format!("plots/{}", p.file))
 }
 
-pub(super) fn matrix(args: MatrixArgs) -> anyhow::Result<Outcome> {
-    let plan = Plan::from_args(&args);
+pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
     let metadata = Metadata::collect();
     let date = host::date(metadata.timestamp_unix);
     let host_tag = host::host_tag(&metadata);
-    let name = args.name.clone().unwrap_or_else(|| {
+    let name = plan.name.clone().unwrap_or_else(|| {
         format!(
             "{date}-{host_tag}{}",
-            if args.quick { "-quick" } else { "" }
+            if plan.quick { "-quick" } else { "" }
         )
     });
-    let dir = match &args.name {
-        Some(n) => args.out.join(n),
-        None => fresh_dir(&args.out, &name),
+    let dir = match &plan.name {
+        Some(n) => plan.root.join(n),
+        None => fresh_dir(&plan.root, &name),
     };
     let name = dir
         .file_name()
@@ -108,15 +103,11 @@ pub(super) fn matrix(args: MatrixArgs) -> anyhow::Result<Outcome> {
             Vec::new()
         }
     };
-    let server_threads = plan.threads.map_or_else(num_cpus::get, |t| t as usize);
-    let client_threads = plan
-        .client_threads
-        .map_or_else(|| (num_cpus::get() / 2).max(1), |t| t as usize);
     let summary = MatrixSummary {
         name: name.clone(),
         date,
         host_tag,
-        quick: args.quick,
+        quick: plan.quick,
         backends,
         conns: plan.conns.iter().map(|&c| u64::from(c)).collect(),
         sizes: plan.sizes.iter().map(|&s| s as u64).collect(),
@@ -124,8 +115,8 @@ pub(super) fn matrix(args: MatrixArgs) -> anyhow::Result<Outcome> {
         repeat: plan.repeat,
         duration_s: plan.duration.as_secs_f64(),
         warmup_s: plan.warmup.as_secs_f64(),
-        server_threads,
-        client_threads,
+        server_threads: plan.server.threads,
+        client_threads: plan.client_threads(),
         runs_planned: plan.runs(),
         runs_done: runner.runs_done(),
         wall_s: runner.started.elapsed().as_secs_f64(),
@@ -144,8 +135,8 @@ pub(super) fn matrix(args: MatrixArgs) -> anyhow::Result<Outcome> {
         &readme,
         &render_run_readme(&summary, &runner.results, &plots),
     )?;
-    let index = args.out.join("README.md");
-    write(&index, &render_index(&args.out)?)?;
+    let index = plan.root.join("README.md");
+    write(&index, &render_index(&plan.root)?)?;
     eprintln!(
         "harness: {} of {} runs done in {:.0} s; wrote {} and {}",
         summary.runs_done,

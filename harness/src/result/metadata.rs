@@ -35,6 +35,11 @@ fn read_trimmed(path: &str) -> String {
         .unwrap_or_else(|_| "unknown".to_owned())
 }
 
+/// This machine's host name, or `unknown`.
+pub(crate) fn hostname() -> String {
+    read_trimmed("/proc/sys/kernel/hostname")
+}
+
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -77,7 +82,7 @@ impl Metadata {
                 read_trimmed("/proc/sys/kernel/osrelease"),
                 read_trimmed("/proc/sys/kernel/version")
             ),
-            hostname: read_trimmed("/proc/sys/kernel/hostname"),
+            hostname: hostname(),
             rustc: env!("HARNESS_RUSTC_VERSION").to_owned(),
             crates,
             command: std::env::args()

@@ -1,16 +1,15 @@
 //! `harness report`: merges the histograms of several result files.
 
-use std::path::Path;
-
 use anyhow::Context;
 use serde::Serialize;
 
 use super::Outcome;
-use crate::cli::ReportArgs;
-use crate::metrics::histogram::{self, merge, Latency};
+use crate::metrics::histogram::{self, merge};
 use crate::metrics::Percentiles;
+use crate::plan::ReportPlan;
+use crate::report::merge::{check, MergeInput};
 use crate::report::{percentile_distribution, Grid};
-use crate::result::RunResult;
+use crate::result::{expand, read_input, Input, LoadResult};
 
 /// The merged report written as `merged.json`.
 #[derive(Debug, Serialize)]
@@ -22,37 +21,16 @@ struct Merged {
     errors: u64,
     latency: Percentiles,
     histogram: String,
+    /// What makes this merge misleading (windows that do not overlap, differing
+    /// histogram settings...); empty when none.
+    warnings: Vec<String>,
 }
 
-/// One input: its histogram and, for result files, its totals.
-struct Input {
-    histogram: Latency,
-    requests: Option<u64>,
-    rps: f64,
-    errors: u64,
-}
-
-fn read(path: &Path) -> anyhow::Result<Input> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if text.trim_start().starts_with('{') {
-        let run: RunResult = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a harness result file", path.display()))?;
-        Ok(Input {
-            histogram: histogram::decode(&run.load.histogram)
-                .with_context(|| format!("bad histogram in {}", path.display()))?,
-            requests: Some(run.load.requests),
-            rps: run.load.throughput_rps,
-            errors: run.load.error_total,
-        })
-    } else {
-        Ok(Input {
-            histogram: histogram::decode(&text)
-                .with_context(|| format!("{} is not a serialized histogram", path.display()))?,
-            requests: None,
-            rps: 0.0,
-            errors: 0,
-        })
+/// The load figures of a result file; none for a bare histogram.
+fn load_of(input: &Input) -> Option<&LoadResult> {
+    match input {
+        Input::Result(run) => Some(&run.load),
+        Input::Histogram(_) => None,
     }
 }
 
@@ -70,46 +48,75 @@ fn row(name: String, p: &Percentiles, rps: f64) -> Vec<String> {
     ]
 }
 
-pub(super) fn report(args: ReportArgs) -> anyhow::Result<Outcome> {
+pub(super) fn report(plan: ReportPlan) -> anyhow::Result<Outcome> {
+    let files = expand(&plan.files)?;
+    let mut inputs = Vec::with_capacity(files.len());
+    for path in &files {
+        inputs.push(read_input(path)?);
+    }
+    let decoded = inputs
+        .iter()
+        .zip(&files)
+        .map(|(input, path)| match input {
+            Input::Result(run) => histogram::decode(&run.load.histogram)
+                .with_context(|| format!("bad histogram in {}", path.display())),
+            Input::Histogram(h) => Ok(h.clone()),
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let parts: Vec<MergeInput<'_>> = inputs
+        .iter()
+        .zip(&decoded)
+        .zip(&files)
+        .map(|((input, histogram), path)| {
+            MergeInput::new(path.display().to_string(), histogram, load_of(input))
+        })
+        .collect();
+    let warnings = check(&parts);
+
     let mut merged = histogram::new();
     let mut g = Grid::new();
     g.row([
         "file", "count", "req/s", "p50 µs", "p90", "p99", "p99.9", "p99.99", "max",
     ]);
     let (mut requests, mut rps, mut errors) = (0, 0.0, 0);
-    for path in &args.files {
-        let input = read(path)?;
-        merge(&mut merged, &input.histogram)
-            .with_context(|| format!("cannot merge {}", path.display()))?;
-        requests += input.requests.unwrap_or(input.histogram.len());
-        rps += input.rps;
-        errors += input.errors;
+    for (part, input) in parts.iter().zip(&inputs) {
+        merge(&mut merged, part.histogram)
+            .with_context(|| format!("cannot merge {}", part.name))?;
+        let load = load_of(input);
+        let part_rps = load.map_or(0.0, |l| l.throughput_rps);
+        requests += load.map_or(part.histogram.len(), |l| l.requests);
+        rps += part_rps;
+        errors += load.map_or(0, |l| l.error_total);
         g.row(row(
-            path.display().to_string(),
-            &Percentiles::of(&input.histogram),
-            input.rps,
+            part.name.clone(),
+            &Percentiles::of(part.histogram),
+            part_rps,
         ));
     }
     let latency = Percentiles::of(&merged);
     g.row(row(
-        format!("merged ({} files)", args.files.len()),
+        format!("merged ({} files)", parts.len()),
         &latency,
         rps,
     ));
     print!("{}", g.render(0));
     println!("requests {requests}, errors {errors}; req/s is the sum over files (concurrent load processes)");
-    if let Some(dir) = &args.out {
+    for warning in &warnings {
+        eprintln!("harness: warning: {warning}");
+    }
+    if let Some(dir) = &plan.out {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output directory {}", dir.display()))?;
         let encoded = histogram::encode(&merged)?;
         let report = Merged {
-            files: args.files.iter().map(|p| p.display().to_string()).collect(),
+            files: parts.iter().map(|p| p.name.clone()).collect(),
             count: merged.len(),
             requests,
             throughput_rps: rps,
             errors,
             latency,
             histogram: encoded.clone(),
+            warnings,
         };
         let files = [
             ("merged.json", serde_json::to_string_pretty(&report)? + "\n"),

@@ -1,0 +1,12 @@
+//! The operating-system plumbing of the subcommands: signals, the open-file limit, CPU
+//! pinning and the load child process.
+
+pub mod child;
+mod interrupt;
+mod limits;
+pub mod pinning;
+mod signals;
+
+pub use interrupt::Interrupt;
+pub use limits::{check_fds, raise_nofile, FdLimitError, NofileLimit, FD_HEADROOM};
+pub use signals::on_signal;

@@ -1,0 +1,148 @@
+//! `harness matrix`: which cells, in which order, how long each run lasts; and the
+//! [`RunPlan`] of each run.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::defaults;
+use super::load::LoadPlan;
+use super::run::{OutputPlan, RunPlan};
+use super::server::ServerPlan;
+use crate::backend::BackendKind;
+
+/// What one matrix run does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatrixPlan {
+    /// Backends, baseline first, interleaved in every cell.
+    pub backends: Vec<BackendKind>,
+    /// Connection counts, ascending.
+    pub conns: Vec<u32>,
+    /// Message sizes in bytes, ascending.
+    pub sizes: Vec<usize>,
+    /// Open-loop levels, percent of the baseline's closed-loop max, ascending.
+    pub open_levels: Vec<u32>,
+    /// Repetitions of every cell.
+    pub repeat: u32,
+    /// Measured duration of each run.
+    pub duration: Duration,
+    /// Warm-up of each run.
+    pub warmup: Duration,
+    /// The echo server of every run.
+    pub server: ServerPlan,
+    /// Client threads (`None`: the default, capped by the connections).
+    pub client_threads: Option<usize>,
+    /// The `--quick` smoke version.
+    pub quick: bool,
+    /// Root of the published results.
+    pub root: PathBuf,
+    /// The run directory's name, instead of `<YYYY-MM-DD>-<host tag>[-quick]`.
+    pub name: Option<String>,
+}
+
+impl MatrixPlan {
+    /// The published matrix, or its `--quick` version, writing under `root`.
+    pub fn published(quick: bool, root: PathBuf) -> MatrixPlan {
+        use defaults::matrix as m;
+        let (duration, warmup, repeat) = if quick {
+            (m::QUICK_DURATION, m::QUICK_WARMUP, m::QUICK_REPEAT)
+        } else {
+            (m::DURATION, m::WARMUP, m::REPEAT)
+        };
+        MatrixPlan {
+            backends: BackendKind::all().to_vec(),
+            conns: m::CONNS.to_vec(),
+            sizes: m::SIZES.to_vec(),
+            open_levels: m::OPEN_LEVELS.to_vec(),
+            repeat,
+            duration,
+            warmup,
+            server: ServerPlan::default(),
+            client_threads: None,
+            quick,
+            root,
+            name: None,
+        }
+    }
+
+    /// Sorts and deduplicates the lists.
+    pub fn normalized(mut self) -> MatrixPlan {
+        for list in [&mut self.conns, &mut self.open_levels] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        self.sizes.sort_unstable();
+        self.sizes.dedup();
+        self
+    }
+
+    /// The plan of one run: `backend` at `conns` connections of `msg_size` bytes, closed
+    /// loop or at `rate`. The runner writes the files itself.
+    pub fn run_plan(
+        &self,
+        backend: BackendKind,
+        conns: u32,
+        msg_size: usize,
+        rate: Option<f64>,
+    ) -> RunPlan {
+        let mut load = LoadPlan::new(conns as usize, msg_size, self.client_threads);
+        load.duration = self.duration;
+        load.warmup = self.warmup;
+        load.rate = rate;
+        RunPlan {
+            backends: vec![backend],
+            repeat: 1,
+            pin: false,
+            server: self.server.clone(),
+            load,
+            output: OutputPlan::none(),
+        }
+    }
+
+    /// Client threads as the summary reports them (before the cap by connections).
+    pub fn client_threads(&self) -> usize {
+        self.client_threads.unwrap_or_else(defaults::client_threads)
+    }
+
+    /// Runs in the whole matrix.
+    pub fn runs(&self) -> usize {
+        self.sizes.len()
+            * self.conns.len()
+            * (1 + self.open_levels.len())
+            * self.repeat as usize
+            * self.backends.len()
+    }
+
+    /// The expected wall time of one run at `conns` connections, in milliseconds: the
+    /// warm-up and the window, plus start-up, connecting and shutdown.
+    pub fn run_cost_ms(&self, conns: u32) -> u64 {
+        let fixed = Duration::from_millis(400) + Duration::from_micros(200) * conns;
+        (self.warmup + self.duration + fixed).as_millis() as u64
+    }
+
+    /// The expected wall time of the whole matrix, in milliseconds.
+    pub fn cost_ms(&self) -> u64 {
+        let per_conns: u64 = self.conns.iter().map(|&c| self.run_cost_ms(c)).sum();
+        per_conns
+            * (self.sizes.len() * (1 + self.open_levels.len()) * self.backends.len()) as u64
+            * u64::from(self.repeat)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_matrix_uses_the_defaults() {
+        let plan = MatrixPlan::published(false, "bench-results".into());
+        assert_eq!(plan.runs(), 2 * 4 * 3 * 3 * BackendKind::all().len());
+        let run = plan.run_plan(BackendKind::Mio, 10_000, 4096, Some(1000.0));
+        assert_eq!(run.server.backlog, defaults::BACKLOG);
+        assert_eq!(run.load.connect_timeout, defaults::CONNECT_TIMEOUT);
+        assert_eq!(run.load.duration, defaults::matrix::DURATION);
+        assert_eq!(run.load.rate, Some(1000.0));
+        assert_eq!(run.output, OutputPlan::none());
+        let quick = MatrixPlan::published(true, "x".into());
+        assert_eq!(quick.repeat, defaults::matrix::QUICK_REPEAT);
+    }
+}

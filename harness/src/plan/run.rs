@@ -1,0 +1,55 @@
+//! `harness run`: backends, server, load and output.
+
+use std::path::PathBuf;
+
+use super::load::LoadPlan;
+use super::server::ServerPlan;
+use crate::backend::BackendKind;
+
+/// Where result files go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputPlan {
+    /// The directory for result files, or `None` to write none (`--no-files`).
+    pub dir: Option<PathBuf>,
+}
+
+impl OutputPlan {
+    /// No files: print only.
+    pub fn none() -> OutputPlan {
+        OutputPlan { dir: None }
+    }
+}
+
+/// One `harness run`: every backend of `backends`, interleaved, `repeat` times, each
+/// serving `server` in-process against a load child driving `load`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunPlan {
+    /// The backends, in the order of one repetition.
+    pub backends: Vec<BackendKind>,
+    /// Repetitions of every backend (at least 1).
+    pub repeat: u32,
+    /// Pin the server workers and the load threads to disjoint CPUs, when there are
+    /// enough.
+    pub pin: bool,
+    /// The echo server.
+    pub server: ServerPlan,
+    /// The load on it.
+    pub load: LoadPlan,
+    /// The result files.
+    pub output: OutputPlan,
+}
+
+impl RunPlan {
+    /// One run of `backend` with every setting at its default, aimed at `conns`
+    /// connections of `msg_size` bytes, writing no files.
+    pub fn new(backend: BackendKind, conns: usize, msg_size: usize) -> RunPlan {
+        RunPlan {
+            backends: vec![backend],
+            repeat: super::defaults::REPEAT,
+            pin: false,
+            server: ServerPlan::default(),
+            load: LoadPlan::new(conns, msg_size, None),
+            output: OutputPlan::none(),
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The echo server part of a plan.
+
+use std::net::SocketAddr;
+
+use pool_core::Pinning;
+use serde::{Deserialize, Serialize};
+
+use crate::backend::BackendKind;
+use crate::serve::{AcceptStrategy, ServerConfig};
+
+/// How to run the echo server (any backend).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServerPlan {
+    /// Worker threads.
+    pub threads: usize,
+    /// Accept strategy.
+    pub accept: AcceptStrategy,
+    /// Address to bind.
+    pub listen: SocketAddr,
+    /// Listen backlog.
+    pub backlog: i32,
+}
+
+impl Default for ServerPlan {
+    /// Every setting at its default ([`crate::plan::defaults`]).
+    fn default() -> ServerPlan {
+        use super::defaults as d;
+        ServerPlan {
+            threads: d::server_threads(),
+            accept: d::ACCEPT,
+            listen: d::LISTEN,
+            backlog: d::BACKLOG,
+        }
+    }
+}
+
+impl ServerPlan {
+    /// The server's configuration for clients sending `msg_size`-byte messages, with
+    /// its workers placed by `pinning`.
+    pub fn config(&self, msg_size: usize, pinning: Pinning) -> ServerConfig {
+        ServerConfig {
+            threads: self.threads,
+            accept: self.accept,
+            listen: self.listen,
+            backlog: self.backlog,
+            msg_size,
+            pinning,
+        }
+    }
+}
+
+/// `harness serve`: only the echo server, until SIGINT or SIGTERM.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServePlan {
+    /// The backend.
+    pub backend: BackendKind,
+    /// The server.
+    pub server: ServerPlan,
+    /// The clients' message size, to count echoes from bytes.
+    pub msg_size: usize,
+    /// Pin worker `i` to the `i`-th CPU this process may use.
+    pub pin: bool,
+}

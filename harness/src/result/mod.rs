@@ -1,0 +1,14 @@
+//! The result data model: what the JSON files hold and the tables show, the machine
+//! metadata each result records, and reading result files back.
+//!
+//! A [`RunResult`] is self-contained: it carries the machine metadata, the
+//! configuration, the summaries and the serialized histograms, so that `harness report`
+//! can merge result files from several processes or hosts.
+
+mod metadata;
+mod read;
+mod run;
+
+pub use metadata::Metadata;
+pub use read::{expand, read_input, read_results, Input, InputError, MAX_INPUT_BYTES};
+pub use run::{ConnectResult, LoadResult, RunResult, ServerResult, WorkerResult, SCHEMA};

@@ -1,0 +1,217 @@
+//! The command line: clap's own consistency checks, and the plans the main flag
+//! combinations become.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser};
+use harness::backend::BackendKind;
+use harness::cli::Cli;
+use harness::plan::{defaults, Job, Mode, OutputPlan};
+use harness::serve::AcceptStrategy;
+
+fn job(args: &[&str]) -> Job {
+    let argv = std::iter::once("harness").chain(args.iter().copied());
+    Cli::try_parse_from(argv)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+        .into_job()
+}
+
+#[test]
+fn clap_definition_is_consistent() {
+    Cli::command().debug_assert();
+}
+
+#[test]
+fn no_subcommand_is_run_with_the_defaults() {
+    let Job::Run(plan) = job(&[]) else {
+        panic!("not a run")
+    };
+    assert_eq!(plan.backends, vec![defaults::BACKEND]);
+    assert_eq!(plan.repeat, defaults::REPEAT);
+    assert!(!plan.pin);
+    assert_eq!(plan.server.threads, defaults::server_threads());
+    assert_eq!(plan.server.accept, defaults::ACCEPT);
+    assert_eq!(plan.server.listen, defaults::LISTEN);
+    assert_eq!(plan.server.backlog, defaults::BACKLOG);
+    let load = &plan.load;
+    assert_eq!(load.conns, defaults::CONNS as usize);
+    assert_eq!(load.msg_size, defaults::MSG_SIZE);
+    assert_eq!(load.duration, defaults::DURATION);
+    assert_eq!(load.warmup, defaults::WARMUP);
+    assert_eq!(load.connect_timeout, defaults::CONNECT_TIMEOUT);
+    assert_eq!(
+        load.connect_concurrency,
+        defaults::CONNECT_CONCURRENCY as usize
+    );
+    assert_eq!(load.mode(), Mode::Closed);
+    assert_eq!(plan.output.dir, Some(PathBuf::from(defaults::OUT_DIR)));
+}
+
+#[test]
+fn run_with_every_flag() {
+    let Job::Run(plan) = job(&[
+        "run",
+        "--backend",
+        "all",
+        "--threads",
+        "3",
+        "--accept",
+        "reuseport",
+        "--listen",
+        "127.0.0.1:7000",
+        "--backlog",
+        "64",
+        "--conns",
+        "10",
+        "--client-threads",
+        "20",
+        "--msg-size",
+        "4KiB",
+        "--duration",
+        "2s",
+        "--warmup",
+        "0",
+        "--rate",
+        "500",
+        "--connect-timeout",
+        "500ms",
+        "--connect-concurrency",
+        "8",
+        "--pin",
+        "--repeat",
+        "3",
+        "--no-files",
+    ]) else {
+        panic!("not a run")
+    };
+    assert_eq!(plan.backends, BackendKind::all().to_vec());
+    assert_eq!(plan.repeat, 3);
+    assert!(plan.pin);
+    assert_eq!(plan.server.threads, 3);
+    assert_eq!(plan.server.accept, AcceptStrategy::Reuseport);
+    assert_eq!(plan.server.listen, SocketAddr::from(([127, 0, 0, 1], 7000)));
+    assert_eq!(plan.server.backlog, 64);
+    let load = &plan.load;
+    assert_eq!(load.conns, 10);
+    // Never more client threads than connections.
+    assert_eq!(load.threads, 10);
+    assert_eq!(load.msg_size, 4096);
+    assert_eq!(load.duration, Duration::from_secs(2));
+    assert_eq!(load.warmup, Duration::ZERO);
+    assert_eq!(load.rate, Some(500.0));
+    assert_eq!(load.mode(), Mode::Open);
+    assert_eq!(load.connect_timeout, Duration::from_millis(500));
+    assert_eq!(load.connect_concurrency, 8);
+    assert_eq!(plan.output, OutputPlan::none());
+}
+
+#[test]
+fn serve_with_its_flags() {
+    let Job::Serve(plan) = job(&[
+        "serve",
+        "--backend",
+        "mio",
+        "--threads",
+        "2",
+        "--listen",
+        "0.0.0.0:0",
+        "--msg-size",
+        "1KiB",
+        "--pin",
+    ]) else {
+        panic!("not serve")
+    };
+    assert_eq!(plan.backend, BackendKind::Mio);
+    assert_eq!(plan.server.threads, 2);
+    assert_eq!(plan.server.listen, SocketAddr::from(([0, 0, 0, 0], 0)));
+    assert_eq!(plan.msg_size, 1024);
+    assert!(plan.pin);
+}
+
+#[test]
+fn load_with_a_common_start() {
+    let Job::Load { job, output } = job(&[
+        "load",
+        "--target",
+        "localhost:7000",
+        "--conns",
+        "4",
+        "--cpus",
+        "0,1",
+        "--start-at",
+        "1767225600.25",
+        "--out",
+        "here",
+    ]) else {
+        panic!("not load")
+    };
+    assert!(job.target.ip().is_loopback());
+    assert_eq!(job.target.port(), 7000);
+    assert_eq!(job.plan.conns, 4);
+    assert_eq!(job.cpus, vec![0, 1]);
+    assert_eq!(
+        job.start_at,
+        Some(std::time::UNIX_EPOCH + Duration::from_millis(1_767_225_600_250))
+    );
+    assert_eq!(output.dir, Some(PathBuf::from("here")));
+}
+
+#[test]
+fn report_plot_and_matrix() {
+    let Job::Report(plan) = job(&["report", "a.json", "b.hist", "--out", "m"]) else {
+        panic!("not report")
+    };
+    assert_eq!(plan.files.len(), 2);
+    assert_eq!(plan.out, Some(PathBuf::from("m")));
+    let Job::Plot(plan) = job(&["plot", "runs"]) else {
+        panic!("not plot")
+    };
+    assert_eq!(plan.out, PathBuf::from(defaults::PLOT_DIR));
+
+    let Job::Matrix(plan) = job(&["matrix", "--quick"]) else {
+        panic!("not matrix")
+    };
+    assert_eq!(plan.repeat, defaults::matrix::QUICK_REPEAT);
+    assert_eq!(plan.duration, defaults::matrix::QUICK_DURATION);
+    assert_eq!(plan.conns, defaults::matrix::CONNS.to_vec());
+    assert_eq!(plan.root, PathBuf::from(defaults::MATRIX_ROOT));
+    let Job::Matrix(plan) = job(&[
+        "matrix",
+        "--conns-list",
+        "100,1,100",
+        "--sizes",
+        "64",
+        "--open-levels",
+        "80,50",
+        "--repeat",
+        "2",
+        "--threads",
+        "1",
+        "--name",
+        "x",
+    ]) else {
+        panic!("not matrix")
+    };
+    assert_eq!(plan.conns, vec![1, 100]);
+    assert_eq!(plan.open_levels, vec![50, 80]);
+    assert_eq!(plan.repeat, 2);
+    assert_eq!(plan.duration, defaults::matrix::DURATION);
+    let run = plan.run_plan(BackendKind::Tokio, 100, 64, None);
+    assert_eq!(run.server.threads, 1);
+    assert_eq!(run.server.backlog, defaults::BACKLOG);
+}
+
+#[test]
+fn help_shows_the_defaults() {
+    let help = Cli::command().render_long_help().to_string();
+    for shown in [
+        format!("[default: {}]", defaults::BACKLOG),
+        format!("[default: {}]", defaults::CONNS),
+        format!("[default: {}s]", defaults::DURATION.as_secs()),
+        format!("[default: {}]", defaults::OUT_DIR),
+    ] {
+        assert!(help.contains(&shown), "help lacks {shown}:\n{help}");
+    }
+}
