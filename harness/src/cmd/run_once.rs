@@ -4,12 +4,12 @@
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-use pool_core::{Pinning, Runtime};
+use pool_core::{Pinning, PoolMetrics, Runtime};
 
 use super::progress::Progress;
 use crate::backend::WithBackend;
 use crate::load::Event;
-use crate::metrics::{CpuTime, Floor};
+use crate::metrics::{activity, CpuTime, Floor};
 use crate::os::child::{describe_failure, Line, LoadChild};
 use crate::os::pinning::CpuPlan;
 use crate::os::Interrupt;
@@ -44,17 +44,21 @@ pub(super) struct RunOnce<'a> {
 /// The server's counters and CPU times at one instant.
 #[derive(Debug)]
 struct Snapshot {
+    at: Instant,
     stats: StatsSnapshot,
     cpu: CpuTime,
     workers: Vec<CpuTime>,
+    pool: PoolMetrics,
 }
 
 impl Snapshot {
     fn take<R: Runtime>(server: &Server<R>) -> Snapshot {
         Snapshot {
+            at: Instant::now(),
             stats: server.stats().snapshot(),
             cpu: CpuTime::process(),
             workers: server.worker_cpu(),
+            pool: server.metrics(),
         }
     }
 }
@@ -167,6 +171,7 @@ impl RunOnce<'_> {
         };
         let floor = self.floor.cpu_per_op_us;
         let whole_run = &end.stats;
+        let activity = activity::between(&start.pool, &end.pool, end.at - start.at);
         let workers = window
             .workers
             .iter()
@@ -179,6 +184,8 @@ impl RunOnce<'_> {
                     (Some(&e), Some(&s)) => (e - s).total_s(),
                     _ => 0.0,
                 },
+                busy_pct: activity.get(i).and_then(|a| a.busy_pct),
+                polls: activity.get(i).and_then(|a| a.polls),
             })
             .collect();
         ServerResult {

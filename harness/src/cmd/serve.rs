@@ -9,7 +9,7 @@ use pool_core::{Pinning, Runtime};
 
 use super::Outcome;
 use crate::backend::WithBackend;
-use crate::metrics::{floor, CpuTime};
+use crate::metrics::{activity, floor, CpuTime};
 use crate::os::{on_signal, raise_nofile};
 use crate::plan::{defaults, ServePlan};
 use crate::report::Grid;
@@ -45,6 +45,7 @@ impl WithBackend for Serve<'_> {
         };
         let server = Server::<R>::start(&a.server.config(a.msg_size, pinning))?;
         let cpu0 = CpuTime::process();
+        let metrics0 = server.metrics();
         let started = Instant::now();
         {
             let mut out = std::io::stdout().lock();
@@ -59,6 +60,7 @@ impl WithBackend for Serve<'_> {
         }
         let _ = self.stop.recv();
         let cpu = CpuTime::process() - cpu0;
+        let activity = activity::between(&metrics0, &server.metrics(), started.elapsed());
         let stats = server.stats().snapshot();
         let workers_cpu = server.worker_cpu();
         server.stop();
@@ -84,17 +86,21 @@ impl WithBackend for Serve<'_> {
             floor.cpu_per_op_us
         );
         let mut g = Grid::new();
-        g.row(["worker", "accepted", "echoes", "CPU s"]);
+        g.row(["worker", "accepted", "echoes", "CPU s", "busy %", "polls"]);
         for (i, w) in stats.workers.iter().enumerate() {
+            let [busy, polls] = activity::cells(activity.get(i));
             g.row([
                 format!("srv-w{}", i + 1),
                 w.accepted.to_string(),
                 (w.bytes / msg).to_string(),
                 format!("{:.2}", workers_cpu.get(i).map_or(0.0, CpuTime::total_s)),
+                busy,
+                polls,
             ]);
         }
         println!("per worker (balance):");
         print!("{}", g.render(2));
+        println!("accept errors: {}", stats.accept_errors);
         Ok(Outcome::Clean)
     }
 }

@@ -1,5 +1,7 @@
-//! Measurements: latency histograms, percentiles, CPU times and the loopback floor.
+//! Measurements: latency histograms, percentiles, CPU times, worker activity and the
+//! loopback floor.
 
+pub mod activity;
 pub mod cpu;
 pub mod floor;
 pub mod histogram;

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::grid::{thousands, Grid};
 use super::Report;
+use crate::metrics::activity::{self, Activity};
 use crate::plan::Mode;
 use crate::result::{LoadResult, RunResult, ServerResult};
 
@@ -146,21 +147,31 @@ fn server_cpu(result: &RunResult, s: &ServerResult) -> String {
 
 fn workers(s: &ServerResult) -> String {
     let mut g = Grid::new();
-    g.row(["worker", "accepted", "echoes", "CPU s"]);
+    g.row(["worker", "accepted", "echoes", "CPU s", "busy %", "polls"]);
     for w in &s.workers {
+        let activity = Activity {
+            busy_pct: w.busy_pct,
+            polls: w.polls,
+        };
+        let [busy, polls] = activity::cells(Some(&activity));
         g.row([
             format!("srv-w{}", w.worker),
             thousands(w.accepted),
             thousands(w.echoes),
             format!("{:.2}", w.cpu_s),
+            busy,
+            polls,
         ]);
     }
     if s.other_echoes > 0 {
+        let dash = || "-".to_owned();
         g.row([
             "other".to_owned(),
-            "-".to_owned(),
+            dash(),
             thousands(s.other_echoes),
-            "-".to_owned(),
+            dash(),
+            dash(),
+            dash(),
         ]);
     }
     let mut out = "  per worker (balance):\n".to_owned();

@@ -206,8 +206,16 @@ pub struct WorkerResult {
     pub accepted: u64,
     /// Echoes (bytes echoed / message size) during the window.
     pub echoes: u64,
-    /// CPU seconds during the window (clock-tick resolution).
+    /// CPU seconds during the window (clock-tick resolution), from the OS.
     pub cpu_s: f64,
+    /// Share of the window the worker was busy (not parked), in percent, from the
+    /// pool's own metrics; `None` in results from before they existed.
+    #[serde(default)]
+    pub busy_pct: Option<f64>,
+    /// Polls of the pool's tasks on this worker during the window; `None` where the
+    /// backend does not count them per worker (tokio-mt).
+    #[serde(default)]
+    pub polls: Option<u64>,
 }
 
 /// The in-process server's figures, over the measured window.

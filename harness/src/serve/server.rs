@@ -5,7 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use pool_core::{BuildError, Builder, Pinning, Runtime};
+use pool_core::{BuildError, Builder, Handle, Pinning, PoolMetrics, Runtime};
 
 use super::accept::{self, AcceptStrategy};
 use super::stats::ServerStats;
@@ -134,6 +134,11 @@ impl<R: Runtime> Server<R> {
     /// The per-worker counters.
     pub fn stats(&self) -> &ServerStats {
         &self.stats
+    }
+
+    /// The pool's own metrics (busy time and polls per worker, among others).
+    pub fn metrics(&self) -> PoolMetrics {
+        self.pool.handle().metrics()
     }
 
     /// CPU time of each worker thread so far (kernel clock-tick resolution).
