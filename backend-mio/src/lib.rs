@@ -41,7 +41,7 @@
 //!
 //! Threads: one per worker, started, named and joined by [`pool_core::Pool`]; nothing
 //! else (no timer or blocking thread). Each worker's
-//! [`Worker::run`](pool_core::Worker::run) loops:
+//! [`Worker::run`](pool_core::backend::Worker::run) loops:
 //!
 //! 1. **Inbox.** Other threads reach a worker through its [`MioRemote`]: spawns and
 //!    cross-thread wakes go into a mutex-protected queue, and only if the worker is
@@ -101,7 +101,7 @@
 //! operations ran between two `epoll_wait`s, and an echo next to one hot connection
 //! took 5–24 ms instead of 0.1 ms (issue 9).
 //!
-//! When [`Remote::stop`](pool_core::Remote::stop) is called the loop ends at the next
+//! When [`Remote::stop`](pool_core::backend::Remote::stop) is called the loop ends at the next
 //! task boundary and every unfinished task is dropped on the worker thread, where its
 //! sockets deregister (`epoll_ctl(DEL)`, then `close`).
 //!

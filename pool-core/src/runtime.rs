@@ -42,7 +42,7 @@ use crate::time::Timeout;
 ///
 /// # Implementing
 ///
-/// A per-thread backend should implement [`Backend`](crate::Backend) and use
+/// A per-thread backend should implement [`Backend`](crate::backend::Backend) and use
 /// [`Pool`](crate::Pool), which writes all of the above once. Implement `Runtime`
 /// directly only for a runtime that is not a set of independent per-thread loops, and
 /// run the conformance kit on it ([`conformance_tests!`](crate::conformance_tests),
