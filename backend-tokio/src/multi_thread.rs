@@ -220,7 +220,7 @@ impl Runtime for TokioMultiThread {
         let context = WorkerContext::current_for::<Self>().ok_or(SpawnError::NotOnWorker)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::NotOnWorker)?;
         context.lifecycle.check_open()?;
-        let (parts, join) = context.lifecycle.task(None);
+        let (parts, join) = context.lifecycle.task();
         drop(runtime.spawn(parts.track(fut)));
         Ok(join)
     }
@@ -256,7 +256,7 @@ impl Handle for MultiThreadHandle {
         F::Output: Send + 'static,
     {
         self.inner.lifecycle.check_open()?;
-        let (parts, join) = self.inner.lifecycle.task(None);
+        let (parts, join) = self.inner.lifecycle.task();
         drop(self.inner.runtime.spawn(parts.track(fut)));
         Ok(join)
     }
@@ -277,7 +277,7 @@ impl Handle for MultiThreadHandle {
         F::Output: Send + 'static,
     {
         self.inner.lifecycle.check_open()?;
-        let (parts, join) = self.inner.lifecycle.task(None);
+        let (parts, join) = self.inner.lifecycle.task();
         let mut stop = self.inner.stop.subscribe();
         let runtime = self.inner.runtime.clone();
         drop(self.inner.runtime.spawn_blocking(move || {

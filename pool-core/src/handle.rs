@@ -38,7 +38,7 @@ impl<B: Backend> PoolHandle<B> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (parts, join) = self.shared.lifecycle.task(Some(worker));
+        let (parts, join) = self.shared.lifecycle.task();
         self.submit(worker, Task::Ready(Box::pin(parts.track(fut))))?;
         Ok(join)
     }
@@ -73,7 +73,7 @@ impl<B: Backend> Handle for PoolHandle<B> {
         F::Output: Send + 'static,
     {
         let worker = self.shared.placement.next();
-        let (parts, join) = self.shared.lifecycle.task(Some(worker));
+        let (parts, join) = self.shared.lifecycle.task();
         // `make` runs inside the tracked future, so a panic in it is caught like a panic
         // in the task itself (the task policy) instead of unwinding into the worker.
         let task = Task::Build(Box::new(move || {

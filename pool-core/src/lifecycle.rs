@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::context::{PoolId, WorkerContext, SHUTDOWN_ON_IDLE_IN_WORKER};
 use crate::error::{BuildError, SpawnError};
 use crate::join::JoinHandle;
-use crate::metrics::{PoolMetrics, WorkerCounters, WorkerMetrics};
+use crate::metrics::{CountersGuard, PoolMetrics, WorkerCounters, WorkerMetrics};
 use crate::task::{TaskParts, TaskTracker};
 
 /// The shared state of one running pool: open or closed, its live tasks, and the
@@ -80,11 +80,16 @@ impl Lifecycle {
         self.closed.load(Ordering::Relaxed)
     }
 
-    /// The parts of a new task placed on `worker` (`None` where the runtime places
-    /// it), and its join handle.
-    pub fn task<T>(&self, worker: Option<usize>) -> (TaskParts<T>, JoinHandle<T>) {
-        let counters = worker.and_then(|w| self.counters.get(w)).cloned();
-        TaskParts::new(&self.tracker, counters)
+    /// The parts of a new task, and its join handle.
+    pub fn task<T>(&self) -> (TaskParts<T>, JoinHandle<T>) {
+        TaskParts::new(&self.tracker)
+    }
+
+    /// Makes worker `index`'s counters current on the calling thread (the worker's
+    /// own), so that the tasks it polls count there; `None` where pool-core does not
+    /// count this runtime's workers.
+    pub fn enter_worker(&self, index: usize) -> Option<CountersGuard> {
+        self.counters.get(index).map(WorkerCounters::enter)
     }
 
     /// Tasks spawned through the pool that have not finished.

@@ -1,6 +1,8 @@
 //! Worker metrics: what each worker of a pool has done, read from any thread.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A snapshot of one worker's counters. See [`Handle::metrics`](crate::Handle::metrics).
@@ -24,9 +26,10 @@ use std::time::Duration;
 pub struct WorkerMetrics {
     /// The worker index (0-based).
     pub worker: usize,
-    /// Tasks spawned through the pool onto this worker that have not finished yet.
+    /// Tasks spawned through the pool that this worker has started and not finished
+    /// yet (tasks still queued for it are in `queue_depth`).
     pub live_tasks: Option<u64>,
-    /// Tasks spawned through the pool onto this worker, in all.
+    /// Tasks spawned through the pool that this worker has started, in all.
     pub spawned: Option<u64>,
     /// Polls of those tasks.
     pub polls: Option<u64>,
@@ -62,27 +65,71 @@ pub struct PoolMetrics {
     pub workers: Vec<WorkerMetrics>,
 }
 
-/// The counters pool-core keeps for one worker of a per-thread pool: spawns, polls and
-/// finished tasks, counted by the task wrapper. `Relaxed` atomics: no lock, and the
-/// cache line is written mostly by the worker itself.
+/// The counters pool-core keeps for one worker of a per-thread pool: tasks started,
+/// finished and polled, counted by the task wrapper.
+///
+/// Owned by the worker: only its own thread writes them (a plain relaxed load and
+/// store, no read-modify-write), found through a thread-local rather than a pointer in
+/// every task, and on a cache line of their own, so that spawning from another thread
+/// never pulls the line away from the worker. Any thread may read them.
 #[derive(Debug, Default)]
+#[repr(align(64))]
 pub struct WorkerCounters {
     spawned: AtomicU64,
     finished: AtomicU64,
     polls: AtomicU64,
 }
 
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<WorkerCounters>>> = const { RefCell::new(None) };
+}
+
+/// Clears the calling thread's current [`WorkerCounters`] when dropped.
+#[derive(Debug)]
+#[must_use = "the counters are current until the guard drops"]
+pub struct CountersGuard {
+    _private: (),
+}
+
+impl Drop for CountersGuard {
+    fn drop(&mut self) {
+        let _ = CURRENT.try_with(|c| c.borrow_mut().take());
+    }
+}
+
+/// Adds one; only the owning worker thread writes, so no read-modify-write is needed.
+fn bump(counter: &AtomicU64) {
+    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+}
+
 impl WorkerCounters {
-    pub(crate) fn spawned(&self) {
-        self.spawned.fetch_add(1, Ordering::Relaxed);
+    /// Makes these the calling worker thread's counters until the guard drops.
+    pub fn enter(self: &Arc<Self>) -> CountersGuard {
+        CURRENT.with(|c| *c.borrow_mut() = Some(Arc::clone(self)));
+        CountersGuard { _private: () }
+    }
+
+    /// Calls `f` with the calling thread's counters, if it is a counted worker.
+    pub(crate) fn with_current(f: impl FnOnce(&WorkerCounters)) {
+        let _ = CURRENT.try_with(|c| {
+            if let Ok(current) = c.try_borrow() {
+                if let Some(counters) = current.as_deref() {
+                    f(counters);
+                }
+            }
+        });
+    }
+
+    pub(crate) fn started(&self) {
+        bump(&self.spawned);
     }
 
     pub(crate) fn finished(&self) {
-        self.finished.fetch_add(1, Ordering::Relaxed);
+        bump(&self.finished);
     }
 
     pub(crate) fn polled(&self) {
-        self.polls.fetch_add(1, Ordering::Relaxed);
+        bump(&self.polls);
     }
 
     /// Fills the fields these counters know into `into`.

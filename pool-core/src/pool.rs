@@ -56,7 +56,7 @@ impl<B: Backend> Pool<B> {
     fn spawn_here<F: Future + 'static>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError> {
         let context = WorkerContext::current_for::<Self>().ok_or(SpawnError::NotOnWorker)?;
         context.lifecycle.check_open()?;
-        let (parts, join) = context.lifecycle.task(context.index);
+        let (parts, join) = context.lifecycle.task();
         B::spawn_local(parts.track(fut));
         Ok(join)
     }

@@ -108,22 +108,17 @@ impl Drop for LiveGuard {
 pub struct TaskParts<T> {
     completer: Completer<T>,
     guard: LiveGuard,
-    counters: Option<Arc<WorkerCounters>>,
+    /// Set at the first poll, when the worker's counters count the task as started.
+    started: bool,
 }
 
 impl<T> TaskParts<T> {
-    pub(crate) fn new(
-        tracker: &Arc<TaskTracker>,
-        counters: Option<Arc<WorkerCounters>>,
-    ) -> (Self, JoinHandle<T>) {
+    pub(crate) fn new(tracker: &Arc<TaskTracker>) -> (Self, JoinHandle<T>) {
         let (state, handle) = JoinState::new();
-        if let Some(c) = &counters {
-            c.spawned();
-        }
         let parts = TaskParts {
             completer: Completer(state),
             guard: tracker.guard(),
-            counters,
+            started: false,
         };
         (parts, handle)
     }
@@ -145,8 +140,8 @@ impl<T> fmt::Debug for TaskParts<T> {
 
 impl<T> Drop for TaskParts<T> {
     fn drop(&mut self) {
-        if let Some(c) = &self.counters {
-            c.finished();
+        if self.started {
+            WorkerCounters::with_current(WorkerCounters::finished);
         }
     }
 }
@@ -186,10 +181,15 @@ impl<F: Future> Future for Tracked<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
-        let parts = &*this.parts;
-        if let Some(c) = &parts.counters {
+        let first = !this.parts.started;
+        this.parts.started = true;
+        WorkerCounters::with_current(|c| {
+            if first {
+                c.started();
+            }
             c.polled();
-        }
+        });
+        let parts = &*this.parts;
         let state = &parts.completer.0;
         let result = match this.stage.as_mut().project() {
             StageProj::Done => return Poll::Ready(()),

@@ -104,6 +104,7 @@ fn worker_main<B: Backend>(
             }))
         }
     };
+    let _counters = context.lifecycle.enter_worker(index);
     let _context = context.enter();
     if let Err(e) = config.run_after_start(index) {
         return reporter.report(Err(e));

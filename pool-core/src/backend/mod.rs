@@ -23,7 +23,7 @@ pub use crate::context::{
     ContextGuard, PoolId, WorkerContext, BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER,
 };
 pub use crate::lifecycle::{GateResult, Lifecycle, Reporter, StartGate};
-pub use crate::metrics::{ParkCounters, WorkerCounters};
+pub use crate::metrics::{CountersGuard, ParkCounters, WorkerCounters};
 pub use crate::placement::RoundRobin;
 pub use crate::task::{LiveGuard, TaskParts, TaskTracker, Tracked};
 pub use traits::{Backend, LocalFuture, Remote, SendFuture, Task, Worker};
