@@ -20,7 +20,7 @@ use crate::metrics::WorkerStats;
 /// use backend_mio::MioBackend;
 /// use pool_core::backend::{Backend, Remote, Task, Worker};
 ///
-/// let worker = MioBackend::new_worker(0)?;
+/// let worker = MioBackend::new_worker(0, pool_core::Builder::new().config())?;
 /// let remote = worker.remote();
 /// let (tx, rx) = std::sync::mpsc::channel();
 /// remote

@@ -37,6 +37,18 @@
 //! `backend-tokio` for an ecosystem; use this backend to measure, or where TCP is all
 //! you need. Like every per-thread pool, it has no work stealing.
 //!
+//! ## Parking
+//!
+//! All three [`ParkPolicy`](pool_core::ParkPolicy)s are honoured. With
+//! `Spin(window)`, an idle worker keeps calling `epoll_wait` with a zero timeout and
+//! watching its inbox (an atomic flag, no lock) for up to `window` after its last
+//! event, then parks; with `Never` it never parks. While it spins it does not announce
+//! itself asleep, so a remote spawn or wake costs no `eventfd` write and no thread
+//! wake-up: the worker sees it within about a microsecond. It yields its CPU
+//! (`sched_yield`) once every 16 polls, so it never starves a thread it shares its CPU
+//! with, and the spin-loop hint runs between the others. Spinning counts as busy time
+//! in the metrics; parks are counted only when the worker really blocks.
+//!
 //! ## Implementation
 //!
 //! Threads: one per worker, started, named and joined by [`pool_core::Pool`]; nothing

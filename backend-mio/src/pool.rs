@@ -4,8 +4,8 @@ use std::future::Future;
 use std::io;
 use std::time::Instant;
 
-use pool_core::backend::Backend;
-use pool_core::Pool;
+use pool_core::backend::{Backend, PoolConfig};
+use pool_core::{ParkPolicy, Pool};
 
 use crate::executor;
 use crate::handle::MioRemote;
@@ -40,8 +40,13 @@ impl Backend for MioBackend {
 
     const NAME: &'static str = "mio";
 
-    fn new_worker(_index: usize) -> io::Result<MioWorker> {
-        MioWorker::new()
+    fn new_worker(_index: usize, config: &PoolConfig) -> io::Result<MioWorker> {
+        MioWorker::new(config.park.clone())
+    }
+
+    /// Every policy: the worker spins by polling `epoll_wait` with a zero timeout.
+    fn supports_park(_policy: &ParkPolicy) -> bool {
+        true
     }
 
     #[track_caller]

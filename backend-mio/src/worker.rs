@@ -7,6 +7,7 @@ use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use pool_core::backend::Worker;
+use pool_core::ParkPolicy;
 
 use crate::executor::{self, coop, Executor, Inbox};
 use crate::handle::MioRemote;
@@ -16,6 +17,11 @@ use crate::reactor::{registry, timer, Reactor};
 /// The event interval `K`: tasks polled per tick before the worker looks at I/O,
 /// timers and its inbox again. The reasoning is in the crate docs (`## Implementation`).
 pub(crate) const EVENT_INTERVAL: usize = 61;
+
+/// While spinning, the worker yields its CPU to other threads once every this many
+/// zero-timeout polls (each about a microsecond), so that a spinning worker sharing a
+/// CPU never starves the threads it shares it with.
+const YIELD_EVERY: u32 = 16;
 
 /// The event loop of one [`MioPool`](crate::MioPool) worker.
 ///
@@ -30,7 +36,7 @@ pub(crate) const EVENT_INTERVAL: usize = 61;
 /// use backend_mio::MioBackend;
 /// use pool_core::backend::{Backend, Remote, Worker};
 ///
-/// let worker = MioBackend::new_worker(0)?;
+/// let worker = MioBackend::new_worker(0, pool_core::Builder::new().config())?;
 /// worker.remote().stop();
 /// worker.run(); // returns at once: it was told to stop
 /// # Ok::<(), std::io::Error>(())
@@ -41,10 +47,11 @@ pub struct MioWorker {
     reactor: Reactor,
     inbox: Arc<Inbox>,
     stats: Arc<WorkerStats>,
+    park: ParkPolicy,
 }
 
 impl MioWorker {
-    pub(crate) fn new() -> io::Result<Self> {
+    pub(crate) fn new(park: ParkPolicy) -> io::Result<Self> {
         let (reactor, waker) = Reactor::new()?;
         let inbox = Inbox::new(Box::new(waker));
         Ok(MioWorker {
@@ -52,6 +59,7 @@ impl MioWorker {
             reactor,
             inbox,
             stats: Arc::new(WorkerStats::new()),
+            park,
         })
     }
 
@@ -66,8 +74,56 @@ impl MioWorker {
             .map(|deadline| deadline.saturating_duration_since(now))
     }
 
+    /// Spins as the park policy allows: polls the reactor without blocking, and
+    /// watches the inbox, until there is work (an event, a queued spawn or wake, a due
+    /// timer, a stop): then `true`. `false` if the spin window ended first, or the
+    /// policy does not spin: the caller parks.
+    fn spin(&mut self, timeout: Option<Duration>) -> bool {
+        let window = match self.park {
+            ParkPolicy::Spin(window) => Some(window),
+            ParkPolicy::Never => None,
+            _ => return false,
+        };
+        let start = Instant::now();
+        let timer_due = timeout.and_then(|t| start.checked_add(t));
+        let mut round: u32 = 0;
+        loop {
+            if self.inbox.has_queued() || self.inbox.is_stopping() {
+                return true;
+            }
+            match self.reactor.turn(Some(Duration::ZERO)) {
+                Ok(0) => {}
+                Ok(_) => return true,
+                Err(e) => {
+                    eprintln!("backend-mio: epoll_wait failed: {e}");
+                    return false;
+                }
+            }
+            let now = Instant::now();
+            if timer_due.is_some_and(|due| now >= due) {
+                return true;
+            }
+            if window.is_some_and(|window| now - start >= window) {
+                return false;
+            }
+            round = round.wrapping_add(1);
+            if round % YIELD_EVERY == 0 {
+                std::thread::yield_now();
+            } else {
+                std::hint::spin_loop();
+            }
+        }
+    }
+
     fn turn_reactor(&mut self) {
         let mut timeout = self.poll_timeout(Instant::now());
+        if timeout != Some(Duration::ZERO) && self.spin(timeout) {
+            return;
+        }
+        if self.park != ParkPolicy::Immediate {
+            // The spin took time: the next timer is nearer now.
+            timeout = self.poll_timeout(Instant::now());
+        }
         let parked = timeout != Some(Duration::ZERO) && self.inbox.prepare_sleep();
         if !parked {
             timeout = Some(Duration::ZERO);

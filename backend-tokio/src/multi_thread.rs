@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pool_core::backend::{Lifecycle, PoolConfig, StartGate, WorkerContext};
-use pool_core::{BuildError, Handle, JoinHandle, PoolMetrics, Runtime, SpawnError, WorkerMetrics};
+use pool_core::{
+    BuildError, Handle, JoinHandle, ParkPolicy, PoolMetrics, Runtime, SpawnError, WorkerMetrics,
+};
 use tokio::sync::watch;
 use tokio::task::LocalSet;
 
@@ -116,6 +118,12 @@ impl Runtime for TokioMultiThread {
 
     fn from_config(config: PoolConfig) -> Result<Self, BuildError> {
         config.validate()?;
+        if config.park != ParkPolicy::Immediate {
+            return Err(BuildError::Unsupported {
+                backend: "tokio-mt",
+                feature: "a park policy other than Immediate (tokio has no setting for it)",
+            });
+        }
         let lifecycle = Lifecycle::new(0);
         let config = Arc::new(config);
         let gate = StartGate::<()>::new(config.pool_size);

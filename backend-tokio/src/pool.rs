@@ -4,7 +4,7 @@ use std::future::Future;
 use std::io;
 use std::time::Instant;
 
-use pool_core::backend::Backend;
+use pool_core::backend::{Backend, PoolConfig};
 use pool_core::Pool;
 
 use crate::handle::TokioRemote;
@@ -37,7 +37,7 @@ impl Backend for TokioBackend {
 
     const NAME: &'static str = "tokio";
 
-    fn new_worker(_index: usize) -> io::Result<TokioWorker> {
+    fn new_worker(_index: usize, _config: &PoolConfig) -> io::Result<TokioWorker> {
         TokioWorker::new()
     }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::config::{Pinning, PoolConfig};
+use crate::config::{ParkPolicy, Pinning, PoolConfig};
 use crate::error::BuildError;
 use crate::runtime::Runtime;
 
@@ -37,6 +37,7 @@ impl Default for Builder {
                 after_start: None,
                 before_stop: None,
                 pinning: Pinning::None,
+                park: ParkPolicy::Immediate,
             },
         }
     }
@@ -211,6 +212,35 @@ impl Builder {
     /// ```
     pub fn pinning(&mut self, pinning: Pinning) -> &mut Self {
         self.config.pinning = pinning;
+        self
+    }
+
+    /// Sets what an idle worker does: park at once, spin for a while first, or never
+    /// park. See [`ParkPolicy`] for the trade-off.
+    ///
+    /// Backends that cannot honour a policy refuse it: [`build`](Builder::build)
+    /// returns [`BuildError::Unsupported`]. `backend-mio` honours all three; tokio's
+    /// runtimes (per-thread and multi-thread) park at once only, since tokio has no
+    /// setting for it.
+    ///
+    /// # Default
+    ///
+    /// [`ParkPolicy::Immediate`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::{BuildError, Builder, ParkPolicy};
+    ///
+    /// let spin = ParkPolicy::Spin(Duration::from_micros(50));
+    /// let refused = Builder::new().park_policy(spin).build::<TokioPool>();
+    /// assert!(matches!(refused, Err(BuildError::Unsupported { .. })));
+    /// ```
+    pub fn park_policy(&mut self, policy: ParkPolicy) -> &mut Self {
+        self.config.park = policy;
         self
     }
 

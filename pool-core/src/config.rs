@@ -3,6 +3,7 @@
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::error::BuildError;
 
@@ -20,6 +21,27 @@ pub enum Pinning {
     Spread,
     /// Worker `i` is pinned to CPU `cpus[i % cpus.len()]` (CPU ids as the OS numbers them).
     Cpus(Vec<usize>),
+}
+
+/// What a worker does when it runs out of work. See
+/// [`Builder::park_policy`](crate::Builder::park_policy).
+///
+/// Parking (blocking in the reactor's poll) frees the CPU, but waking a parked thread
+/// costs a system call and, when its CPU has gone idle, that CPU's wake-up: tens of
+/// microseconds on a virtual machine. Spinning keeps polling without blocking, so a
+/// wake-up from another thread or the network is seen at once, at the price of the CPU
+/// time spent spinning.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParkPolicy {
+    /// Park as soon as there is nothing to do.
+    #[default]
+    Immediate,
+    /// After the last event, keep polling the reactor and the remote queue without
+    /// blocking for up to this long, then park.
+    Spin(Duration),
+    /// Never park: poll without blocking forever. For workers on dedicated cores.
+    Never,
 }
 
 /// A validated pool configuration.
@@ -45,6 +67,8 @@ pub struct PoolConfig {
     pub before_stop: Option<Hook>,
     /// CPU placement of the workers.
     pub pinning: Pinning,
+    /// What a worker does when idle.
+    pub park: ParkPolicy,
 }
 
 impl PoolConfig {
@@ -175,6 +199,7 @@ impl fmt::Debug for PoolConfig {
             .field("after_start", &hook(&self.after_start))
             .field("before_stop", &hook(&self.before_stop))
             .field("pinning", &self.pinning)
+            .field("park", &self.park)
             .finish()
     }
 }

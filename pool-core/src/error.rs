@@ -54,6 +54,15 @@ pub enum BuildError {
         /// The worker index (0-based).
         worker: usize,
     },
+    /// The backend cannot do what the configuration asks (for example a
+    /// [`ParkPolicy`](crate::ParkPolicy) other than `Immediate` on tokio). Use the
+    /// default for that setting, or a backend that supports it.
+    Unsupported {
+        /// The backend's name.
+        backend: &'static str,
+        /// What it cannot do.
+        feature: &'static str,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -84,6 +93,9 @@ impl fmt::Display for BuildError {
             }
             BuildError::WorkerExited { worker } => {
                 write!(f, "worker {worker} exited before it finished starting")
+            }
+            BuildError::Unsupported { backend, feature } => {
+                write!(f, "the {backend} backend does not support {feature}")
             }
         }
     }

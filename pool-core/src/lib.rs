@@ -155,7 +155,7 @@ mod workers;
 pub mod conformance;
 
 pub use builder::Builder;
-pub use config::Pinning;
+pub use config::{ParkPolicy, Pinning};
 pub use error::{BuildError, SpawnError, StreamSpawnError};
 pub use handle::PoolHandle;
 pub use join::{JoinError, JoinHandle};

@@ -73,6 +73,12 @@ impl<B: Backend> Runtime for Pool<B> {
 
     fn from_config(config: PoolConfig) -> Result<Self, BuildError> {
         config.validate()?;
+        if !B::supports_park(&config.park) {
+            return Err(BuildError::Unsupported {
+                backend: B::NAME,
+                feature: "this park policy (it parks at once only)",
+            });
+        }
         let lifecycle = Lifecycle::new(config.pool_size);
         let workers = Workers::<B>::start(&config, &lifecycle)?;
         let shared = Shared {

@@ -95,7 +95,7 @@ fn worker_main<B: Backend>(
     if let Err(e) = config.pin_current_thread(index) {
         return reporter.report(Err(e));
     }
-    let worker = match B::new_worker(index) {
+    let worker = match B::new_worker(index, &config) {
         Ok(worker) => worker,
         Err(source) => {
             return reporter.report(Err(BuildError::Runtime {

@@ -50,6 +50,9 @@ struct Queue {
 /// the remote unparks it: no wake-up is lost, and a busy worker costs remotes no syscall.
 pub(crate) struct Inbox {
     queue: Mutex<Queue>,
+    /// Whether the queue holds anything: set by pushes and cleared by `take`, both
+    /// under the lock, so that a spinning worker can watch it without the lock.
+    queued: AtomicBool,
     sleeping: AtomicBool,
     stopping: AtomicBool,
     unpark: Box<dyn Unpark>,
@@ -59,6 +62,7 @@ impl Inbox {
     pub(crate) fn new(unpark: Box<dyn Unpark>) -> Arc<Self> {
         Arc::new(Inbox {
             queue: Mutex::default(),
+            queued: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
             unpark,
@@ -84,6 +88,7 @@ impl Inbox {
                 return Err(task);
             }
             queue.batch.tasks.push(task);
+            self.queued.store(true, Ordering::Release);
         }
         self.notify();
         Ok(())
@@ -97,6 +102,7 @@ impl Inbox {
                 Some(waker)
             } else {
                 queue.batch.wakes.push(waker);
+                self.queued.store(true, Ordering::Release);
                 None
             }
         };
@@ -126,6 +132,12 @@ impl Inbox {
         if !queue.batch.tasks.is_empty() || !queue.batch.wakes.is_empty() {
             std::mem::swap(&mut queue.batch, into);
         }
+        self.queued.store(false, Ordering::Release);
+    }
+
+    /// Whether spawns or wakes are queued, without taking the lock.
+    pub(crate) fn has_queued(&self) -> bool {
+        self.queued.load(Ordering::Acquire)
     }
 
     /// The number of spawns and wakes queued, for metrics (takes the lock).

@@ -55,12 +55,13 @@ impl Reactor {
     /// # Errors
     ///
     /// If `epoll_wait` fails other than by a signal.
-    pub(crate) fn turn(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+    pub(crate) fn turn(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
             Err(e) => return Err(e),
         }
+        let events = self.events.iter().count();
         {
             let sources = self.registry.sources();
             for event in self.events.iter() {
@@ -75,7 +76,7 @@ impl Reactor {
         for waker in self.wake.drain(..) {
             waker.wake();
         }
-        Ok(())
+        Ok(events)
     }
 }
 

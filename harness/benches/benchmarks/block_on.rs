@@ -7,10 +7,10 @@
 use std::hint::black_box;
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
+use criterion::{BenchmarkGroup, Criterion};
 use pool_core::Runtime;
 
-use super::support::{compare, pool, Case};
+use super::support::{compare, Case, Target};
 
 /// Adds the `block_on` group.
 pub(crate) fn benches(c: &mut Criterion) {
@@ -21,9 +21,11 @@ pub(crate) fn benches(c: &mut Criterion) {
 struct BlockOn;
 
 impl Case for BlockOn {
-    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>) {
-        let pool: R = pool();
-        group.bench_function(BenchmarkId::new(R::NAME, "round-trip"), |b| {
+    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>, target: &Target) {
+        let Some(pool) = target.pool::<R>() else {
+            return;
+        };
+        group.bench_function(target.id::<R>("round-trip"), |b| {
             b.iter(|| pool.block_on(async { black_box(7_u64) }));
         });
         pool.shutdown_on_idle();

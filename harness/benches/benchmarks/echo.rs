@@ -23,11 +23,11 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Instant;
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion, Throughput};
 use harness::serve::{AcceptStrategy, Server, ServerConfig};
 use pool_core::{Pinning, Runtime};
 
-use super::support::{compare, Case, POOL_SIZE};
+use super::support::{compare, Case, Target, POOL_SIZE};
 
 /// Bytes per message.
 const MSG: usize = 64;
@@ -91,7 +91,7 @@ fn exchange(clients: &mut [TcpStream], batch: &[u8], back: &mut [u8]) {
 }
 
 impl Case for Echo {
-    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>) {
+    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>, target: &Target) {
         let server = server::<R>();
         let mut clients: Vec<TcpStream> = (0..self.conns).map(|_| connect(server.addr())).collect();
         let mut batch = vec![0_u8; MSG * self.depth];
@@ -107,7 +107,7 @@ impl Case for Echo {
         };
         group.throughput(Throughput::Elements((self.conns * self.depth) as u64));
         let mut round = 0_u64;
-        group.bench_function(BenchmarkId::new(R::NAME, param), |b| {
+        group.bench_function(target.id::<R>(param), |b| {
             b.iter_custom(|iters| {
                 let start = Instant::now();
                 for _ in 0..iters {

@@ -13,16 +13,16 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
+use criterion::{BenchmarkGroup, Criterion};
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::StreamExt;
 use pool_core::{Handle, Runtime};
 
-use super::support::{compare, pool, Case};
+use super::support::{compare_park_policies, Case, Target};
 
 /// Adds the `ping_pong` group.
 pub(crate) fn benches(c: &mut Criterion) {
-    compare(c, "ping_pong", &PingPong);
+    compare_park_policies(c, "ping_pong", &PingPong);
 }
 
 /// Sends `n` to the pong task and waits for it to come back.
@@ -40,10 +40,12 @@ async fn round_trip(
 struct PingPong;
 
 impl Case for PingPong {
-    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>) {
-        let pool: R = pool();
+    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>, target: &Target) {
+        let Some(pool) = target.pool::<R>() else {
+            return;
+        };
         let handle = pool.handle();
-        group.bench_function(BenchmarkId::new(R::NAME, "2-workers"), |b| {
+        group.bench_function(target.id::<R>("2-workers"), |b| {
             b.iter_custom(|iters| {
                 let (to_pong, mut pong_rx) = unbounded::<u64>();
                 let (to_ping, mut from_pong) = unbounded::<u64>();

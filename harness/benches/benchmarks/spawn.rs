@@ -18,10 +18,10 @@
 use std::time::Instant;
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion, Throughput};
 use pool_core::{Handle, Runtime, SpawnError};
 
-use super::support::{compare, pool, Case, CountDownTask, Countdown};
+use super::support::{compare, compare_park_policies, Case, CountDownTask, Countdown, Target};
 
 /// Batch sizes: one task alone, and a burst.
 const TASKS: [usize; 2] = [1, 1000];
@@ -30,7 +30,7 @@ const TASKS: [usize; 2] = [1, 1000];
 pub(crate) fn benches(c: &mut Criterion) {
     compare(c, "spawn", &FromWorker { child: false });
     compare(c, "spawn_child", &FromWorker { child: true });
-    compare(c, "spawn_remote", &Remote);
+    compare_park_policies(c, "spawn_remote", &Remote);
 }
 
 /// Spawns `tasks` tasks with `spawn` and waits until all have run.
@@ -53,12 +53,14 @@ struct FromWorker {
 }
 
 impl Case for FromWorker {
-    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>) {
-        let pool: R = pool();
+    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>, target: &Target) {
+        let Some(pool) = target.pool::<R>() else {
+            return;
+        };
         let child = self.child;
         for tasks in TASKS {
             group.throughput(Throughput::Elements(tasks as u64));
-            group.bench_function(BenchmarkId::new(R::NAME, tasks), |b| {
+            group.bench_function(target.id::<R>(tasks), |b| {
                 b.iter_custom(|iters| {
                     let handle = pool.handle().clone();
                     pool.block_on(async move {
@@ -83,12 +85,14 @@ impl Case for FromWorker {
 struct Remote;
 
 impl Case for Remote {
-    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>) {
-        let pool: R = pool();
+    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>, target: &Target) {
+        let Some(pool) = target.pool::<R>() else {
+            return;
+        };
         let handle = pool.handle();
         for tasks in TASKS {
             group.throughput(Throughput::Elements(tasks as u64));
-            group.bench_function(BenchmarkId::new(R::NAME, tasks), |b| {
+            group.bench_function(target.id::<R>(tasks), |b| {
                 b.iter(|| {
                     futures::executor::block_on(spawn_and_wait(tasks, |task| handle.spawn(task)))
                 });

@@ -6,21 +6,86 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion};
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion};
 use futures::channel::oneshot;
 use harness::backend::{BackendKind, WithBackend};
-use pool_core::{Builder, Runtime};
+use pool_core::{BuildError, Builder, ParkPolicy, Runtime};
 
 /// Workers per pool: the benchmark machine has 2 cores.
 pub(super) const POOL_SIZE: usize = 2;
 
 /// One benchmark case: a body written once, generic over the backend.
 pub(super) trait Case {
-    /// Adds this case's benchmarks for backend `R` to `group`, each named
-    /// `BenchmarkId::new(R::NAME, parameter)`.
-    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>);
+    /// Adds this case's benchmarks for backend `R`, on pools that `target` builds, to
+    /// `group`, each named [`Target::id`].
+    fn bench<R: Runtime>(&self, group: &mut BenchmarkGroup<'_, WallTime>, target: &Target);
+}
+
+/// How a case's pools are built: the park policy, and the label that names it.
+pub(super) struct Target {
+    park: ParkPolicy,
+    /// `""` for the default policy, so that the default benchmarks keep their names.
+    label: &'static str,
+}
+
+impl Target {
+    /// Pools with the default park policy.
+    fn default_policy() -> Target {
+        Target {
+            park: ParkPolicy::Immediate,
+            label: "",
+        }
+    }
+
+    /// A pool of [`POOL_SIZE`] workers of backend `R`, or `None` (and a note) if `R`
+    /// refuses this target's park policy.
+    ///
+    /// # Panics
+    ///
+    /// If the pool does not start for any other reason.
+    pub(super) fn pool<R: Runtime>(&self) -> Option<R> {
+        let built = Builder::new()
+            .pool_size(POOL_SIZE)
+            .name_prefix("bench-")
+            .park_policy(self.park.clone())
+            .build();
+        match built {
+            Ok(pool) => Some(pool),
+            Err(BuildError::Unsupported { .. }) => {
+                eprintln!(
+                    "{}{}: skipped, the backend refuses this park policy",
+                    R::NAME,
+                    self.label
+                );
+                None
+            }
+            Err(e) => panic!("cannot start a {} pool: {e}", R::NAME),
+        }
+    }
+
+    /// The benchmark's id: the backend (and the park policy, if not the default),
+    /// then `parameter`.
+    pub(super) fn id<R: Runtime>(&self, parameter: impl std::fmt::Display) -> BenchmarkId {
+        BenchmarkId::new(format!("{}{}", R::NAME, self.label), parameter)
+    }
+}
+
+/// The park policies [`compare_park_policies`] measures, with their labels.
+fn park_targets() -> [Target; 3] {
+    [
+        Target::default_policy(),
+        Target {
+            park: ParkPolicy::Spin(Duration::from_micros(100)),
+            label: "-spin100us",
+        },
+        Target {
+            park: ParkPolicy::Never,
+            label: "-never-park",
+        },
+    ]
 }
 
 /// Runs `case` on every backend the harness knows (baseline first) in one criterion
@@ -29,12 +94,25 @@ pub(super) trait Case {
 /// The list of backends is the harness's ([`BackendKind::all`]): a backend added there
 /// is benchmarked here with no change.
 pub(super) fn compare<C: Case>(c: &mut Criterion, name: &str, case: &C) {
+    run_group(c, name, case, &[Target::default_policy()]);
+}
+
+/// As [`compare`], once per park policy (park at once, spin 100 µs, never park) on
+/// every backend that supports it; the others are skipped with a note.
+pub(super) fn compare_park_policies<C: Case>(c: &mut Criterion, name: &str, case: &C) {
+    run_group(c, name, case, &park_targets());
+}
+
+fn run_group<C: Case>(c: &mut Criterion, name: &str, case: &C, targets: &[Target]) {
     let mut group = c.benchmark_group(name);
-    for kind in BackendKind::all() {
-        kind.with(OnBackend {
-            case,
-            group: &mut group,
-        });
+    for target in targets {
+        for kind in BackendKind::all() {
+            kind.with(OnBackend {
+                case,
+                group: &mut group,
+                target,
+            });
+        }
     }
     group.finish();
 }
@@ -43,27 +121,15 @@ pub(super) fn compare<C: Case>(c: &mut Criterion, name: &str, case: &C) {
 struct OnBackend<'a, 'g, C> {
     case: &'a C,
     group: &'a mut BenchmarkGroup<'g, WallTime>,
+    target: &'a Target,
 }
 
 impl<C: Case> WithBackend for OnBackend<'_, '_, C> {
     type Output = ();
 
     fn run<R: Runtime>(self) {
-        self.case.bench::<R>(self.group);
+        self.case.bench::<R>(self.group, self.target);
     }
-}
-
-/// Builds a pool of [`POOL_SIZE`] workers of backend `R`.
-///
-/// # Panics
-///
-/// If the pool does not start.
-pub(super) fn pool<R: Runtime>() -> R {
-    Builder::new()
-        .pool_size(POOL_SIZE)
-        .name_prefix("bench-")
-        .build()
-        .unwrap_or_else(|e| panic!("cannot start a {} pool: {e}", R::NAME))
 }
 
 /// Counts finished tasks down from `n`; the last one completes the receiver that

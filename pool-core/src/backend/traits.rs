@@ -7,6 +7,7 @@ use std::io;
 use std::pin::Pin;
 use std::time::Instant;
 
+use crate::config::{ParkPolicy, PoolConfig};
 use crate::metrics::WorkerMetrics;
 use crate::net::{TcpListener, TcpStream};
 
@@ -69,12 +70,21 @@ pub trait Backend: Send + Sync + 'static {
     /// A short name for reports.
     const NAME: &'static str;
 
-    /// Creates a worker's runtime on the calling thread, which will then run it.
+    /// Creates worker `index`'s runtime on the calling thread, which will then run it,
+    /// as `config` says (its [`ParkPolicy`](crate::ParkPolicy), among others).
     ///
     /// # Errors
     ///
     /// Whatever the runtime's creation reports (a reactor needs file descriptors).
-    fn new_worker(index: usize) -> io::Result<Self::Worker>;
+    fn new_worker(index: usize, config: &PoolConfig) -> io::Result<Self::Worker>;
+
+    /// Whether the workers can follow `policy`. [`Pool`](crate::Pool) refuses any other
+    /// with [`BuildError::Unsupported`](crate::BuildError::Unsupported) before it
+    /// starts a thread. The default supports only
+    /// [`ParkPolicy::Immediate`](crate::ParkPolicy::Immediate).
+    fn supports_park(policy: &ParkPolicy) -> bool {
+        matches!(policy, ParkPolicy::Immediate)
+    }
 
     /// Spawns `fut` on the worker running on the calling thread. [`Pool`](crate::Pool)
     /// only calls this on a worker thread, from inside [`Worker::run`].

@@ -74,10 +74,18 @@ pub fn metrics_measure_busy_and_parks<R: Runtime>() {
         for _ in 0..2_000 {
             yield_now().await;
         }
-        // Idle for a while: the worker parks.
-        R::sleep(Duration::from_millis(5)).await;
     });
-    let after = pool.handle().metrics();
+    // Idle a while: the worker parks (after its spin window, if it spins). A park is
+    // counted when it ends, so each round ends with a wake-up; on a loaded machine a
+    // spinning worker may see its timer due before its window ends, hence the rounds.
+    let mut after = pool.handle().metrics();
+    for _ in 0..50 {
+        if worker(&after, 0).parks > worker(&before, 0).parks {
+            break;
+        }
+        pool.block_on(R::sleep(Duration::from_millis(20)));
+        after = pool.handle().metrics();
+    }
     let (b, a) = (worker(&before, 0), worker(&after, 0));
     let busy = a.busy.expect("busy time") - b.busy.expect("busy time");
     let parks = a.parks.expect("parks") - b.parks.expect("parks");

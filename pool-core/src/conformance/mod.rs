@@ -18,6 +18,18 @@
 //! pool_core::conformance_tests!(backend_tokio::TokioMultiThread, affinity = not_applicable);
 //! ```
 //!
+//! A backend that supports other [`ParkPolicy`](crate::ParkPolicy)s runs the kit again
+//! under one, with every pool the kit builds set to it:
+//!
+//! ```ignore
+//! mod spinning {
+//!     pool_core::conformance_tests!(
+//!         backend_foo::FooPool,
+//!         park = pool_core::ParkPolicy::Spin(std::time::Duration::from_micros(100))
+//!     );
+//! }
+//! ```
+//!
 //! Enable with the `conformance` feature, usually as a dev-dependency.
 
 mod fairness;
@@ -87,13 +99,16 @@ pub fn handle_auto_traits<R: crate::Runtime>() {
 #[macro_export]
 macro_rules! conformance_tests {
     ($rt:ty) => {
-        $crate::conformance_tests!(@all $rt, []);
+        $crate::conformance_tests!(@all $rt, [], $crate::ParkPolicy::Immediate);
+    };
+    ($rt:ty, park = $park:expr) => {
+        $crate::conformance_tests!(@all $rt, [], $park);
     };
     ($rt:ty, affinity = not_applicable) => {
-        $crate::conformance_tests!(@all $rt, [#[ignore = "not applicable: tasks are not bound to a worker on this runtime (CHILD_AFFINITY = false)"]]);
+        $crate::conformance_tests!(@all $rt, [#[ignore = "not applicable: tasks are not bound to a worker on this runtime (CHILD_AFFINITY = false)"]], $crate::ParkPolicy::Immediate);
     };
-    (@all $rt:ty, [$($na:tt)*]) => {
-        $crate::conformance_tests!(@tests $rt, [],
+    (@all $rt:ty, [$($na:tt)*], $park:expr) => {
+        $crate::conformance_tests!(@tests $rt, [], $park,
             // The six tests of the original tokio-io-pool crate.
             oneshot_round_trip,
             spawn_all_echo_one_worker,
@@ -157,7 +172,7 @@ macro_rules! conformance_tests {
             timers_fire_next_to_a_hot_task,
             timers_fire_next_to_a_yield_loop,
         );
-        $crate::conformance_tests!(@tests $rt, [$($na)*],
+        $crate::conformance_tests!(@tests $rt, [$($na)*], $park,
             // Child affinity and worker placement.
             local_spawn_not_send,
             spawn_is_round_robin,
@@ -168,14 +183,14 @@ macro_rules! conformance_tests {
             metrics_show_queue_depth,
         );
     };
-    (@tests $rt:ty, $attrs:tt, $($name:ident),* $(,)?) => {
-        $( $crate::conformance_tests!(@one $rt, $attrs, $name); )*
+    (@tests $rt:ty, $attrs:tt, $park:expr, $($name:ident),* $(,)?) => {
+        $( $crate::conformance_tests!(@one $rt, $attrs, $park, $name); )*
     };
-    (@one $rt:ty, [$($attr:tt)*], $name:ident) => {
+    (@one $rt:ty, [$($attr:tt)*], $park:expr, $name:ident) => {
         #[test]
         $($attr)*
         fn $name() {
-            $crate::conformance::$name::<$rt>();
+            $crate::conformance::support::with_park_policy($park, $crate::conformance::$name::<$rt>);
         }
     };
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the kit's tests.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -12,13 +13,26 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::net::TcpStream;
-use crate::{Builder, Runtime};
+use crate::{Builder, ParkPolicy, Runtime};
 
 /// How long a kit test waits for an event before failing (a hang guard, not a
 /// synchronisation point: a passing test never waits this long).
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-/// Builds a pool of `n` workers of runtime `R`.
+thread_local! {
+    static PARK: RefCell<ParkPolicy> = const { RefCell::new(ParkPolicy::Immediate) };
+}
+
+/// Runs `test` with every pool that [`pool`] builds on this thread parking by
+/// `policy`: how [`conformance_tests!`](crate::conformance_tests) runs the whole kit
+/// under another [`ParkPolicy`].
+pub fn with_park_policy(policy: ParkPolicy, test: impl FnOnce()) {
+    let previous = PARK.with(|p| p.replace(policy));
+    test();
+    PARK.with(|p| p.replace(previous));
+}
+
+/// Builds a pool of `n` workers of runtime `R` (parking as [`with_park_policy`] set).
 ///
 /// # Panics
 ///
@@ -28,6 +42,7 @@ pub fn pool<R: Runtime>(n: usize) -> R {
     Builder::new()
         .pool_size(n)
         .name_prefix("kit-")
+        .park_policy(PARK.with(|p| p.borrow().clone()))
         .build()
         .unwrap_or_else(|e| panic!("building a {} pool of {n}: {e}", R::NAME))
 }
