@@ -6,16 +6,21 @@
 //! planned: above capacity the open-loop schedule falls ever further behind, and those
 //! late requests are exactly the ones to report.
 //!
-//! Open loop, for a request planned at `planned` on a connection whose previous echo
-//! completed at `ready`, sent at `sent` and echoed at `done`:
+//! Open loop, for a request planned at `planned`, sent at `sent` and echoed at `done`,
+//! on a connection whose previous echo completed at `last_done`:
 //!
-//! - `due = max(planned, ready)`: the earliest instant the generator could send it;
-//! - the generator's **lag** is `sent - due`: the generator's own lateness (timer
-//!   wake-up, a busy client thread), never the server's;
-//! - the **corrected latency** is `done - planned - lag`, that is
-//!   `(done - sent) + (due - planned)`: the echo's own time plus the time the request
-//!   waited for the server to finish the previous one (coordinated omission
-//!   correction, as wrk2 does), minus whatever the generator itself added;
+//! - the generator's **lag** is `sent - max(planned, last_done)`: how late the
+//!   generator sent a request it could have sent (timer wake-up, a busy or preempted
+//!   client thread). It is the generator's, never the server's;
+//! - the **corrected latency** is measured on the timeline a perfect generator would
+//!   have produced with the same echo times: there, the request leaves at
+//!   `ideal_sent = max(planned, ideal_done of the previous request)` and completes at
+//!   `ideal_done = ideal_sent + (done - sent)`, and its latency is
+//!   `ideal_done - planned`. That is the echo's own time plus the time the request
+//!   waited for the server to finish earlier ones (coordinated omission correction, as
+//!   wrk2 does), without the generator's lag on this request or any earlier one (a
+//!   late send delays its echo, which would otherwise make the next request look
+//!   queued);
 //! - the **uncorrected latency** is `done - sent`.
 
 use std::cell::RefCell;
@@ -90,7 +95,8 @@ impl Conn {
         // Every connection of every thread (and, with --start-at, of every load process)
         // starts together.
         tokio::time::sleep_until(start.into()).await;
-        let mut ready = start;
+        // The previous echo's completion: actual, and on the ideal timeline.
+        let (mut last_done, mut ideal_done) = (start, start);
         loop {
             let planned = match self.open {
                 Some((interval, _)) => {
@@ -117,14 +123,16 @@ impl Conn {
             }
             let timing = Timing {
                 planned,
-                ready,
+                last_done,
+                ideal_last_done: ideal_done,
                 sent,
                 done,
             };
             stats
                 .borrow_mut()
                 .count(&timing, start, warmup_end..=end, self.msg_size);
-            ready = done;
+            last_done = done;
+            ideal_done = timing.ideal_done();
             seq += 1;
         }
     }
@@ -136,7 +144,9 @@ pub(super) struct Timing {
     /// Open loop: the planned send.
     pub(super) planned: Option<Instant>,
     /// When the connection's previous echo completed (or the run started).
-    pub(super) ready: Instant,
+    pub(super) last_done: Instant,
+    /// The same on the timeline of a generator that is never late.
+    pub(super) ideal_last_done: Instant,
     /// The actual send.
     pub(super) sent: Instant,
     /// The echo's completion.
@@ -145,18 +155,84 @@ pub(super) struct Timing {
 
 impl Timing {
     /// The generator's own lateness (open loop): actual send minus
-    /// `max(planned, ready)`.
+    /// `max(planned, last_done)`.
     pub(super) fn lag(&self) -> Option<Duration> {
         self.planned
-            .map(|p| self.sent.saturating_duration_since(p.max(self.ready)))
+            .map(|p| self.sent.saturating_duration_since(p.max(self.last_done)))
+    }
+
+    /// The echo's completion on the timeline of a generator that is never late.
+    pub(super) fn ideal_done(&self) -> Instant {
+        let echo = self.done - self.sent;
+        match self.planned {
+            None => self.done,
+            Some(p) => p.max(self.ideal_last_done) + echo,
+        }
     }
 
     /// The latency charged to the server: closed loop from the send; open loop from
-    /// the planned send, less the generator's lag.
+    /// the planned send on the ideal timeline (see the module docs).
     pub(super) fn corrected(&self) -> Duration {
         match self.planned {
             None => self.done - self.sent,
-            Some(p) => (self.done - self.sent) + self.ready.max(p).saturating_duration_since(p),
+            Some(p) => self.ideal_done().saturating_duration_since(p),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(base: Instant, us: u64) -> Instant {
+        base + Duration::from_micros(us)
+    }
+
+    #[test]
+    fn the_generators_lag_is_not_charged_and_does_not_propagate() {
+        let t0 = Instant::now();
+        // Planned at 100, sent 30 µs late at 130, echoed in 10 µs.
+        let late = Timing {
+            planned: Some(at(t0, 100)),
+            last_done: t0,
+            ideal_last_done: t0,
+            sent: at(t0, 130),
+            done: at(t0, 140),
+        };
+        assert_eq!(late.lag(), Some(Duration::from_micros(30)));
+        assert_eq!(late.corrected(), Duration::from_micros(10));
+        // The next, planned at 105 (before the late echo came back): sent at once
+        // at 141. The wait for the late echo is the generator's too.
+        let next = Timing {
+            planned: Some(at(t0, 105)),
+            last_done: late.done,
+            ideal_last_done: late.ideal_done(),
+            sent: at(t0, 141),
+            done: at(t0, 151),
+        };
+        assert_eq!(next.lag(), Some(Duration::from_micros(1)));
+        assert_eq!(next.corrected(), Duration::from_micros(15));
+    }
+
+    #[test]
+    fn a_slow_server_is_charged_from_the_planned_send() {
+        let t0 = Instant::now();
+        // An echo of 50 µs; the next request, planned 10 µs after the first, waits.
+        let slow = Timing {
+            planned: Some(t0),
+            last_done: t0,
+            ideal_last_done: t0,
+            sent: t0,
+            done: at(t0, 50),
+        };
+        let queued = Timing {
+            planned: Some(at(t0, 10)),
+            last_done: slow.done,
+            ideal_last_done: slow.ideal_done(),
+            sent: at(t0, 50),
+            done: at(t0, 60),
+        };
+        assert_eq!(queued.lag(), Some(Duration::ZERO));
+        assert_eq!(queued.corrected(), Duration::from_micros(50));
     }
 }
