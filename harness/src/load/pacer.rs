@@ -217,7 +217,8 @@ impl Pacer {
                         // Consume the expiration (EAGAIN if it was not one).
                         if self.timer.get_ref().0.wait().is_ok() {
                             if let Some(fire) = armed {
-                                st.spin.observe(Instant::now().saturating_duration_since(fire));
+                                st.spin
+                                    .observe(Instant::now().saturating_duration_since(fire));
                             }
                         }
                         armed = None;

@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 use std::net::SocketAddr;
-use std::rc::Rc;
 use std::ops::RangeInclusive;
+use std::rc::Rc;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Instant;

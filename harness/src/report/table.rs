@@ -122,7 +122,11 @@ pub(crate) fn render(result: &RunResult) -> String {
             client,
             "; client threads busy {:.0}% of the window{}",
             busy * 100.0,
-            if l.client_bound { " (client-bound)" } else { "" }
+            if l.client_bound {
+                " (client-bound)"
+            } else {
+                ""
+            }
         );
     }
     cpu.row(["client CPU".to_owned(), client]);

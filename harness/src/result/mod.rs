@@ -13,5 +13,5 @@ mod series;
 
 pub use metadata::Metadata;
 pub use read::{expand, read_input, read_results, Input, InputError, MAX_INPUT_BYTES};
-pub use series::Series;
 pub use run::{ConnectResult, LoadResult, RunResult, ServerResult, WorkerResult, SCHEMA};
+pub use series::Series;
