@@ -77,17 +77,25 @@ fn attempt() -> Result<String, String> {
 ///   was written on), a 1-connection echo costs 6 µs or 60 µs depending on whether
 ///   the vCPUs were awake, in either loop, from one second to the next; that is the
 ///   machine, not the generator;
-/// - one retry, so that one stall of a shared machine does not fail the build. Each
-///   attempt measures over a thousand requests, enough for stable percentiles.
+/// - up to three attempts, so that a stall of a shared machine does not fail the
+///   build. Each attempt measures over a thousand requests, enough for stable
+///   percentiles. On a 2-core machine also running two other builds (load average 4),
+///   about one attempt in two passes: the generator's lag p99 then sits near 20 µs in
+///   this unoptimized build, because the client thread is preempted.
 #[test]
 fn corrected_latency_at_low_load_matches_the_closed_loop() {
-    let first = attempt();
-    let outcome = first.clone().or_else(|why| {
-        eprintln!("retrying once: {why}");
-        attempt()
-    });
-    match outcome {
-        Ok(summary) => eprintln!("{summary}"),
-        Err(why) => panic!("{why} (first attempt: {first:?})"),
+    let mut failures = Vec::new();
+    for _ in 0..3 {
+        match attempt() {
+            Ok(summary) => {
+                eprintln!("{summary} (after {} failed attempts)", failures.len());
+                return;
+            }
+            Err(why) => {
+                eprintln!("attempt failed: {why}");
+                failures.push(why);
+            }
+        }
     }
+    panic!("every attempt failed:\n{}", failures.join("\n"));
 }
