@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use crate::metrics::histogram::{self, merge};
+use crate::metrics::hlog::IntervalLog;
 use crate::metrics::Percentiles;
 use crate::plan::ReportPlan;
 use crate::report::merge::{check, MergeInput};
@@ -30,7 +31,7 @@ struct Merged {
 fn load_of(input: &Input) -> Option<&LoadResult> {
     match input {
         Input::Result(run) => Some(&run.load),
-        Input::Histogram(_) => None,
+        Input::Histogram(_) | Input::IntervalLog(_) => None,
     }
 }
 
@@ -48,6 +49,25 @@ fn row(name: String, p: &Percentiles, rps: f64) -> Vec<String> {
     ]
 }
 
+/// An interval log as a table: one row per interval.
+fn time_series(name: &str, log: &IntervalLog) -> String {
+    let mut g = Grid::new();
+    g.row(["t s", "tag", "count", "req/s", "p50 µs", "p99", "max"]);
+    for i in &log.intervals {
+        let p = Percentiles::of(&i.histogram);
+        g.row([
+            format!("{:.1}", i.start_s),
+            i.tag.clone().unwrap_or_default(),
+            p.count.to_string(),
+            format!("{:.0}", i.rate()),
+            p.p50_us.to_string(),
+            p.p99_us.to_string(),
+            p.max_us.to_string(),
+        ]);
+    }
+    format!("{name}, per interval:\n{}", g.render(2))
+}
+
 pub(super) fn report(plan: ReportPlan) -> anyhow::Result<Outcome> {
     let files = expand(&plan.files)?;
     let mut inputs = Vec::with_capacity(files.len());
@@ -61,6 +81,7 @@ pub(super) fn report(plan: ReportPlan) -> anyhow::Result<Outcome> {
             Input::Result(run) => histogram::decode(&run.load.histogram)
                 .with_context(|| format!("bad histogram in {}", path.display())),
             Input::Histogram(h) => Ok(h.clone()),
+            Input::IntervalLog(log) => Ok(log.total()),
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let parts: Vec<MergeInput<'_>> = inputs
@@ -100,6 +121,11 @@ pub(super) fn report(plan: ReportPlan) -> anyhow::Result<Outcome> {
         rps,
     ));
     print!("{}", g.render(0));
+    for (input, path) in inputs.iter().zip(&files) {
+        if let Input::IntervalLog(log) = input {
+            print!("{}", time_series(&path.display().to_string(), log));
+        }
+    }
     println!("requests {requests}, errors {errors}; req/s is the sum over files (concurrent load processes)");
     for warning in &warnings {
         eprintln!("harness: warning: {warning}");

@@ -1,4 +1,27 @@
 //! One connection's request loop: closed or open loop, every echoed byte checked.
+//!
+//! # What is counted, and from when
+//!
+//! A request counts when its echo completes inside the measured window, whenever it was
+//! planned: above capacity the open-loop schedule falls ever further behind, and those
+//! late requests are exactly the ones to report.
+//!
+//! Open loop, for a request planned at `planned`, sent at `sent` and echoed at `done`,
+//! on a connection whose previous echo completed at `last_done`:
+//!
+//! - the generator's **lag** is `sent - max(planned, last_done)`: how late the
+//!   generator sent a request it could have sent (timer wake-up, a busy or preempted
+//!   client thread). It is the generator's, never the server's;
+//! - the **corrected latency** is measured on the timeline a perfect generator would
+//!   have produced with the same echo times: there, the request leaves at
+//!   `ideal_sent = max(planned, ideal_done of the previous request)` and completes at
+//!   `ideal_done = ideal_sent + (done - sent)`, and its latency is
+//!   `ideal_done - planned`. That is the echo's own time plus the time the request
+//!   waited for the server to finish earlier ones (coordinated omission correction, as
+//!   wrk2 does), without the generator's lag on this request or any earlier one (a
+//!   late send delays its echo, which would otherwise make the next request look
+//!   queued);
+//! - the **uncorrected latency** is `done - sent`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,9 +31,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::errors::ConnError;
+use super::pacer::Pacer;
 use super::pattern::{fill, first_mismatch};
 use super::thread::ThreadStats;
-use crate::metrics::histogram::record;
 
 /// When the run starts, when the measured window starts, and when it ends.
 #[derive(Clone, Copy, Debug)]
@@ -28,7 +51,8 @@ pub(super) struct Conn {
     pub(super) msg_size: usize,
     pub(super) schedule: Schedule,
     /// Open loop: the time between planned sends, and this connection's first send
-    /// after `start` (spread so connections do not send in bursts).
+    /// after `start` (spread so connections do not send in bursts). Open loop needs the
+    /// thread's [`Pacer`].
     pub(super) open: Option<(Duration, Duration)>,
 }
 
@@ -39,8 +63,9 @@ impl Conn {
         self,
         mut stream: TcpStream,
         stats: Rc<RefCell<ThreadStats>>,
+        pacer: Option<Pacer>,
     ) -> bool {
-        let Err(e) = self.requests(&mut stream, &stats).await else {
+        let Err(e) = self.requests(&mut stream, &stats, pacer.as_ref()).await else {
             return true;
         };
         let mut s = stats.borrow_mut();
@@ -55,6 +80,7 @@ impl Conn {
         &self,
         stream: &mut TcpStream,
         stats: &RefCell<ThreadStats>,
+        pacer: Option<&Pacer>,
     ) -> Result<(), ConnError> {
         let Schedule {
             start,
@@ -69,6 +95,8 @@ impl Conn {
         // Every connection of every thread (and, with --start-at, of every load process)
         // starts together.
         tokio::time::sleep_until(start.into()).await;
+        // The previous echo's completion: actual, and on the ideal timeline.
+        let (mut last_done, mut ideal_done) = (start, start);
         loop {
             let planned = match self.open {
                 Some((interval, _)) => {
@@ -77,17 +105,11 @@ impl Conn {
                     }
                     let planned = next;
                     next += interval;
-                    if planned > Instant::now() {
-                        // On time: the send waits for the timer, whose lateness (up to
-                        // its 1 ms granularity) is the generator's, not the server's,
-                        // so latency counts from the actual send.
-                        tokio::time::sleep_until(planned.into()).await;
-                        None
-                    } else {
-                        // Late because the previous echo was late: count from the
-                        // planned send (coordinated omission correction).
-                        Some(planned)
+                    // At once if the schedule is behind (the previous echo was late).
+                    if let Some(pacer) = pacer {
+                        pacer.until(planned).await;
                     }
+                    Some(planned)
                 }
                 None if Instant::now() >= end => return Ok(()),
                 None => None,
@@ -99,17 +121,118 @@ impl Conn {
             if let Some(offset) = first_mismatch(&send, &recv) {
                 return Err(ConnError::Integrity { seq, offset });
             }
-            let from = planned.unwrap_or(sent);
-            if from >= warmup_end && done <= end {
-                let mut s = stats.borrow_mut();
-                record(&mut s.latency, done - from);
-                if self.open.is_some() {
-                    record(&mut s.uncorrected, done - sent);
-                }
-                s.requests += 1;
-                s.bytes += self.msg_size as u64;
-            }
+            let timing = Timing {
+                planned,
+                last_done,
+                ideal_last_done: ideal_done,
+                sent,
+                done,
+            };
+            stats
+                .borrow_mut()
+                .count(&timing, start, warmup_end..=end, self.msg_size);
+            last_done = done;
+            ideal_done = timing.ideal_done();
             seq += 1;
         }
+    }
+}
+
+/// When one request was planned, could leave, left, and came back.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Timing {
+    /// Open loop: the planned send.
+    pub(super) planned: Option<Instant>,
+    /// When the connection's previous echo completed (or the run started).
+    pub(super) last_done: Instant,
+    /// The same on the timeline of a generator that is never late.
+    pub(super) ideal_last_done: Instant,
+    /// The actual send.
+    pub(super) sent: Instant,
+    /// The echo's completion.
+    pub(super) done: Instant,
+}
+
+impl Timing {
+    /// The generator's own lateness (open loop): actual send minus
+    /// `max(planned, last_done)`.
+    pub(super) fn lag(&self) -> Option<Duration> {
+        self.planned
+            .map(|p| self.sent.saturating_duration_since(p.max(self.last_done)))
+    }
+
+    /// The echo's completion on the timeline of a generator that is never late.
+    pub(super) fn ideal_done(&self) -> Instant {
+        let echo = self.done - self.sent;
+        match self.planned {
+            None => self.done,
+            Some(p) => p.max(self.ideal_last_done) + echo,
+        }
+    }
+
+    /// The latency charged to the server: closed loop from the send; open loop from
+    /// the planned send on the ideal timeline (see the module docs).
+    pub(super) fn corrected(&self) -> Duration {
+        match self.planned {
+            None => self.done - self.sent,
+            Some(p) => self.ideal_done().saturating_duration_since(p),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(base: Instant, us: u64) -> Instant {
+        base + Duration::from_micros(us)
+    }
+
+    #[test]
+    fn the_generators_lag_is_not_charged_and_does_not_propagate() {
+        let t0 = Instant::now();
+        // Planned at 100, sent 30 µs late at 130, echoed in 10 µs.
+        let late = Timing {
+            planned: Some(at(t0, 100)),
+            last_done: t0,
+            ideal_last_done: t0,
+            sent: at(t0, 130),
+            done: at(t0, 140),
+        };
+        assert_eq!(late.lag(), Some(Duration::from_micros(30)));
+        assert_eq!(late.corrected(), Duration::from_micros(10));
+        // The next, planned at 105 (before the late echo came back): sent at once
+        // at 141. The wait for the late echo is the generator's too.
+        let next = Timing {
+            planned: Some(at(t0, 105)),
+            last_done: late.done,
+            ideal_last_done: late.ideal_done(),
+            sent: at(t0, 141),
+            done: at(t0, 151),
+        };
+        assert_eq!(next.lag(), Some(Duration::from_micros(1)));
+        assert_eq!(next.corrected(), Duration::from_micros(15));
+    }
+
+    #[test]
+    fn a_slow_server_is_charged_from_the_planned_send() {
+        let t0 = Instant::now();
+        // An echo of 50 µs; the next request, planned 10 µs after the first, waits.
+        let slow = Timing {
+            planned: Some(t0),
+            last_done: t0,
+            ideal_last_done: t0,
+            sent: t0,
+            done: at(t0, 50),
+        };
+        let queued = Timing {
+            planned: Some(at(t0, 10)),
+            last_done: slow.done,
+            ideal_last_done: slow.ideal_done(),
+            sent: at(t0, 50),
+            done: at(t0, 60),
+        };
+        assert_eq!(queued.lag(), Some(Duration::ZERO));
+        assert_eq!(queued.corrected(), Duration::from_micros(50));
     }
 }

@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use super::busy::Busy;
 use super::conn::Schedule;
 use super::errors::ErrorCounts;
 use super::event::Event;
@@ -28,6 +29,16 @@ pub struct LoadOutcome {
     pub latency: Latency,
     /// Open loop: latency from the actual send, uncorrected for coordinated omission.
     pub uncorrected: Latency,
+    /// Open loop: the generator's own lag per request, actual send minus the instant
+    /// it could have left (`max(planned send, previous echo)`).
+    pub lag: Latency,
+    /// Latency per second of the run, warm-up included, by completion time: entry `i`
+    /// covers `[series_start + i s, series_start + (i + 1) s)`.
+    pub intervals: Vec<Latency>,
+    /// When the series starts (the warm-up's start), by the wall clock.
+    pub series_start: Option<SystemTime>,
+    /// Each client thread's activity over the window.
+    pub busy: Vec<Busy>,
     /// Time to establish each connection, retries included.
     pub connect: Latency,
     /// Time to establish all connections.
@@ -226,6 +237,7 @@ pub fn run(
     let mut client_cpu = CpuTime::default();
     let mut complete = false;
     let mut started = None;
+    let series_start = window_start.checked_sub(warmup_end - start);
     if stop.wait_until(warmup_end, threads) {
         started = Some(window_start);
         on_event(&Event::Measuring);
@@ -241,6 +253,10 @@ pub fn run(
     Ok(LoadOutcome {
         latency: merged.latency,
         uncorrected: merged.uncorrected,
+        lag: merged.lag,
+        intervals: merged.intervals,
+        series_start,
+        busy: merged.busy,
         connect: merged.connect,
         connect_elapsed,
         established,
@@ -275,6 +291,9 @@ fn join(handles: Vec<std::thread::JoinHandle<ThreadStats>>) -> Vec<ThreadStats> 
 struct Merged {
     latency: Latency,
     uncorrected: Latency,
+    lag: Latency,
+    intervals: Vec<Latency>,
+    busy: Vec<Busy>,
     connect: Latency,
     requests: u64,
     bytes: u64,
@@ -288,6 +307,9 @@ impl Merged {
         let mut m = Merged {
             latency: histogram::new(),
             uncorrected: histogram::new(),
+            lag: histogram::new(),
+            intervals: Vec::new(),
+            busy: Vec::new(),
             connect: histogram::new(),
             requests: 0,
             bytes: 0,
@@ -299,7 +321,15 @@ impl Merged {
             // Same bounds on both sides: merging cannot fail.
             let _ = merge(&mut m.latency, &s.latency);
             let _ = merge(&mut m.uncorrected, &s.uncorrected);
+            let _ = merge(&mut m.lag, &s.lag);
             let _ = merge(&mut m.connect, &s.connect);
+            if m.intervals.len() < s.intervals.len() {
+                m.intervals.resize_with(s.intervals.len(), histogram::new);
+            }
+            for (into, from) in m.intervals.iter_mut().zip(&s.intervals) {
+                let _ = merge(into, from);
+            }
+            m.busy.extend(s.busy);
             m.requests += s.requests;
             m.bytes += s.bytes;
             m.errors.add(&s.errors);

@@ -3,17 +3,21 @@
 
 use std::cell::RefCell;
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::rc::Rc;
 use std::sync::mpsc;
 use std::sync::Arc;
+use std::time::Instant;
 
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 use tokio::task::{JoinSet, LocalSet};
 
-use super::conn::{Conn, Schedule};
+use super::busy::{Busy, Sample};
+use super::conn::{Conn, Schedule, Timing};
 use super::connect::connect;
 use super::errors::ErrorCounts;
+use super::pacer::{self, Pacer};
 use super::stop::Stop;
 use crate::metrics::histogram::{self, record, Latency};
 use crate::plan::LoadJob;
@@ -23,6 +27,13 @@ use crate::plan::LoadJob;
 pub(super) struct ThreadStats {
     pub(super) latency: Latency,
     pub(super) uncorrected: Latency,
+    /// Open loop: the generator's own lag, actual minus due send.
+    pub(super) lag: Latency,
+    /// Latency per second of the run, warm-up included, by completion time: entry `i`
+    /// covers `[start + i s, start + (i + 1) s)`.
+    pub(super) intervals: Vec<Latency>,
+    /// The thread's activity over the window (`None` if the window never started).
+    pub(super) busy: Option<Busy>,
     pub(super) connect: Latency,
     pub(super) requests: u64,
     pub(super) bytes: u64,
@@ -37,6 +48,9 @@ impl ThreadStats {
         ThreadStats {
             latency: histogram::new(),
             uncorrected: histogram::new(),
+            lag: histogram::new(),
+            intervals: Vec::new(),
+            busy: None,
             connect: histogram::new(),
             requests: 0,
             bytes: 0,
@@ -45,6 +59,39 @@ impl ThreadStats {
             first_error: None,
             connect_error: None,
         }
+    }
+}
+
+impl ThreadStats {
+    /// Counts one echoed request of `msg_size` bytes: in the time series if it
+    /// completed before the end, and in the window's figures if it completed inside
+    /// `window`.
+    pub(super) fn count(
+        &mut self,
+        t: &Timing,
+        start: Instant,
+        window: RangeInclusive<Instant>,
+        msg_size: usize,
+    ) {
+        if t.done > *window.end() {
+            return;
+        }
+        let corrected = t.corrected();
+        let second = t.done.saturating_duration_since(start).as_secs() as usize;
+        if self.intervals.len() <= second {
+            self.intervals.resize_with(second + 1, histogram::new);
+        }
+        record(&mut self.intervals[second], corrected);
+        if !window.contains(&t.done) {
+            return;
+        }
+        record(&mut self.latency, corrected);
+        if let Some(lag) = t.lag() {
+            record(&mut self.uncorrected, t.done - t.sent);
+            record(&mut self.lag, lag);
+        }
+        self.requests += 1;
+        self.bytes += msg_size as u64;
     }
 }
 
@@ -76,6 +123,7 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
         let id = job.cpus[plan.index % job.cpus.len()];
         core_affinity::set_for_current(core_affinity::CoreId { id });
     }
+    pacer::lower_timer_slack();
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -105,10 +153,30 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
     let interval = cfg.interval();
     let conns = cfg.conns as f64;
     let stats = Rc::new(stats);
+    let pacer = match interval.map(|_| rt.block_on(async { Pacer::new() })) {
+        None => None,
+        Some(Ok(pacer)) => Some(pacer),
+        Some(Err(e)) => {
+            let mut s = stats.borrow_mut();
+            s.errors.other += 1;
+            s.first_error = Some(format!("cannot create the pacing timer: {e}"));
+            drop(s);
+            return stats.replace(ThreadStats::new());
+        }
+    };
+    let first = Rc::new(std::cell::Cell::new(None));
     // One task per connection, so that each has its own cooperative budget and the
     // scheduler serves them fairly.
     let local = LocalSet::new();
     local.block_on(&rt, async {
+        let sampler = {
+            let first = Rc::clone(&first);
+            tokio::task::spawn_local(async move {
+                tokio::time::sleep_until(schedule.warmup_end.into()).await;
+                first.set(Some(Sample::now()));
+            })
+        };
+        let driver = pacer.clone().map(|p| tokio::task::spawn_local(p.run()));
         let mut tasks = JoinSet::new();
         for (id, stream) in streams {
             let open = interval.map(|i| (i, i.mul_f64(id as f64 / conns)));
@@ -118,7 +186,7 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
                 schedule,
                 open,
             };
-            tasks.spawn_local(conn.drive(stream, Rc::clone(&stats)));
+            tasks.spawn_local(conn.drive(stream, Rc::clone(&stats), pacer.clone()));
         }
         let all_done = async {
             let mut any_ok = false;
@@ -144,8 +212,15 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
             _ = &mut end => {}
             _ = plan.stop.stopped() => {}
         }
+        sampler.abort();
+        if let Some(driver) = driver {
+            driver.abort();
+        }
     });
     drop(local);
+    if let Some(first) = first.get() {
+        stats.borrow_mut().busy = Some(first.until(&Sample::now()));
+    }
     let taken = stats.replace(ThreadStats::new());
     drop(stats);
     taken

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod cpu;
 pub mod floor;
 pub mod histogram;
+pub mod hlog;
 pub mod percentiles;
 
 pub use cpu::CpuTime;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::{HgrmReport, JsonReport, Level, Report, SerializedReport, TableReport};
+use super::{HgrmReport, HlogReport, JsonReport, Level, Report, SerializedReport, TableReport};
 use crate::result::RunResult;
 
 /// Every file format written for each run.
@@ -19,6 +19,7 @@ pub fn file_formats() -> Vec<Box<dyn Report>> {
         Box::new(HgrmReport { uncorrected: true }),
         Box::new(SerializedReport { uncorrected: false }),
         Box::new(SerializedReport { uncorrected: true }),
+        Box::new(HlogReport),
     ]
 }
 

@@ -67,6 +67,9 @@ fn latency_row(label: &str, p: &crate::metrics::Percentiles) -> Vec<String> {
 pub(crate) fn render(result: &RunResult) -> String {
     let l: &LoadResult = &result.load;
     let mut out = title(result) + "\n";
+    for warning in limit_notes(l) {
+        out.push_str(&format!("  {warning}\n"));
+    }
     if l.interrupted {
         out.push_str("  (interrupted: partial results)\n");
     } else if !l.complete {
@@ -103,14 +106,30 @@ pub(crate) fn render(result: &RunResult) -> String {
     if let Some(u) = &l.latency_uncorrected {
         lat.row(latency_row("latency µs (uncorrected)", u));
     }
+    if let Some(lag) = &l.lag {
+        let mut row = latency_row("generator lag µs", lag);
+        row.drain(2..row.len() - 1);
+        row.insert(2, format!("p99 {}", lag.p99_us));
+        lat.row(row);
+    }
     let mut cpu = Grid::left_aligned();
     if let Some(s) = &result.server {
         cpu.row(["server CPU".to_owned(), server_cpu(result, s)]);
     }
-    cpu.row([
-        "client CPU".to_owned(),
-        format!("{:.2} µs/request", l.client_cpu_per_request_us),
-    ]);
+    let mut client = format!("{:.2} µs/request", l.client_cpu_per_request_us);
+    if let Some(busy) = l.client_busy {
+        let _ = write!(
+            client,
+            "; client threads busy {:.0}% of the window{}",
+            busy * 100.0,
+            if l.client_bound {
+                " (client-bound)"
+            } else {
+                ""
+            }
+        );
+    }
+    cpu.row(["client CPU".to_owned(), client]);
     let mut errors = format!("{}", l.error_total);
     if l.error_total > 0 {
         let e = &l.errors;
@@ -131,6 +150,28 @@ pub(crate) fn render(result: &RunResult) -> String {
         out.push_str(&workers(s));
     }
     out
+}
+
+/// The warnings a reader must see before the figures: saturated, client-bound.
+pub(crate) fn limit_notes(l: &LoadResult) -> Vec<String> {
+    let mut notes = Vec::new();
+    if l.saturated {
+        notes.push(format!(
+            "SATURATED: achieved {} of the {} req/s offered ({:.0}%): latency at overload, \
+             not comparable",
+            thousands(l.throughput_rps.round() as u64),
+            thousands(l.rate.unwrap_or(0.0).round() as u64),
+            100.0 * l.throughput_rps / l.rate.unwrap_or(f64::NAN)
+        ));
+    }
+    if l.client_bound {
+        notes.push(format!(
+            "CLIENT-BOUND: the load generator's threads were busy {:.0}% of the window: \
+             the throughput measures the generator, not the server",
+            l.client_busy.unwrap_or(0.0) * 100.0
+        ));
+    }
+    notes
 }
 
 fn server_cpu(result: &RunResult, s: &ServerResult) -> String {

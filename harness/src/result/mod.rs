@@ -5,10 +5,13 @@
 //! configuration, the summaries and the serialized histograms, so that `harness report`
 //! can merge result files from several processes or hosts.
 
+pub mod limits;
 mod metadata;
 mod read;
 mod run;
+mod series;
 
 pub use metadata::Metadata;
 pub use read::{expand, read_input, read_results, Input, InputError, MAX_INPUT_BYTES};
 pub use run::{ConnectResult, LoadResult, RunResult, ServerResult, WorkerResult, SCHEMA};
+pub use series::Series;

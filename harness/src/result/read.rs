@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::run::{RunResult, SCHEMA};
 use crate::metrics::histogram::{self, HistogramError, Latency};
+use crate::metrics::hlog::{self, HlogError, IntervalLog};
 
 /// The largest input read: 16 MiB. A result file of 10,000 connections is a few
 /// hundred KiB.
@@ -19,6 +20,8 @@ pub enum Input {
     Result(Box<RunResult>),
     /// A serialized histogram (`.hist`).
     Histogram(Latency),
+    /// An HdrHistogram interval log (`.hlog`): latency over time.
+    IntervalLog(IntervalLog),
 }
 
 /// Why an input file could not be read. Every variant names the file.
@@ -67,6 +70,13 @@ pub enum InputError {
         /// Why.
         source: HistogramError,
     },
+    /// The file looks like an interval log (`.hlog`) but does not parse.
+    IntervalLog {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: HlogError,
+    },
     /// A histogram was given where result files are needed (`harness plot`). Fix:
     /// pass the `.json` result instead.
     NeedResult {
@@ -112,9 +122,13 @@ impl fmt::Display for InputError {
             InputError::Histogram { path, source } => {
                 write!(f, "{}: {source}", path.display())
             }
+            InputError::IntervalLog { path, source } => {
+                write!(f, "{}: {source}", path.display())
+            }
             InputError::NeedResult { path } => write!(
                 f,
-                "{} is a serialized histogram; this command needs result files (.json)",
+                "{} is a histogram or an interval log; this command needs result files \
+                 (.json)",
                 path.display()
             ),
             InputError::EmptyDir { path } => {
@@ -190,6 +204,14 @@ pub fn read_input(path: &Path) -> Result<Input, InputError> {
         }
         return Ok(Input::Result(Box::new(result)));
     }
+    if hlog::looks_like(text) {
+        return hlog::parse(text).map(Input::IntervalLog).map_err(|source| {
+            InputError::IntervalLog {
+                path: path.to_owned(),
+                source,
+            }
+        });
+    }
     if is_base64(text) {
         return histogram::decode(text)
             .map(Input::Histogram)
@@ -244,13 +266,16 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
 ///
 /// # Errors
 ///
-/// See [`InputError`]; a serialized histogram is [`InputError::NeedResult`].
+/// See [`InputError`]; a serialized histogram or an interval log is
+/// [`InputError::NeedResult`].
 pub fn read_results(paths: &[PathBuf]) -> Result<Vec<RunResult>, InputError> {
     expand(paths)?
         .iter()
         .map(|path| match read_input(path)? {
             Input::Result(result) => Ok(*result),
-            Input::Histogram(_) => Err(InputError::NeedResult { path: path.clone() }),
+            Input::Histogram(_) | Input::IntervalLog(_) => {
+                Err(InputError::NeedResult { path: path.clone() })
+            }
         })
         .collect()
 }

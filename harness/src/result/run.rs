@@ -4,7 +4,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::limits;
 use super::metadata::Metadata;
+use super::series::Series;
 use crate::load::{ErrorCounts, LoadOutcome};
 use crate::metrics::histogram::{self, HistogramError};
 use crate::metrics::{CpuTime, Floor, Percentiles};
@@ -90,12 +92,34 @@ pub struct LoadResult {
     pub throughput_rps: f64,
     /// Payload megabytes (10^6 B) echoed per second, one direction.
     pub throughput_mb_s: f64,
-    /// Latency in µs: from the send (closed loop); open loop: corrected for
-    /// coordinated omission, from the planned send for requests sent late because the
-    /// previous echo was late, from the actual send for requests sent on time.
+    /// Latency in µs of the requests completed in the window: from the send (closed
+    /// loop); open loop: corrected for coordinated omission, from the planned send,
+    /// less the generator's own lag (see `lag`).
     pub latency: Percentiles,
     /// Open loop only: latency from the actual send (uncorrected).
     pub latency_uncorrected: Option<Percentiles>,
+    /// Open loop only: the generator's own lag per request in µs, actual send minus the
+    /// instant it could have left (the planned send, or the previous echo if that was
+    /// later); values under 1 µs count as 1 µs. Absent in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag: Option<Percentiles>,
+    /// Open loop: the achieved rate fell below 97% of the offered rate
+    /// ([`limits::SATURATED_BELOW`]): the latency is that of an overloaded server (or
+    /// generator), and no ratio should be computed from this run.
+    #[serde(default)]
+    pub saturated: bool,
+    /// The load generator's busy share over the window, 0 to 1: the mean over client
+    /// threads of the share of the window each was on a CPU or queued for one
+    /// ([`limits::client_busy`]). Absent in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_busy: Option<f64>,
+    /// `client_busy` reached 90% ([`limits::CLIENT_BOUND_AT`]): the throughput measures
+    /// the load generator, not the server.
+    #[serde(default)]
+    pub client_bound: bool,
+    /// Latency per second of the whole run, warm-up included (written as `.hlog`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<Series>,
     /// `latency`'s histogram: HdrHistogram V2, deflate, base64.
     pub histogram: String,
     /// `latency_uncorrected`'s histogram, same encoding.
@@ -127,6 +151,8 @@ impl LoadResult {
         let per_s = |n: f64| if window > 0.0 { n / window } else { 0.0 };
         let plan = &job.plan;
         let open = plan.mode() == Mode::Open;
+        let throughput = per_s(o.requests as f64);
+        let client_busy = limits::client_busy(&o.busy);
         Ok(LoadResult {
             host: Some(super::metadata::hostname()),
             pid: Some(std::process::id()),
@@ -147,10 +173,15 @@ impl LoadResult {
             },
             window_s: window,
             requests: o.requests,
-            throughput_rps: per_s(o.requests as f64),
+            throughput_rps: throughput,
             throughput_mb_s: per_s(o.bytes as f64) / 1e6,
             latency: Percentiles::of(&o.latency),
             latency_uncorrected: open.then(|| Percentiles::of(&o.uncorrected)),
+            lag: open.then(|| Percentiles::of(&o.lag)),
+            saturated: limits::saturated(plan.rate, throughput),
+            client_busy,
+            client_bound: limits::client_bound(client_busy),
+            series: Series::of(o)?,
             histogram: histogram::encode(&o.latency)?,
             histogram_uncorrected: if open {
                 Some(histogram::encode(&o.uncorrected)?)
@@ -190,7 +221,7 @@ impl LoadResult {
 }
 
 /// Seconds since the Unix epoch (negative before it).
-fn unix_s(t: SystemTime) -> f64 {
+pub(super) fn unix_s(t: SystemTime) -> f64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_secs_f64(),
         Err(e) => -e.duration().as_secs_f64(),

@@ -113,6 +113,25 @@ fn errors_cell(done: &[&RunResult], failed: &[&Failure], repeat: u32) -> String 
     }
 }
 
+/// " (saturated in 2 of 3 runs; client-bound in 3 of 3)", or nothing: the runs whose
+/// figures measure an overload or the load generator.
+fn limit_marks(done: &[&RunResult]) -> String {
+    let count = |flag: fn(&RunResult) -> bool| done.iter().filter(|r| flag(r)).count();
+    let marks: Vec<String> = [
+        ("saturated", count(|r| r.load.saturated)),
+        ("client-bound", count(|r| r.load.client_bound)),
+    ]
+    .into_iter()
+    .filter(|&(_, n)| n > 0)
+    .map(|(what, n)| format!("**{what}** in {n} of {} runs", done.len()))
+    .collect();
+    if marks.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", marks.join("; "))
+    }
+}
+
 /// One line of a cell, safe inside a Markdown table.
 fn short(text: &str) -> String {
     let line = text.lines().next().unwrap_or("").replace('|', "/");
@@ -155,7 +174,12 @@ pub(super) fn series_table(s: &MatrixSummary, results: &[RunResult], key: Series
                 .iter()
                 .filter(|f| f.is_for(cell, backend))
                 .collect();
-            let _ = write!(out, "| {} | {backend} |", thousands(conns));
+            let _ = write!(
+                out,
+                "| {} | {backend}{} |",
+                thousands(conns),
+                limit_marks(&done)
+            );
             if open {
                 let rate = done.iter().find_map(|r| r.load.rate);
                 let _ = write!(out, " {} |", rate.map_or("–".to_owned(), |r| number(r, 0)));

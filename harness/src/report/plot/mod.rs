@@ -3,10 +3,12 @@
 //! - [`latency`]: the latency percentile distribution on HdrHistogram's log scale, one
 //!   line per backend, one plot per (load level, connections, message size);
 //! - [`throughput`]: requests per second against connections, per (level, size);
-//! - [`cpu`]: server CPU per echo against connections, with the loopback floor.
+//! - [`cpu`]: server CPU per echo against connections, with the loopback floor;
+//! - [`over_time`]: throughput and p99 per second through each run.
 
 pub mod cpu;
 pub mod latency;
+pub mod over_time;
 pub mod throughput;
 
 mod style;
@@ -29,7 +31,7 @@ pub struct Plot {
     pub svg: String,
 }
 
-/// Every plot of `results`: latency plots first, then throughput, then CPU.
+/// Every plot of `results`: latency plots first, then throughput, CPU, and over time.
 ///
 /// # Errors
 ///
@@ -38,6 +40,7 @@ pub fn render_all(results: &[RunResult]) -> anyhow::Result<Vec<Plot>> {
     let mut plots = latency::render(results)?;
     plots.extend(throughput::render(results)?);
     plots.extend(cpu::render(results)?);
+    plots.extend(over_time::render(results)?);
     Ok(plots)
 }
 

@@ -1,0 +1,87 @@
+//! How busy a client thread was: the share of the window it ran or waited to run.
+//!
+//! A thread that is runnable all the time, whether on a CPU or queued behind other
+//! work, is what limits the load: its throughput measures the generator, not the
+//! server. Linux's `/proc/thread-self/schedstat` gives both figures in nanoseconds (time
+//! on a CPU, time waiting on a run queue); where it is missing, the thread's CPU clock
+//! (`CLOCK_THREAD_CPUTIME_ID`) gives the first alone.
+
+use std::time::{Duration, Instant};
+
+use crate::metrics::cpu::thread_time;
+
+/// The calling thread's scheduler times at one instant.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Sample {
+    at: Instant,
+    on_cpu: Duration,
+    queued: Duration,
+}
+
+impl Sample {
+    /// Samples the calling thread now.
+    pub(super) fn now() -> Sample {
+        let (on_cpu, queued) = schedstat().unwrap_or_else(|| (thread_time(), Duration::ZERO));
+        Sample {
+            at: Instant::now(),
+            on_cpu,
+            queued,
+        }
+    }
+
+    /// What the thread did from `self` to `later`.
+    pub(super) fn until(&self, later: &Sample) -> Busy {
+        Busy {
+            wall: later.at.saturating_duration_since(self.at),
+            on_cpu: later.on_cpu.saturating_sub(self.on_cpu),
+            queued: later.queued.saturating_sub(self.queued),
+        }
+    }
+}
+
+/// One client thread's activity over the measured window.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Busy {
+    /// Wall-clock time between the two samples.
+    pub wall: Duration,
+    /// Time on a CPU.
+    pub on_cpu: Duration,
+    /// Time runnable but waiting for a CPU.
+    pub queued: Duration,
+}
+
+impl Busy {
+    /// The share of the wall time the thread was runnable (on a CPU or queued), 0 to 1.
+    pub fn share(&self) -> f64 {
+        if self.wall.is_zero() {
+            return 0.0;
+        }
+        ((self.on_cpu + self.queued).as_secs_f64() / self.wall.as_secs_f64()).min(1.0)
+    }
+}
+
+/// `(on CPU, waiting on a run queue)` from `/proc/thread-self/schedstat`.
+fn schedstat() -> Option<(Duration, Duration)> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    let on_cpu = fields.next()??;
+    let queued = fields.next()??;
+    Some((Duration::from_nanos(on_cpu), Duration::from_nanos(queued)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spinning_thread_is_busy() {
+        let first = Sample::now();
+        let until = Instant::now() + Duration::from_millis(30);
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+        let busy = first.until(&Sample::now());
+        assert!(busy.share() > 0.5, "{busy:?}");
+        assert!(busy.wall >= Duration::from_millis(30));
+    }
+}

@@ -1,0 +1,50 @@
+//! When a run measured a limit other than the server's latency at the offered load:
+//! *saturated* (the server, or the generator, fell short of the offered rate) and
+//! *client-bound* (the load generator's threads were busy: its throughput measures the
+//! generator).
+
+use crate::load::Busy;
+
+/// An open-loop run whose achieved rate is below this share of the offered rate is
+/// saturated.
+pub const SATURATED_BELOW: f64 = 0.97;
+
+/// A run whose client threads were busy for at least this share of the window is
+/// client-bound.
+pub const CLIENT_BOUND_AT: f64 = 0.90;
+
+/// Whether `achieved` requests per second fell short of the `offered` rate (open
+/// loop; a closed loop offers no rate and is never saturated).
+///
+/// ```
+/// use harness::result::limits::saturated;
+/// assert!(saturated(Some(1000.0), 900.0));
+/// assert!(!saturated(Some(1000.0), 990.0));
+/// assert!(!saturated(None, 0.0));
+/// ```
+pub fn saturated(offered: Option<f64>, achieved: f64) -> bool {
+    offered.is_some_and(|rate| achieved < SATURATED_BELOW * rate)
+}
+
+/// The load generator's busy share over the window, 0 to 1: the mean over its client
+/// threads of the share of the window each was runnable (on a CPU, or queued for one).
+/// Time queued counts as busy: a generator that waits for a CPU is as much the limit
+/// as one that uses it. `None` when no thread measured the window.
+pub fn client_busy(threads: &[Busy]) -> Option<f64> {
+    if threads.is_empty() {
+        return None;
+    }
+    Some(threads.iter().map(Busy::share).sum::<f64>() / threads.len() as f64)
+}
+
+/// Whether a busy share makes the run client-bound.
+///
+/// ```
+/// use harness::result::limits::client_bound;
+/// assert!(client_bound(Some(0.95)));
+/// assert!(!client_bound(Some(0.5)));
+/// assert!(!client_bound(None));
+/// ```
+pub fn client_bound(busy: Option<f64>) -> bool {
+    busy.is_some_and(|b| b >= CLIENT_BOUND_AT)
+}
