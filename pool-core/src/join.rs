@@ -59,6 +59,9 @@ pub(crate) struct JoinState<T> {
     finished: AtomicBool,
     /// Set by [`JoinHandle::abort`]; the task checks it at each poll.
     aborted: AtomicBool,
+    /// Set when the handle is dropped: the result then has no reader, and the task
+    /// drops it without taking the lock.
+    detached: AtomicBool,
     /// The task's own waker, for `abort` to make it run (and so end) soon.
     task: AtomicWaker,
 }
@@ -78,6 +81,7 @@ impl<T> JoinState<T> {
             slot: Mutex::new(Slot::Running(None)),
             finished: AtomicBool::new(false),
             aborted: AtomicBool::new(false),
+            detached: AtomicBool::new(false),
             task: AtomicWaker::new(),
         });
         let handle = JoinHandle {
@@ -93,6 +97,12 @@ impl<T> JoinState<T> {
 
     /// Stores the task's result, unless one is stored already, and wakes the joiner.
     pub(crate) fn complete(&self, result: Result<T, JoinError>) {
+        if self.detached.load(Ordering::Acquire) {
+            // Nobody will read it: drop it here, on the task's worker.
+            self.finished.store(true, Ordering::Release);
+            drop(result);
+            return;
+        }
         let waker = {
             let mut slot = self.lock();
             match &mut *slot {
@@ -182,6 +192,12 @@ impl<T> Future for JoinHandle<T> {
             },
             Slot::Taken => panic!("JoinHandle polled after it returned the task's output"),
         }
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        self.state.detached.store(true, Ordering::Release);
     }
 }
 

@@ -116,7 +116,7 @@ impl<T> TaskParts<T> {
     pub(crate) fn new(tracker: &Arc<TaskTracker>) -> (Self, JoinHandle<T>) {
         let (state, handle) = JoinState::new();
         let parts = TaskParts {
-            completer: Completer(state),
+            completer: Completer { state, done: false },
             guard: tracker.guard(),
             started: false,
         };
@@ -146,13 +146,24 @@ impl<T> Drop for TaskParts<T> {
     }
 }
 
-/// Completes a task's join state; completes it as cancelled if dropped first.
-struct Completer<T>(Arc<JoinState<T>>);
+/// Completes a task's join state once; completes it as cancelled if dropped first.
+struct Completer<T> {
+    state: Arc<JoinState<T>>,
+    done: bool,
+}
+
+impl<T> Completer<T> {
+    fn complete(&mut self, result: Result<T, JoinError>) {
+        self.done = true;
+        self.state.complete(result);
+    }
+}
 
 impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
-        // Does nothing if the task already stored its result.
-        self.0.complete(Err(JoinError::cancelled()));
+        if !self.done {
+            self.state.complete(Err(JoinError::cancelled()));
+        }
     }
 }
 
@@ -189,8 +200,8 @@ impl<F: Future> Future for Tracked<F> {
             }
             c.polled();
         });
-        let parts = &*this.parts;
-        let state = &parts.completer.0;
+        let parts = &mut *this.parts;
+        let state = &parts.completer.state;
         let result = match this.stage.as_mut().project() {
             StageProj::Done => return Poll::Ready(()),
             StageProj::Running { .. } if state.is_aborted() => Err(JoinError::cancelled()),
@@ -210,7 +221,7 @@ impl<F: Future> Future for Tracked<F> {
         };
         // Drop the future here, on its worker, before the joiner can see the result.
         this.stage.set(Stage::Done);
-        state.complete(result);
+        parts.completer.complete(result);
         Poll::Ready(())
     }
 }
