@@ -9,20 +9,7 @@ mod support;
 use std::time::Duration;
 
 use pool_core::Runtime;
-use support::pool;
-
-/// User + system CPU time of the whole process.
-fn process_cpu() -> Duration {
-    // SAFETY: `getrusage` only writes into the zeroed struct we pass, which is a
-    // plain-old-data `rusage` valid for any bit pattern.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
-        usage
-    };
-    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
-    Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
-}
+use support::{pool, process_cpu};
 
 #[test]
 fn idle_pool_does_not_spin() {
