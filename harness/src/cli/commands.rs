@@ -10,7 +10,7 @@ use super::choice::BackendChoice;
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::parse::{parse_host_port, parse_msg_size, parse_start_at};
 use super::publish::{MatrixArgs, PlotArgs};
-use crate::backend::BackendKind;
+use crate::backend::ServerKind;
 use crate::plan::defaults;
 
 /// Compares per-thread reactor pools with tokio's multi-thread runtime on a TCP echo
@@ -72,9 +72,10 @@ pub enum Command {
 pub struct RunArgs {
     /// Backend to measure: `tokio` (per-thread pool of current-thread runtimes),
     /// `mio` (per-thread pool on our own executor and mio reactor), `tokio-mt`
-    /// (tokio's multi-thread runtime, the baseline), or `all` (every backend,
-    /// interleaved A B C A B C, with ratios against tokio-mt).
-    #[arg(long, value_enum, default_value_t = BackendChoice::One(defaults::BACKEND))]
+    /// (tokio's multi-thread runtime, the baseline), `epoll-ref` (the reference, not a
+    /// pool: per-thread epoll loops without a runtime), or `all` (every backend and the
+    /// reference, interleaved A B C A B C, with ratios against tokio-mt).
+    #[arg(long, value_enum, default_value_t = BackendChoice::One(ServerKind::Pool(defaults::BACKEND)))]
     pub backend: BackendChoice,
 
     /// Echo server flags.
@@ -104,8 +105,8 @@ pub struct RunArgs {
 #[derive(Clone, Debug, Args)]
 pub struct ServeArgs {
     /// Backend to serve on.
-    #[arg(long, value_enum, default_value_t = defaults::BACKEND)]
-    pub backend: BackendKind,
+    #[arg(long, value_enum, default_value_t = ServerKind::Pool(defaults::BACKEND))]
+    pub backend: ServerKind,
 
     /// Echo server flags.
     #[command(flatten)]

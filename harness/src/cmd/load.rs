@@ -91,7 +91,7 @@ pub(super) fn load(job: LoadJob, output: OutputPlan) -> anyhow::Result<Outcome> 
         metadata: Metadata::collect(),
         backend: None,
         repetition: 0,
-        floor: None,
+        send_recv: None,
         server: None,
         load: result,
         baseline_fraction: None,

@@ -36,8 +36,9 @@ pub const OUT_DIR: &str = "bench-results/latest";
 pub const PLOT_DIR: &str = "plots";
 /// `--out` of `harness matrix`: the root of the published results.
 pub const MATRIX_ROOT: &str = "bench-results";
-/// How long the loopback floor is measured (once per run, or per message size).
-pub const FLOOR_BUDGET: Duration = Duration::from_millis(300);
+/// How long the blocking send+recv pair is measured (once per run, or per message
+/// size).
+pub const SEND_RECV_BUDGET: Duration = Duration::from_millis(300);
 
 /// `--threads`: one server worker per logical CPU.
 pub fn server_threads() -> usize {

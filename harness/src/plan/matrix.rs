@@ -8,13 +8,13 @@ use super::defaults;
 use super::load::LoadPlan;
 use super::run::{OutputPlan, RunPlan};
 use super::server::ServerPlan;
-use crate::backend::BackendKind;
+use crate::backend::ServerKind;
 
 /// What one matrix run does.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatrixPlan {
-    /// Backends, baseline first, interleaved in every cell.
-    pub backends: Vec<BackendKind>,
+    /// Backends, baseline first, and the reference, interleaved in every cell.
+    pub backends: Vec<ServerKind>,
     /// Connection counts, ascending.
     pub conns: Vec<u32>,
     /// Message sizes in bytes, ascending.
@@ -49,7 +49,7 @@ impl MatrixPlan {
             (m::DURATION, m::WARMUP, m::REPEAT)
         };
         MatrixPlan {
-            backends: BackendKind::all().to_vec(),
+            backends: ServerKind::all().to_vec(),
             conns: m::CONNS.to_vec(),
             sizes: m::SIZES.to_vec(),
             open_levels: m::OPEN_LEVELS.to_vec(),
@@ -79,7 +79,7 @@ impl MatrixPlan {
     /// loop or at `rate`. The runner writes the files itself.
     pub fn run_plan(
         &self,
-        backend: BackendKind,
+        backend: ServerKind,
         conns: u32,
         msg_size: usize,
         rate: Option<f64>,
@@ -131,12 +131,13 @@ impl MatrixPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::BackendKind;
 
     #[test]
     fn published_matrix_uses_the_defaults() {
         let plan = MatrixPlan::published(false, "bench-results".into());
-        assert_eq!(plan.runs(), 2 * 4 * 3 * 3 * BackendKind::all().len());
-        let run = plan.run_plan(BackendKind::Mio, 10_000, 4096, Some(1000.0));
+        assert_eq!(plan.runs(), 2 * 4 * 3 * 3 * ServerKind::all().len());
+        let run = plan.run_plan(BackendKind::Mio.into(), 10_000, 4096, Some(1000.0));
         assert_eq!(run.server.backlog, defaults::BACKLOG);
         assert_eq!(run.load.connect_timeout, defaults::CONNECT_TIMEOUT);
         assert_eq!(run.load.duration, defaults::matrix::DURATION);

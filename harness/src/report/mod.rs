@@ -9,7 +9,9 @@ mod level;
 pub mod markdown;
 pub mod merge;
 pub mod plot;
+mod ratio;
 mod serialized;
+pub mod significance;
 mod spread;
 mod table;
 
@@ -19,6 +21,7 @@ pub use grid::Grid;
 pub use hgrm::{percentile_distribution, HgrmReport};
 pub use json::JsonReport;
 pub use level::{backends_of, size_name, CellKey, Level, SeriesKey};
+pub use ratio::{Figure, RatioCell};
 pub use serialized::SerializedReport;
 pub use spread::Spread;
 pub use table::TableReport;

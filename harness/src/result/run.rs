@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::metadata::Metadata;
 use crate::load::{ErrorCounts, LoadOutcome};
 use crate::metrics::histogram::{self, HistogramError};
-use crate::metrics::{CpuTime, Floor, Percentiles};
+use crate::metrics::{CpuTime, Percentiles, SendRecv};
 use crate::plan::{LoadJob, Mode};
 use crate::serve::AcceptStrategy;
 
@@ -25,8 +25,11 @@ pub struct RunResult {
     pub backend: Option<String>,
     /// Which repetition this was (0-based).
     pub repetition: u32,
-    /// The loopback floor measured in the same invocation.
-    pub floor: Option<Floor>,
+    /// The kernel's cost of one blocking send+recv pair over loopback, measured in the
+    /// same invocation: a kernel figure, not a lower bound (read as `floor` from older
+    /// results).
+    #[serde(default, alias = "floor")]
+    pub send_recv: Option<SendRecv>,
     /// The server's figures (absent for `harness load`).
     pub server: Option<ServerResult>,
     /// The load generator's figures.
@@ -114,6 +117,14 @@ pub struct LoadResult {
     pub interrupted: bool,
     /// The window ran to its end.
     pub complete: bool,
+    /// Open loop: the achieved rate fell short of the offered rate; no ratio is
+    /// computed from this run. `false` in older results.
+    #[serde(default)]
+    pub saturated: bool,
+    /// The load generator's threads were busy for 90% or more of their CPUs: the
+    /// throughput measures the generator. `false` in older results.
+    #[serde(default)]
+    pub client_bound: bool,
 }
 
 impl LoadResult {
@@ -168,6 +179,8 @@ impl LoadResult {
             },
             interrupted: o.interrupted,
             complete: o.complete,
+            saturated: false,
+            client_bound: false,
         })
     }
 
@@ -233,10 +246,6 @@ pub struct ServerResult {
     pub cpu: CpuTime,
     /// Server CPU (user + sys) per echo, µs.
     pub cpu_per_echo_us: f64,
-    /// `cpu_per_echo_us` as a multiple of the floor.
-    pub floor_multiple: Option<f64>,
-    /// `cpu_per_echo_us` minus the floor: the runtime's own overhead per echo, µs.
-    pub overhead_per_echo_us: Option<f64>,
     /// Per-worker balance.
     pub workers: Vec<WorkerResult>,
     /// Echoes on threads that are not numbered workers.

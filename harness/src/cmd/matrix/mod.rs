@@ -121,7 +121,7 @@ pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
         runs_done: runner.runs_done(),
         wall_s: runner.started.elapsed().as_secs_f64(),
         interrupted: interrupt.is_raised(),
-        floors: runner.floors.clone(),
+        send_recv: runner.send_recv.clone(),
         failures: runner.failures.clone(),
         headline: headline(&plots),
         metadata,

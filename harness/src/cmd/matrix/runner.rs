@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::backend::BackendKind;
+use crate::backend::{BackendKind, ServerKind};
 use crate::cmd::progress::Progress;
 use crate::cmd::run_once::RunOnce;
-use crate::metrics::{floor, Floor};
+use crate::metrics::{send_recv, SendRecv};
 use crate::os::pinning::CpuPlan;
 use crate::os::{check_fds, Interrupt, NofileLimit};
 use crate::plan::{defaults, MatrixPlan};
@@ -28,7 +28,7 @@ pub(super) struct Runner<'a> {
     pub(super) limit: NofileLimit,
     pub(super) results: Vec<RunResult>,
     pub(super) failures: Vec<Failure>,
-    pub(super) floors: Vec<Floor>,
+    pub(super) send_recv: Vec<SendRecv>,
     pub(super) started: Instant,
     done_runs: usize,
     done_cost_ms: u64,
@@ -50,7 +50,7 @@ impl<'a> Runner<'a> {
             limit,
             results: Vec::new(),
             failures: Vec::new(),
-            floors: Vec::new(),
+            send_recv: Vec::new(),
             started: Instant::now(),
             done_runs: 0,
             done_cost_ms: 0,
@@ -70,12 +70,13 @@ impl<'a> Runner<'a> {
                 return Ok(());
             }
             self.progress.status(&format!(
-                "measuring the floor: send+recv of {} over loopback",
+                "measuring the kernel's blocking send+recv of {} over loopback",
                 size_name(size as u64)
             ));
-            let floor = floor::measure(size, defaults::FLOOR_BUDGET)
-                .map_err(|e| anyhow::anyhow!("cannot measure the loopback floor: {e}"))?;
-            self.floors.push(floor);
+            let floor = send_recv::measure(size, defaults::SEND_RECV_BUDGET).map_err(|e| {
+                anyhow::anyhow!("cannot measure a blocking send+recv over loopback: {e}")
+            })?;
+            self.send_recv.push(floor);
             for &conns in &plan.conns {
                 let closed = CellKey {
                     level: Level::Closed,
@@ -141,7 +142,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Runs every backend, interleaved, `repeat` times in one cell.
-    fn cell(&mut self, cell: CellKey, floor: Floor, rate: Option<f64>) -> anyhow::Result<()> {
+    fn cell(&mut self, cell: CellKey, floor: SendRecv, rate: Option<f64>) -> anyhow::Result<()> {
         if let Err(e) = check_fds(cell.conns, "server", self.limit) {
             self.skip(cell, e.to_string());
             return Ok(());
@@ -159,19 +160,19 @@ impl<'a> Runner<'a> {
 
     fn one(
         &mut self,
-        kind: BackendKind,
+        kind: ServerKind,
         cell: CellKey,
         repetition: u32,
-        floor: Floor,
+        floor: SendRecv,
         rate: Option<f64>,
     ) -> anyhow::Result<()> {
         let plan = self
             .plan
             .run_plan(kind, cell.conns as u32, cell.msg_size as usize, rate);
-        let run = kind.with(RunOnce {
+        let run = kind.serve(RunOnce {
             plan: &plan,
             cpus: &CpuPlan::default(),
-            floor,
+            send_recv: floor,
             repetition,
             interrupt: self.interrupt,
             progress: self.progress,

@@ -92,7 +92,7 @@ pub fn render_run_readme(s: &MatrixSummary, results: &[RunResult], plots: &[Plot
 fn results_section(o: &mut String, s: &MatrixSummary, results: &[RunResult], plots: &[Plot]) {
     let baseline = BackendKind::BASELINE.name();
     let floors: Vec<String> = s
-        .floors
+        .send_recv
         .iter()
         .map(|f| {
             format!(

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::Floor;
+use crate::metrics::SendRecv;
 use crate::report::CellKey;
 use crate::result::Metadata;
 
@@ -75,8 +75,10 @@ pub struct MatrixSummary {
     pub wall_s: f64,
     /// Stopped by Ctrl-C: the tables hold what was done.
     pub interrupted: bool,
-    /// The floor measured once per message size.
-    pub floors: Vec<Floor>,
+    /// The kernel's blocking send+recv pair, measured once per message size (a kernel
+    /// figure, not a lower bound; `floors` in older summaries).
+    #[serde(default, alias = "floors")]
+    pub send_recv: Vec<SendRecv>,
     /// Runs without a result, and skipped cells.
     pub failures: Vec<Failure>,
     /// The headline plot, relative to the run directory.

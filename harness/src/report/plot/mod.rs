@@ -3,7 +3,7 @@
 //! - [`latency`]: the latency percentile distribution on HdrHistogram's log scale, one
 //!   line per backend, one plot per (load level, connections, message size);
 //! - [`throughput`]: requests per second against connections, per (level, size);
-//! - [`cpu`]: server CPU per echo against connections, with the loopback floor.
+//! - [`cpu`]: server CPU per echo against connections, with the kernel's blocking send+recv.
 
 pub mod cpu;
 pub mod latency;
