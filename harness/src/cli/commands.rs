@@ -61,9 +61,10 @@ pub enum Command {
     /// Draw SVG plots from result files: latency percentile distributions, throughput
     /// and server CPU per echo against connections, one line per backend.
     Plot(PlotArgs),
-    /// Run the published matrix (every backend; 1, 100, 1,000 and 10,000 conns; 64 B
-    /// and 4 KiB; closed loop and open loop at 50% and 80% of tokio-mt's closed-loop
-    /// max; interleaved, 3 repeats) and write bench-results/DATE-HOST/ with a README.
+    /// Run the published matrix (every backend and the epoll-ref reference; isolated
+    /// and shared profiles; 1, 100 and 1,000 conns; 64 B; closed loop and open loop at
+    /// 50% and 80% of tokio-mt's closed-loop max; interleaved, 5 repeats) and write
+    /// bench-results/DATE-HOST/ with a README.
     Matrix(MatrixArgs),
 }
 

@@ -92,6 +92,7 @@ pub(super) fn load(job: LoadJob, output: OutputPlan) -> anyhow::Result<Outcome> 
         backend: None,
         repetition: 0,
         send_recv: None,
+        profile: None,
         server: None,
         load: result,
         baseline_fraction: None,

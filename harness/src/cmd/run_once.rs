@@ -108,6 +108,7 @@ impl WithServer for RunOnce<'_> {
             server,
             load,
             baseline_fraction: None,
+            profile: None,
         })
     }
 }

@@ -29,8 +29,8 @@ fn label(backend: &str) -> String {
     }
 }
 
-/// `saturated`, `client-bound`, both, or empty, over a backend's runs.
-pub(super) fn flags(runs: &[&RunResult]) -> String {
+/// `saturated`, `client-bound`, both, or empty: whether any of `runs` was.
+pub fn run_flags(runs: &[&RunResult]) -> String {
     let mut f = Vec::new();
     if runs.iter().any(|r| r.load.saturated) {
         f.push("saturated");
@@ -125,7 +125,7 @@ pub fn render_comparison(results: &[RunResult]) -> String {
                 false,
                 int,
             ),
-            flags(&runs),
+            run_flags(&runs),
         ]);
     }
     let mut out = String::new();

@@ -15,7 +15,7 @@ pub mod significance;
 mod spread;
 mod table;
 
-pub use compare::render_comparison;
+pub use compare::{render_comparison, run_flags};
 pub use files::{file_formats, prepare_dir, stem, write_files, OutputDirError};
 pub use grid::Grid;
 pub use hgrm::{percentile_distribution, HgrmReport};

@@ -8,7 +8,7 @@ use super::metadata::Metadata;
 use crate::load::{ErrorCounts, LoadOutcome};
 use crate::metrics::histogram::{self, HistogramError};
 use crate::metrics::{CpuTime, Percentiles, SendRecv};
-use crate::plan::{LoadJob, Mode};
+use crate::plan::{LoadJob, Mode, Profile};
 use crate::serve::AcceptStrategy;
 
 /// The schema name and version written into every result.
@@ -39,6 +39,9 @@ pub struct RunResult {
     /// same matrix run (0.5 for "50% of tokio-mt's max"). Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_fraction: Option<f64>,
+    /// The matrix profile the run belonged to (absent outside `harness matrix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
 }
 
 /// Connection set-up figures.
