@@ -175,7 +175,7 @@ fn report_plot_and_matrix() {
     };
     assert_eq!(plan.repeat, defaults::matrix::QUICK_REPEAT);
     assert_eq!(plan.duration, defaults::matrix::QUICK_DURATION);
-    assert_eq!(plan.conns, defaults::matrix::CONNS.to_vec());
+    assert_eq!(plan.conns, defaults::matrix::QUICK_CONNS.to_vec());
     assert_eq!(plan.root, PathBuf::from(defaults::MATRIX_ROOT));
     let Job::Matrix(plan) = job(&[
         "matrix",
@@ -188,7 +188,9 @@ fn report_plot_and_matrix() {
         "--repeat",
         "2",
         "--threads",
-        "1",
+        "1,2",
+        "--profiles",
+        "isolated",
         "--name",
         "x",
     ]) else {
@@ -198,8 +200,10 @@ fn report_plot_and_matrix() {
     assert_eq!(plan.open_levels, vec![50, 80]);
     assert_eq!(plan.repeat, 2);
     assert_eq!(plan.duration, defaults::matrix::DURATION);
-    let run = plan.run_plan(BackendKind::Tokio.into(), 100, 64, None);
-    assert_eq!(run.server.threads, 1);
+    assert_eq!(plan.isolated_threads, vec![1, 2]);
+    assert_eq!(plan.sections().len(), 2, "one section per isolated thread count");
+    let run = plan.run_plan(BackendKind::Tokio.into(), (2, 1), 100, 64, None);
+    assert_eq!(run.server.threads, 2);
     assert_eq!(run.server.backlog, defaults::BACKLOG);
 }
 
