@@ -201,7 +201,11 @@ fn report_plot_and_matrix() {
     assert_eq!(plan.repeat, 2);
     assert_eq!(plan.duration, defaults::matrix::DURATION);
     assert_eq!(plan.isolated_threads, vec![1, 2]);
-    assert_eq!(plan.sections().len(), 2, "one section per isolated thread count");
+    assert_eq!(
+        plan.sections().len(),
+        2,
+        "one section per isolated thread count"
+    );
     let run = plan.run_plan(BackendKind::Tokio.into(), (2, 1), 100, 64, None);
     assert_eq!(run.server.threads, 2);
     assert_eq!(run.server.backlog, defaults::BACKLOG);

@@ -38,7 +38,9 @@ fn writes_the_run_directory_and_the_index() {
     let open = std::fs::read_to_string(dir.join("runs/shared-t2/tokio-mt-open50-c4-m64-r1.json"))
         .expect("an open-loop result");
     assert!(open.contains("\"baseline_fraction\": 0.5"));
-    assert!(dir.join("runs/shared-t2/tokio-closed-c1-m64-r1.hgrm").exists());
+    assert!(dir
+        .join("runs/shared-t2/tokio-closed-c1-m64-r1.hgrm")
+        .exists());
 
     // Plots of every kind.
     for file in [

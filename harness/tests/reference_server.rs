@@ -87,3 +87,24 @@ fn single_acceptor_hands_connections_to_every_thread() {
     assert_eq!(per_worker, vec![4, 4], "round-robin over the threads");
     server.stop();
 }
+
+/// Data and the FIN arriving together raise one edge: the reference still sees the end
+/// after a short read, echoes everything and closes (it once waited forever here).
+#[test]
+fn data_then_fin_is_echoed_and_closed() {
+    let plan = ServerPlan {
+        threads: 1,
+        ..ServerPlan::default()
+    };
+    let server = ReferenceServer::start(&plan.config(64, Pinning::None)).unwrap();
+    for round in 0..50 {
+        let mut s = TcpStream::connect(server.addr()).unwrap();
+        let msg: Vec<u8> = (0..100 + round).map(|b| b as u8).collect();
+        s.write_all(&msg).unwrap();
+        s.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut back = Vec::new();
+        s.read_to_end(&mut back).unwrap();
+        assert_eq!(back, msg, "round {round}");
+    }
+    server.stop();
+}

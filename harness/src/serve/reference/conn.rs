@@ -16,6 +16,10 @@ pub(super) struct Conn {
     pending: Vec<u8>,
     /// How many of `pending` have been written.
     written: usize,
+    /// The peer's FIN was reported (EPOLLRDHUP). Sticky, as tokio never clears its
+    /// read-closed readiness: once the FIN has been reported, a short read no longer
+    /// means more will raise a new edge, so reads go on until they return 0.
+    read_closed: bool,
 }
 
 /// What a connection needs after an event.
@@ -34,16 +38,25 @@ impl Conn {
             stream,
             pending: Vec::new(),
             written: 0,
+            read_closed: false,
         }
     }
 
-    /// Handles a readiness edge (readable or writable): writes back what is pending,
-    /// then reads and writes back until a short read, `WouldBlock`, or a partial write.
+    /// Handles a readiness edge (readable or writable; `read_closed` if it reported
+    /// the peer's FIN): writes back what is pending, then reads and writes back until a
+    /// short read, `WouldBlock`, or a partial write.
     ///
     /// A read shorter than `buf` means the socket was drained at that moment, so the
     /// loop stops there without the extra failing read, as tokio and our mio backend
-    /// do: data that arrives later raises a new edge.
-    pub(super) fn on_ready(&mut self, buf: &mut [u8], stats: &ServerStats) -> Next {
+    /// do: data that arrives later raises a new edge. A FIN that arrived with the last
+    /// data raises none, so once one is reported the loop reads on to the end.
+    pub(super) fn on_ready(
+        &mut self,
+        buf: &mut [u8],
+        stats: &ServerStats,
+        read_closed: bool,
+    ) -> Next {
+        self.read_closed |= read_closed;
         match self.echo(buf, stats) {
             Ok(next) => next,
             Err(_) => Next::Close,
@@ -79,7 +92,7 @@ impl Conn {
                 }
             }
             stats.echoed(n);
-            if n < buf.len() {
+            if n < buf.len() && !self.read_closed {
                 return Ok(Next::Wait);
             }
         }
@@ -160,8 +173,8 @@ mod tests {
         let mut go = Some(go);
         'serve: loop {
             poll.poll(&mut events, None).unwrap();
-            for _ in events.iter() {
-                let next = conn.on_ready(&mut buf, &stats);
+            for event in events.iter() {
+                let next = conn.on_ready(&mut buf, &stats, event.is_read_closed());
                 if !conn.pending.is_empty() {
                     // The socket would not take a whole read: now let the client read.
                     if let Some(go) = go.take() {

@@ -116,7 +116,10 @@ impl Worker {
                     LISTENER => retry_accept = !self.accept(),
                     Token(key) => {
                         let stats = &self.shared.stats;
-                        let next = self.conns.get_mut(key).map(|c| c.on_ready(&mut buf, stats));
+                        let next = self
+                            .conns
+                            .get_mut(key)
+                            .map(|c| c.on_ready(&mut buf, stats, event.is_read_closed()));
                         if next == Some(Next::Close) {
                             let mut conn = self.conns.remove(key);
                             let _ = self.poll.registry().deregister(&mut conn.stream);
