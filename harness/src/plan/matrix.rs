@@ -205,5 +205,8 @@ mod tests {
         assert_eq!(run.output, OutputPlan::none());
         let quick = MatrixPlan::published(true, "x".into());
         assert_eq!(quick.repeat, defaults::matrix::QUICK_REPEAT);
+        // The budgets the README promises: about 15 minutes, and 2 for --quick.
+        assert!(plan.cost_ms() <= 16 * 60_000, "{} ms", plan.cost_ms());
+        assert!(quick.cost_ms() <= 150_000, "{} ms", quick.cost_ms());
     }
 }
