@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
-use harness::backend::BackendKind;
+use harness::backend::{BackendKind, ServerKind};
 use harness::cli::Cli;
 use harness::plan::{defaults, Job, Mode, OutputPlan};
 use harness::serve::AcceptStrategy;
@@ -28,7 +28,7 @@ fn no_subcommand_is_run_with_the_defaults() {
     let Job::Run(plan) = job(&[]) else {
         panic!("not a run")
     };
-    assert_eq!(plan.backends, vec![defaults::BACKEND]);
+    assert_eq!(plan.backends, vec![ServerKind::Pool(defaults::BACKEND)]);
     assert_eq!(plan.repeat, defaults::REPEAT);
     assert!(!plan.pin);
     assert_eq!(plan.server.threads, defaults::server_threads());
@@ -86,7 +86,7 @@ fn run_with_every_flag() {
     ]) else {
         panic!("not a run")
     };
-    assert_eq!(plan.backends, BackendKind::all().to_vec());
+    assert_eq!(plan.backends, ServerKind::all().to_vec());
     assert_eq!(plan.repeat, 3);
     assert!(plan.pin);
     assert_eq!(plan.server.threads, 3);
@@ -123,7 +123,7 @@ fn serve_with_its_flags() {
     ]) else {
         panic!("not serve")
     };
-    assert_eq!(plan.backend, BackendKind::Mio);
+    assert_eq!(plan.backend, ServerKind::Pool(BackendKind::Mio));
     assert_eq!(plan.server.threads, 2);
     assert_eq!(plan.server.listen, SocketAddr::from(([0, 0, 0, 0], 0)));
     assert_eq!(plan.msg_size, 1024);
@@ -175,7 +175,7 @@ fn report_plot_and_matrix() {
     };
     assert_eq!(plan.repeat, defaults::matrix::QUICK_REPEAT);
     assert_eq!(plan.duration, defaults::matrix::QUICK_DURATION);
-    assert_eq!(plan.conns, defaults::matrix::CONNS.to_vec());
+    assert_eq!(plan.conns, defaults::matrix::QUICK_CONNS.to_vec());
     assert_eq!(plan.root, PathBuf::from(defaults::MATRIX_ROOT));
     let Job::Matrix(plan) = job(&[
         "matrix",
@@ -188,7 +188,9 @@ fn report_plot_and_matrix() {
         "--repeat",
         "2",
         "--threads",
-        "1",
+        "1,2",
+        "--profiles",
+        "isolated",
         "--name",
         "x",
     ]) else {
@@ -198,8 +200,14 @@ fn report_plot_and_matrix() {
     assert_eq!(plan.open_levels, vec![50, 80]);
     assert_eq!(plan.repeat, 2);
     assert_eq!(plan.duration, defaults::matrix::DURATION);
-    let run = plan.run_plan(BackendKind::Tokio, 100, 64, None);
-    assert_eq!(run.server.threads, 1);
+    assert_eq!(plan.isolated_threads, vec![1, 2]);
+    assert_eq!(
+        plan.sections().len(),
+        2,
+        "one section per isolated thread count"
+    );
+    let run = plan.run_plan(BackendKind::Tokio.into(), (2, 1), 100, 64, None);
+    assert_eq!(run.server.threads, 2);
     assert_eq!(run.server.backlog, defaults::BACKLOG);
 }
 

@@ -5,9 +5,9 @@ mod support;
 
 use support::{assert_sane, run, text, TempDir};
 
-/// Every backend the CLI offers, from `--help`.
+/// Every server `--backend all` runs: the backends and the reference.
 fn backends() -> Vec<String> {
-    harness::backend::BackendKind::all()
+    harness::backend::ServerKind::all()
         .iter()
         .map(|k| k.name().to_owned())
         .collect()
@@ -49,7 +49,7 @@ fn check_run(extra: &[&str], expect_open: bool) {
         assert!(server["echoes"].as_u64().unwrap() > 0);
         assert!(server["cpu_per_echo_us"].as_f64().unwrap() > 0.0);
         assert_eq!(server["workers"].as_array().unwrap().len(), 2);
-        assert!(r["floor"]["cpu_per_op_us"].as_f64().unwrap() > 0.0);
+        assert!(r["send_recv"]["cpu_per_op_us"].as_f64().unwrap() > 0.0);
         assert_eq!(r["load"]["latency_uncorrected"].is_null(), !expect_open);
         let stem = format!(
             "{name}-{}-c8-m{}-r1",
@@ -68,6 +68,22 @@ fn check_run(extra: &[&str], expect_open: bool) {
         }
     }
     assert!(stdout.contains("x mt"), "no ratio column:\n{stdout}");
+    // The reference runs with the backends, labelled as what it is; the old "floor"
+    // figures, which servers beat, are gone.
+    assert!(
+        stdout.contains("epoll-ref (reference)"),
+        "no labelled reference row:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("above ref"),
+        "no CPU above the reference:\n{stdout}"
+    );
+    for gone in ["x floor", "runtime overhead", "floor "] {
+        assert!(
+            !stdout.contains(gone),
+            "`{gone}` is still printed:\n{stdout}"
+        );
+    }
     assert!(dir.path().join("summary.txt").exists());
 }
 
@@ -107,11 +123,17 @@ fn single_backend_prints_the_detailed_table() {
         "throughput",
         "latency µs",
         "server CPU",
-        "x floor",
+        "kernel:",
         "per worker",
         "srv-w1",
     ] {
         assert!(stdout.contains(needle), "`{needle}` missing:\n{stdout}");
+    }
+    for gone in ["x floor", "runtime overhead"] {
+        assert!(
+            !stdout.contains(gone),
+            "`{gone}` is still printed:\n{stdout}"
+        );
     }
     let results = dir.results();
     assert_eq!(results.len(), 1);

@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use harness::backend::BackendKind;
+use harness::backend::ServerKind;
 
 use support::{assert_fails_with, run, text, TempDir};
 
@@ -41,7 +41,7 @@ fn draws_every_kind_with_a_line_per_backend() {
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .map(|p| p.to_str().unwrap().to_owned())
         .collect();
-    let backends = BackendKind::all();
+    let backends = ServerKind::all();
     assert_eq!(jsons.len(), backends.len(), "one result per backend");
     let plots = TempDir::new("plot-out");
     let mut args = vec!["plot", "--out", plots.arg()];
@@ -56,7 +56,10 @@ fn draws_every_kind_with_a_line_per_backend() {
     let throughput = svg(plots.path(), "throughput-closed-m64.svg");
     assert!(throughput.contains("requests per second"));
     let cpu = svg(plots.path(), "cpu-closed-m64.svg");
-    assert!(cpu.contains("floor"), "the CPU plot shows the floor");
+    assert!(
+        cpu.contains("kernel: one blocking send+recv"),
+        "the CPU plot shows the kernel's send+recv"
+    );
     for plot in [&latency, &throughput, &cpu] {
         assert!(plot.starts_with("<svg"));
         for b in backends {

@@ -5,23 +5,23 @@ use std::sync::OnceLock;
 use clap::builder::PossibleValue;
 use clap::ValueEnum;
 
-use crate::backend::BackendKind;
+use crate::backend::ServerKind;
 
 /// What `--backend` selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackendChoice {
-    /// One backend.
-    One(BackendKind),
-    /// Every backend, interleaved (A B C A B C ...).
+    /// One backend, or the reference.
+    One(ServerKind),
+    /// Every backend and the reference, interleaved (A B C A B C ...).
     All,
 }
 
 impl BackendChoice {
     /// The backends to run, in order, for one repetition.
-    pub fn kinds(self) -> Vec<BackendKind> {
+    pub fn kinds(self) -> Vec<ServerKind> {
         match self {
             BackendChoice::One(kind) => vec![kind],
-            BackendChoice::All => BackendKind::all().to_vec(),
+            BackendChoice::All => ServerKind::all().to_vec(),
         }
     }
 }
@@ -30,7 +30,7 @@ impl ValueEnum for BackendChoice {
     fn value_variants<'a>() -> &'a [Self] {
         static VARIANTS: OnceLock<Vec<BackendChoice>> = OnceLock::new();
         VARIANTS.get_or_init(|| {
-            let mut v: Vec<_> = BackendKind::all()
+            let mut v: Vec<_> = ServerKind::all()
                 .iter()
                 .map(|&k| BackendChoice::One(k))
                 .collect();
@@ -42,10 +42,10 @@ impl ValueEnum for BackendChoice {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         match self {
             BackendChoice::One(kind) => kind.to_possible_value(),
-            BackendChoice::All => Some(
-                PossibleValue::new("all")
-                    .help("Every backend, interleaved A B C A B C, with ratios against tokio-mt"),
-            ),
+            BackendChoice::All => Some(PossibleValue::new("all").help(
+                "Every backend and the epoll-ref reference, interleaved A B C A B C, \
+                     with ratios against tokio-mt",
+            )),
         }
     }
 }

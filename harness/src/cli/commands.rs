@@ -10,7 +10,7 @@ use super::choice::BackendChoice;
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::parse::{parse_host_port, parse_msg_size, parse_start_at};
 use super::publish::{MatrixArgs, PlotArgs};
-use crate::backend::BackendKind;
+use crate::backend::ServerKind;
 use crate::plan::defaults;
 
 /// Compares per-thread reactor pools with tokio's multi-thread runtime on a TCP echo
@@ -61,9 +61,10 @@ pub enum Command {
     /// Draw SVG plots from result files: latency percentile distributions, throughput
     /// and server CPU per echo against connections, one line per backend.
     Plot(PlotArgs),
-    /// Run the published matrix (every backend; 1, 100, 1,000 and 10,000 conns; 64 B
-    /// and 4 KiB; closed loop and open loop at 50% and 80% of tokio-mt's closed-loop
-    /// max; interleaved, 3 repeats) and write bench-results/DATE-HOST/ with a README.
+    /// Run the published matrix (every backend and the epoll-ref reference; isolated
+    /// and shared profiles; 1, 100 and 1,000 conns; 64 B; closed loop and open loop at
+    /// 50% and 80% of tokio-mt's closed-loop max; interleaved, 5 repeats) and write
+    /// bench-results/DATE-HOST/ with a README.
     Matrix(MatrixArgs),
 }
 
@@ -72,9 +73,10 @@ pub enum Command {
 pub struct RunArgs {
     /// Backend to measure: `tokio` (per-thread pool of current-thread runtimes),
     /// `mio` (per-thread pool on our own executor and mio reactor), `tokio-mt`
-    /// (tokio's multi-thread runtime, the baseline), or `all` (every backend,
-    /// interleaved A B C A B C, with ratios against tokio-mt).
-    #[arg(long, value_enum, default_value_t = BackendChoice::One(defaults::BACKEND))]
+    /// (tokio's multi-thread runtime, the baseline), `epoll-ref` (the reference, not a
+    /// pool: per-thread epoll loops without a runtime), or `all` (every backend and the
+    /// reference, interleaved A B C A B C, with ratios against tokio-mt).
+    #[arg(long, value_enum, default_value_t = BackendChoice::One(ServerKind::Pool(defaults::BACKEND)))]
     pub backend: BackendChoice,
 
     /// Echo server flags.
@@ -104,8 +106,8 @@ pub struct RunArgs {
 #[derive(Clone, Debug, Args)]
 pub struct ServeArgs {
     /// Backend to serve on.
-    #[arg(long, value_enum, default_value_t = defaults::BACKEND)]
-    pub backend: BackendKind,
+    #[arg(long, value_enum, default_value_t = ServerKind::Pool(defaults::BACKEND))]
+    pub backend: ServerKind,
 
     /// Echo server flags.
     #[command(flatten)]

@@ -137,9 +137,19 @@ impl MatrixArgs {
             }
         };
         let mut server = published.server.clone();
-        if let Some(t) = self.threads {
+        if let Some(t) = self.shared_threads {
             server.threads = t as usize;
         }
+        let isolated_threads = if self.threads.is_empty() {
+            published.isolated_threads.clone()
+        } else {
+            self.threads.iter().map(|&t| t as usize).collect()
+        };
+        let profiles = if self.profiles.is_empty() {
+            published.profiles.clone()
+        } else {
+            self.profiles.clone()
+        };
         MatrixPlan {
             conns: or(&self.conns_list, published.conns.clone()),
             sizes: if self.sizes.is_empty() {
@@ -152,6 +162,8 @@ impl MatrixArgs {
             duration: self.duration.unwrap_or(published.duration),
             warmup: self.warmup.unwrap_or(published.warmup),
             server,
+            isolated_threads,
+            profiles,
             client_threads: self.client_threads.map(|t| t as usize),
             name: self.name.clone(),
             ..published

@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::parse::{parse_duration, parse_duration_allow_zero, parse_msg_size};
-use crate::plan::defaults;
+use crate::plan::{defaults, Profile};
 
 /// Flags of `harness plot`.
 #[derive(Clone, Debug, Args)]
@@ -24,8 +24,9 @@ pub struct PlotArgs {
 /// Flags of `harness matrix`.
 #[derive(Clone, Debug, Args)]
 pub struct MatrixArgs {
-    /// The smoke version of the same matrix: 1 repeat, 1 s measured after 250 ms of
-    /// warm-up (about 2 minutes); its directory name ends in `-quick`.
+    /// The smoke version: 100 connections, closed loop and 50%, 3 repeats of 1 s
+    /// measured after 250 ms of warm-up (about 2 minutes); its directory name ends in
+    /// `-quick`.
     #[arg(long)]
     pub quick: bool,
 
@@ -34,11 +35,11 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "DIR", default_value = defaults::MATRIX_ROOT)]
     pub out: PathBuf,
 
-    /// Override: connection counts [default: 1,100,1000,10000].
+    /// Override: connection counts [default: 1,100,1000].
     #[arg(long, value_name = "N,N,...", value_delimiter = ',', allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub conns_list: Vec<u32>,
 
-    /// Override: message sizes [default: 64,4KiB].
+    /// Override: message sizes [default: 64].
     #[arg(long, value_name = "BYTES,...", value_delimiter = ',', value_parser = parse_msg_size)]
     pub sizes: Vec<usize>,
 
@@ -47,21 +48,33 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "PCT,...", value_delimiter = ',', allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub open_levels: Vec<u32>,
 
-    /// Override: measured duration of each run [default: 3s; --quick: 1s].
+    /// Override: measured duration of each run [default: 1.5s; --quick: 1s].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub duration: Option<Duration>,
 
-    /// Override: warm-up of each run, discarded [default: 1s; --quick: 250ms].
+    /// Override: warm-up of each run, discarded [default: 500ms; --quick: 250ms].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_allow_zero)]
     pub warmup: Option<Duration>,
 
-    /// Override: repetitions of every cell, backends interleaved [default: 3; --quick: 1].
+    /// Override: repetitions of every cell, backends interleaved; 3 or more give every
+    /// ratio a confidence interval [default: 5; --quick: 3].
     #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub repeat: Option<u32>,
 
-    /// Server worker threads [default: all logical CPUs].
+    /// Server thread counts of the isolated profile: more than one runs the thread
+    /// scaling series, every backend at each count with the client on the remaining
+    /// CPUs, e.g. `--threads 1,2,4,8` on a 16-CPU machine [default: half the CPUs].
+    #[arg(long, value_name = "T,T,...", value_delimiter = ',', allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub threads: Vec<u32>,
+
+    /// Server worker threads of the shared profile [default: all logical CPUs].
     #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=4096))]
-    pub threads: Option<u32>,
+    pub shared_threads: Option<u32>,
+
+    /// Profiles to run: `isolated` (server and client pinned to disjoint CPUs) and
+    /// `shared` (unpinned) [default: isolated,shared].
+    #[arg(long, value_name = "P,...", value_delimiter = ',', value_enum)]
+    pub profiles: Vec<Profile>,
 
     /// Load generator threads [default: half the logical CPUs, at least 1].
     #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=4096))]

@@ -6,7 +6,7 @@ use anyhow::Context;
 use super::progress::Progress;
 use super::run_once::RunOnce;
 use super::Outcome;
-use crate::metrics::floor;
+use crate::metrics::send_recv;
 use crate::os::pinning::{self, CpuPlan};
 use crate::os::{check_fds, on_signal, raise_nofile, Interrupt};
 use crate::plan::{defaults, RunPlan};
@@ -57,14 +57,14 @@ pub(super) fn run(plan: RunPlan) -> anyhow::Result<Outcome> {
     .context("cannot install the SIGINT/SIGTERM handlers")?;
 
     progress.status(&format!(
-        "measuring the floor: send+recv of {} B over loopback",
+        "measuring the kernel's blocking send+recv of {} B over loopback",
         plan.load.msg_size
     ));
-    let floor = floor::measure(plan.load.msg_size, defaults::FLOOR_BUDGET)
-        .context("cannot measure the loopback floor")?;
+    let pair = send_recv::measure(plan.load.msg_size, defaults::SEND_RECV_BUDGET)
+        .context("cannot measure a blocking send+recv over loopback")?;
     progress.status(&format!(
-        "floor: {:.2} µs CPU per send+recv",
-        floor.cpu_per_op_us
+        "kernel: {:.2} µs CPU per blocking send+recv",
+        pair.cpu_per_op_us
     ));
 
     let single = plan.backends.len() == 1 && plan.repeat == 1;
@@ -82,10 +82,10 @@ pub(super) fn run(plan: RunPlan) -> anyhow::Result<Outcome> {
                 repetition + 1,
                 plan.repeat
             ));
-            let run = kind.with(RunOnce {
+            let run = kind.serve(RunOnce {
                 plan: &plan,
                 cpus: &cpus,
-                floor,
+                send_recv: pair,
                 repetition,
                 interrupt: &interrupt,
                 progress: &progress,

@@ -4,18 +4,18 @@
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-use pool_core::{Pinning, PoolMetrics, Runtime};
+use pool_core::{Pinning, PoolMetrics};
 
 use super::progress::Progress;
-use crate::backend::WithBackend;
+use crate::backend::WithServer;
 use crate::load::Event;
-use crate::metrics::{activity, CpuTime, Floor};
+use crate::metrics::{activity, CpuTime, SendRecv};
 use crate::os::child::{describe_failure, Line, LoadChild};
 use crate::os::pinning::CpuPlan;
 use crate::os::Interrupt;
 use crate::plan::{LoadJob, RunPlan};
 use crate::result::{LoadResult, Metadata, RunResult, ServerResult, WorkerResult, SCHEMA};
-use crate::serve::{Server, StatsSnapshot};
+use crate::serve::{EchoServer, StatsSnapshot};
 
 /// How the child's own error messages start (see `cmd::main`).
 const CHILD_ERROR: &str = "harness: error: ";
@@ -30,12 +30,12 @@ struct Followed {
     error: Option<String>,
 }
 
-/// The arguments of one run; [`WithBackend`] picks the runtime type.
+/// The arguments of one run; [`WithServer`] picks the server type.
 #[derive(Debug)]
 pub(super) struct RunOnce<'a> {
     pub(super) plan: &'a RunPlan,
     pub(super) cpus: &'a CpuPlan,
-    pub(super) floor: Floor,
+    pub(super) send_recv: SendRecv,
     pub(super) repetition: u32,
     pub(super) interrupt: &'a Interrupt,
     pub(super) progress: &'a Progress,
@@ -52,7 +52,7 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn take<R: Runtime>(server: &Server<R>) -> Snapshot {
+    fn take<S: EchoServer>(server: &S) -> Snapshot {
         Snapshot {
             at: Instant::now(),
             stats: server.stats().snapshot(),
@@ -63,17 +63,17 @@ impl Snapshot {
     }
 }
 
-impl WithBackend for RunOnce<'_> {
+impl WithServer for RunOnce<'_> {
     type Output = anyhow::Result<RunResult>;
 
-    fn run<R: Runtime>(self) -> anyhow::Result<RunResult> {
+    fn run<S: EchoServer>(self) -> anyhow::Result<RunResult> {
         let plan = self.plan;
         let pinning = self
             .cpus
             .server
             .clone()
             .map_or(Pinning::None, Pinning::Cpus);
-        let server = Server::<R>::start(&plan.server.config(plan.load.msg_size, pinning))?;
+        let server = S::start(&plan.server.config(plan.load.msg_size, pinning))?;
         let job = LoadJob {
             target: server.addr(),
             plan: plan.load.clone(),
@@ -98,23 +98,24 @@ impl WithBackend for RunOnce<'_> {
         };
         let server = followed
             .start
-            .map(|start| self.server_result::<R>(&start, &end));
+            .map(|start| self.server_result::<S>(&start, &end));
         Ok(RunResult {
             schema: SCHEMA.to_owned(),
             metadata: Metadata::collect(),
-            backend: Some(R::NAME.to_owned()),
+            backend: Some(S::NAME.to_owned()),
             repetition: self.repetition,
-            floor: Some(self.floor),
+            send_recv: Some(self.send_recv),
             server,
             load,
             baseline_fraction: None,
+            profile: None,
         })
     }
 }
 
 impl RunOnce<'_> {
     /// Follows the child's events until it closes its stdout and stderr.
-    fn follow<R: Runtime>(&self, server: &Server<R>, child: &LoadChild) -> Followed {
+    fn follow<S: EchoServer>(&self, server: &S, child: &LoadChild) -> Followed {
         let mut f = Followed::default();
         let load = &self.plan.load;
         let mut phase: Option<(Instant, &str)> = None;
@@ -159,7 +160,7 @@ impl RunOnce<'_> {
         f
     }
 
-    fn server_result<R: Runtime>(&self, start: &Snapshot, end: &Snapshot) -> ServerResult {
+    fn server_result<S: EchoServer>(&self, start: &Snapshot, end: &Snapshot) -> ServerResult {
         let msg = self.plan.load.msg_size as u64;
         let window = end.stats.since(&start.stats);
         let echoes = window.total_bytes() / msg;
@@ -169,7 +170,6 @@ impl RunOnce<'_> {
         } else {
             0.0
         };
-        let floor = self.floor.cpu_per_op_us;
         let whole_run = &end.stats;
         let activity = activity::between(&start.pool, &end.pool, end.at - start.at);
         let workers = window
@@ -189,14 +189,12 @@ impl RunOnce<'_> {
             })
             .collect();
         ServerResult {
-            backend: R::NAME.to_owned(),
+            backend: S::NAME.to_owned(),
             threads: self.plan.server.threads,
             accept: self.plan.server.accept,
             echoes,
             cpu,
             cpu_per_echo_us: per_echo,
-            floor_multiple: (floor > 0.0 && echoes > 0).then(|| per_echo / floor),
-            overhead_per_echo_us: (echoes > 0).then_some(per_echo - floor),
             workers,
             other_echoes: window.other.bytes / msg,
             accept_errors: whole_run.accept_errors,

@@ -5,15 +5,15 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::Context;
-use pool_core::{Pinning, Runtime};
+use pool_core::Pinning;
 
 use super::Outcome;
-use crate::backend::WithBackend;
-use crate::metrics::{activity, floor, CpuTime};
+use crate::backend::WithServer;
+use crate::metrics::{activity, CpuTime};
 use crate::os::{on_signal, raise_nofile};
-use crate::plan::{defaults, ServePlan};
+use crate::plan::ServePlan;
 use crate::report::Grid;
-use crate::serve::Server;
+use crate::serve::EchoServer;
 
 pub(super) fn serve(args: ServePlan) -> anyhow::Result<Outcome> {
     raise_nofile();
@@ -22,7 +22,7 @@ pub(super) fn serve(args: ServePlan) -> anyhow::Result<Outcome> {
         let _ = tx.send(());
     })
     .context("cannot install the SIGINT/SIGTERM handlers")?;
-    args.backend.with(Serve { args: &args, stop })
+    args.backend.serve(Serve { args: &args, stop })
 }
 
 struct Serve<'a> {
@@ -30,20 +30,18 @@ struct Serve<'a> {
     stop: mpsc::Receiver<()>,
 }
 
-impl WithBackend for Serve<'_> {
+impl WithServer for Serve<'_> {
     type Output = anyhow::Result<Outcome>;
 
-    fn run<R: Runtime>(self) -> anyhow::Result<Outcome> {
+    fn run<S: EchoServer>(self) -> anyhow::Result<Outcome> {
         let a = self.args;
-        let floor = floor::measure(a.msg_size, defaults::FLOOR_BUDGET)
-            .context("cannot measure the loopback floor")?;
         let threads = a.server.threads;
         let pinning = if a.pin {
             Pinning::Spread
         } else {
             Pinning::None
         };
-        let server = Server::<R>::start(&a.server.config(a.msg_size, pinning))?;
+        let server = S::start(&a.server.config(a.msg_size, pinning))?;
         let cpu0 = CpuTime::process();
         let metrics0 = server.metrics();
         let started = Instant::now();
@@ -53,7 +51,7 @@ impl WithBackend for Serve<'_> {
                 out,
                 "listening on {} ({}, {threads} workers, accept {:?}); stop with Ctrl-C",
                 server.addr(),
-                R::NAME,
+                S::NAME,
                 a.server.accept
             )?;
             out.flush()?;
@@ -80,11 +78,7 @@ impl WithBackend for Serve<'_> {
             cpu.user_s,
             cpu.sys_s
         );
-        println!(
-            "server CPU per echo: {per_echo:.2} µs = {:.2} x floor ({:.2} µs per send+recv)",
-            per_echo / floor.cpu_per_op_us.max(f64::MIN_POSITIVE),
-            floor.cpu_per_op_us
-        );
+        println!("server CPU per echo: {per_echo:.2} µs");
         let mut g = Grid::new();
         g.row(["worker", "accepted", "echoes", "CPU s", "busy %", "polls"]);
         for (i, w) in stats.workers.iter().enumerate() {

@@ -1,14 +1,14 @@
 //! Measurements: latency histograms, percentiles, CPU times, worker activity and the
-//! loopback floor.
+//! kernel's cost of one blocking send+recv pair.
 
 pub mod activity;
 pub mod cpu;
-pub mod floor;
 pub mod histogram;
 pub mod hlog;
 pub mod percentiles;
+pub mod send_recv;
 
 pub use cpu::CpuTime;
-pub use floor::Floor;
 pub use histogram::{HistogramError, Latency};
 pub use percentiles::Percentiles;
+pub use send_recv::SendRecv;

@@ -36,8 +36,9 @@ pub const OUT_DIR: &str = "bench-results/latest";
 pub const PLOT_DIR: &str = "plots";
 /// `--out` of `harness matrix`: the root of the published results.
 pub const MATRIX_ROOT: &str = "bench-results";
-/// How long the loopback floor is measured (once per run, or per message size).
-pub const FLOOR_BUDGET: Duration = Duration::from_millis(300);
+/// How long the blocking send+recv pair is measured (once per run, or per message
+/// size).
+pub const SEND_RECV_BUDGET: Duration = Duration::from_millis(300);
 
 /// `--threads`: one server worker per logical CPU.
 pub fn server_threads() -> usize {
@@ -54,22 +55,41 @@ pub fn client_threads() -> usize {
 pub mod matrix {
     use std::time::Duration;
 
+    use crate::plan::Profile;
+
+    /// Profiles, each a section of the matrix (isolated first: its open loop at 50% is
+    /// the efficiency series the README leads with).
+    pub const PROFILES: [Profile; 2] = [Profile::Isolated, Profile::Shared];
     /// Connection counts.
-    pub const CONNS: [u32; 4] = [1, 100, 1000, 10_000];
+    pub const CONNS: [u32; 3] = [1, 100, 1000];
     /// Message sizes in bytes.
-    pub const SIZES: [usize; 2] = [64, 4096];
-    /// Open-loop levels, percent of the baseline's closed-loop max.
+    pub const SIZES: [usize; 1] = [64];
+    /// Open-loop levels, percent of the baseline's closed-loop max; the first is the
+    /// fixed-rate efficiency series.
     pub const OPEN_LEVELS: [u32; 2] = [50, 80];
     /// Measured seconds per run.
-    pub const DURATION: Duration = Duration::from_secs(3);
+    pub const DURATION: Duration = Duration::from_millis(1500);
     /// Warm-up per run.
-    pub const WARMUP: Duration = Duration::from_secs(1);
-    /// Repetitions of every cell.
-    pub const REPEAT: u32 = 3;
+    pub const WARMUP: Duration = Duration::from_millis(500);
+    /// Repetitions of every cell: 5 is the fewest for which a bootstrap interval is
+    /// worth reading (3 give intervals made of the extremes), and 2 profiles x 3
+    /// connection counts x 3 levels x 4 servers x 5 repeats of about 2.4 s each is
+    /// about 15 minutes on a 2-CPU machine.
+    pub const REPEAT: u32 = 5;
+    /// `--quick`: connection counts.
+    pub const QUICK_CONNS: [u32; 1] = [100];
+    /// `--quick`: open-loop levels.
+    pub const QUICK_OPEN_LEVELS: [u32; 1] = [50];
     /// `--quick`: measured seconds per run.
     pub const QUICK_DURATION: Duration = Duration::from_secs(1);
     /// `--quick`: warm-up per run.
     pub const QUICK_WARMUP: Duration = Duration::from_millis(250);
-    /// `--quick`: repetitions of every cell.
-    pub const QUICK_REPEAT: u32 = 1;
+    /// `--quick`: repetitions of every cell (the fewest that give an interval).
+    pub const QUICK_REPEAT: u32 = 3;
+
+    /// Server threads of the isolated profile: half the CPUs (at least 1), so the
+    /// client gets the other half.
+    pub fn isolated_threads() -> usize {
+        (num_cpus::get() / 2).max(1)
+    }
 }

@@ -6,15 +6,21 @@ use std::time::Duration;
 
 use super::defaults;
 use super::load::LoadPlan;
+use super::profile::{Profile, Section};
 use super::run::{OutputPlan, RunPlan};
 use super::server::ServerPlan;
-use crate::backend::BackendKind;
+use crate::backend::ServerKind;
 
 /// What one matrix run does.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatrixPlan {
-    /// Backends, baseline first, interleaved in every cell.
-    pub backends: Vec<BackendKind>,
+    /// Backends, baseline first, and the reference, interleaved in every cell.
+    pub backends: Vec<ServerKind>,
+    /// Profiles, each run over the whole grid.
+    pub profiles: Vec<Profile>,
+    /// Server thread counts of the isolated profile, ascending: more than one is the
+    /// thread-scaling series (`--threads 1,2,4,...`).
+    pub isolated_threads: Vec<usize>,
     /// Connection counts, ascending.
     pub conns: Vec<u32>,
     /// Message sizes in bytes, ascending.
@@ -27,7 +33,7 @@ pub struct MatrixPlan {
     pub duration: Duration,
     /// Warm-up of each run.
     pub warmup: Duration,
-    /// The echo server of every run.
+    /// The echo server of every run; its thread count is the shared profile's.
     pub server: ServerPlan,
     /// Client threads (`None`: the default, capped by the connections).
     pub client_threads: Option<usize>,
@@ -48,11 +54,18 @@ impl MatrixPlan {
         } else {
             (m::DURATION, m::WARMUP, m::REPEAT)
         };
+        let (conns, open_levels) = if quick {
+            (m::QUICK_CONNS.to_vec(), m::QUICK_OPEN_LEVELS.to_vec())
+        } else {
+            (m::CONNS.to_vec(), m::OPEN_LEVELS.to_vec())
+        };
         MatrixPlan {
-            backends: BackendKind::all().to_vec(),
-            conns: m::CONNS.to_vec(),
+            backends: ServerKind::all().to_vec(),
+            profiles: m::PROFILES.to_vec(),
+            isolated_threads: vec![m::isolated_threads()],
+            conns,
             sizes: m::SIZES.to_vec(),
-            open_levels: m::OPEN_LEVELS.to_vec(),
+            open_levels,
             repeat,
             duration,
             warmup,
@@ -70,21 +83,58 @@ impl MatrixPlan {
             list.sort_unstable();
             list.dedup();
         }
-        self.sizes.sort_unstable();
-        self.sizes.dedup();
+        for list in [&mut self.sizes, &mut self.isolated_threads] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        self.profiles.sort_unstable();
+        self.profiles.dedup();
         self
     }
 
-    /// The plan of one run: `backend` at `conns` connections of `msg_size` bytes, closed
-    /// loop or at `rate`. The runner writes the files itself.
+    /// The sections in run order: the isolated profile at each of its thread counts,
+    /// then the shared profile.
+    pub fn sections(&self) -> Vec<Section> {
+        let mut out = Vec::new();
+        for &profile in &self.profiles {
+            match profile {
+                Profile::Isolated => out.extend(
+                    self.isolated_threads
+                        .iter()
+                        .map(|&threads| Section { profile, threads }),
+                ),
+                Profile::Shared => out.push(Section {
+                    profile,
+                    threads: self.server.threads,
+                }),
+            }
+        }
+        out
+    }
+
+    /// Client threads in `section` when the machine has `cpus` CPUs: the CPUs the
+    /// server leaves (at least 1) when isolated, else [`Self::client_threads`].
+    pub fn section_client_threads(&self, section: Section, cpus: usize) -> usize {
+        match section.profile {
+            Profile::Isolated => self
+                .client_threads
+                .unwrap_or_else(|| cpus.saturating_sub(section.threads).max(1)),
+            Profile::Shared => self.client_threads(),
+        }
+    }
+
+    /// The plan of one run: `backend` with `threads` server workers and
+    /// `client_threads` load threads, at `conns` connections of `msg_size` bytes, closed
+    /// loop or at `rate`. The runner pins and writes the files itself.
     pub fn run_plan(
         &self,
-        backend: BackendKind,
+        backend: ServerKind,
+        (threads, client_threads): (usize, usize),
         conns: u32,
         msg_size: usize,
         rate: Option<f64>,
     ) -> RunPlan {
-        let mut load = LoadPlan::new(conns as usize, msg_size, self.client_threads);
+        let mut load = LoadPlan::new(conns as usize, msg_size, Some(client_threads));
         load.duration = self.duration;
         load.warmup = self.warmup;
         load.rate = rate;
@@ -92,7 +142,10 @@ impl MatrixPlan {
             backends: vec![backend],
             repeat: 1,
             pin: false,
-            server: self.server.clone(),
+            server: ServerPlan {
+                threads,
+                ..self.server.clone()
+            },
             load,
             output: OutputPlan::none(),
         }
@@ -105,7 +158,8 @@ impl MatrixPlan {
 
     /// Runs in the whole matrix.
     pub fn runs(&self) -> usize {
-        self.sizes.len()
+        self.sections().len()
+            * self.sizes.len()
             * self.conns.len()
             * (1 + self.open_levels.len())
             * self.repeat as usize
@@ -123,7 +177,10 @@ impl MatrixPlan {
     pub fn cost_ms(&self) -> u64 {
         let per_conns: u64 = self.conns.iter().map(|&c| self.run_cost_ms(c)).sum();
         per_conns
-            * (self.sizes.len() * (1 + self.open_levels.len()) * self.backends.len()) as u64
+            * (self.sections().len()
+                * self.sizes.len()
+                * (1 + self.open_levels.len())
+                * self.backends.len()) as u64
             * u64::from(self.repeat)
     }
 }
@@ -131,12 +188,16 @@ impl MatrixPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::BackendKind;
 
     #[test]
     fn published_matrix_uses_the_defaults() {
         let plan = MatrixPlan::published(false, "bench-results".into());
-        assert_eq!(plan.runs(), 2 * 4 * 3 * 3 * BackendKind::all().len());
-        let run = plan.run_plan(BackendKind::Mio, 10_000, 4096, Some(1000.0));
+        assert_eq!(plan.runs(), 2 * 3 * 3 * 5 * ServerKind::all().len());
+        assert_eq!(plan.sections()[0].profile, Profile::Isolated);
+        let run = plan.run_plan(BackendKind::Mio.into(), (1, 1), 10_000, 4096, Some(1000.0));
+        assert_eq!(run.server.threads, 1);
+        assert_eq!(run.load.threads, 1);
         assert_eq!(run.server.backlog, defaults::BACKLOG);
         assert_eq!(run.load.connect_timeout, defaults::CONNECT_TIMEOUT);
         assert_eq!(run.load.duration, defaults::matrix::DURATION);
@@ -144,5 +205,8 @@ mod tests {
         assert_eq!(run.output, OutputPlan::none());
         let quick = MatrixPlan::published(true, "x".into());
         assert_eq!(quick.repeat, defaults::matrix::QUICK_REPEAT);
+        // The budgets the README promises: about 15 minutes, and 2 for --quick.
+        assert!(plan.cost_ms() <= 16 * 60_000, "{} ms", plan.cost_ms());
+        assert!(quick.cost_ms() <= 150_000, "{} ms", quick.cost_ms());
     }
 }

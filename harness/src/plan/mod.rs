@@ -15,12 +15,14 @@ pub mod defaults;
 mod files;
 mod load;
 mod matrix;
+mod profile;
 mod run;
 mod server;
 
 pub use files::{PlotPlan, ReportPlan};
 pub use load::{LoadJob, LoadPlan, Mode};
 pub use matrix::MatrixPlan;
+pub use profile::{Profile, Section};
 pub use run::{OutputPlan, RunPlan};
 pub use server::{ServePlan, ServerPlan};
 

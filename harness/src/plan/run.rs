@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::load::LoadPlan;
 use super::server::ServerPlan;
-use crate::backend::BackendKind;
+use crate::backend::ServerKind;
 
 /// Where result files go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,8 +24,8 @@ impl OutputPlan {
 /// serving `server` in-process against a load child driving `load`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunPlan {
-    /// The backends, in the order of one repetition.
-    pub backends: Vec<BackendKind>,
+    /// The backends (and maybe the reference), in the order of one repetition.
+    pub backends: Vec<ServerKind>,
     /// Repetitions of every backend (at least 1).
     pub repeat: u32,
     /// Pin the server workers and the load threads to disjoint CPUs, when there are
@@ -42,9 +42,9 @@ pub struct RunPlan {
 impl RunPlan {
     /// One run of `backend` with every setting at its default, aimed at `conns`
     /// connections of `msg_size` bytes, writing no files.
-    pub fn new(backend: BackendKind, conns: usize, msg_size: usize) -> RunPlan {
+    pub fn new(backend: impl Into<ServerKind>, conns: usize, msg_size: usize) -> RunPlan {
         RunPlan {
-            backends: vec![backend],
+            backends: vec![backend.into()],
             repeat: super::defaults::REPEAT,
             pin: false,
             server: ServerPlan::default(),

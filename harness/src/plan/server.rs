@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use pool_core::Pinning;
 use serde::{Deserialize, Serialize};
 
-use crate::backend::BackendKind;
+use crate::backend::ServerKind;
 use crate::serve::{AcceptStrategy, ServerConfig};
 
 /// How to run the echo server (any backend).
@@ -52,8 +52,8 @@ impl ServerPlan {
 /// `harness serve`: only the echo server, until SIGINT or SIGTERM.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServePlan {
-    /// The backend.
-    pub backend: BackendKind,
+    /// The backend, or the reference.
+    pub backend: ServerKind,
     /// The server.
     pub server: ServerPlan,
     /// The clients' message size, to count echoes from bytes.

@@ -1,16 +1,16 @@
 //! The side-by-side table of several backends over repetitions: medians with their
-//! min-max spread, and ratios against the baseline (tokio-mt).
+//! min-max spread, ratios against the baseline (tokio-mt) with their 95% intervals, and
+//! server CPU per echo above the reference (epoll-ref) measured in the same run.
 
 use std::fmt::Write;
 
 use super::grid::{thousands, Grid};
+use super::ratio::{Figure, RatioCell};
+use super::significance::MIN_REPEATS;
 use super::spread::Spread;
-use crate::backend::BackendKind;
+use crate::backend::ServerKind;
 use crate::result::RunResult;
-
-fn spread(values: Vec<f64>) -> Option<Spread> {
-    Spread::of(values)
-}
+use crate::serve::REFERENCE_NAME;
 
 fn show(s: Option<Spread>, repeated: bool, fmt: impl Fn(f64) -> String) -> String {
     match s {
@@ -20,41 +20,59 @@ fn show(s: Option<Spread>, repeated: bool, fmt: impl Fn(f64) -> String) -> Strin
     }
 }
 
-fn ratio(value: Option<Spread>, base: Option<Spread>) -> String {
-    match (value, base) {
-        (Some(v), Some(b)) if b.median > 0.0 => format!("{:.2}", v.median / b.median),
-        _ => "-".to_owned(),
+/// The row label: the reference is marked as such.
+fn label(backend: &str) -> String {
+    if ServerKind::is_reference_name(backend) {
+        format!("{backend} (reference)")
+    } else {
+        backend.to_owned()
     }
+}
+
+/// `saturated`, `client-bound`, both, or empty: whether any of `runs` was.
+pub fn run_flags(runs: &[&RunResult]) -> String {
+    let mut f = Vec::new();
+    if runs.iter().any(|r| r.load.saturated) {
+        f.push("saturated");
+    }
+    if runs.iter().any(|r| r.load.client_bound) {
+        f.push("client-bound");
+    }
+    f.join(", ")
+}
+
+/// The server CPU per echo of a run, if it echoed anything.
+pub(super) fn cpu_per_echo(r: &RunResult) -> Option<f64> {
+    r.server
+        .as_ref()
+        .filter(|s| s.echoes > 0)
+        .map(|s| s.cpu_per_echo_us)
 }
 
 /// Renders results of one or more backends (any number of repetitions each) side by
 /// side, in the backends' order of first appearance.
 pub fn render_comparison(results: &[RunResult]) -> String {
-    let mut backends: Vec<&str> = Vec::new();
+    let name = |r: &RunResult| r.backend.clone().unwrap_or_else(|| "load".to_owned());
+    let mut backends: Vec<String> = Vec::new();
     for r in results {
-        let b = r.backend.as_deref().unwrap_or("load");
-        if !backends.contains(&b) {
-            backends.push(b);
+        if !backends.contains(&name(r)) {
+            backends.push(name(r));
         }
     }
-    let baseline = BackendKind::BASELINE.name();
+    let baseline = ServerKind::BASELINE.name();
+    let runs_of = |backend: &str| -> Vec<&RunResult> {
+        results.iter().filter(|r| name(r) == backend).collect()
+    };
     let of = |backend: &str, f: &dyn Fn(&RunResult) -> Option<f64>| {
-        spread(
-            results
-                .iter()
-                .filter(|r| r.backend.as_deref().unwrap_or("load") == backend)
-                .filter_map(f)
-                .collect(),
-        )
+        Spread::of(runs_of(backend).into_iter().filter_map(f))
     };
     let rps = |r: &RunResult| Some(r.load.throughput_rps);
     let p50 = |r: &RunResult| Some(r.load.latency.p50_us as f64);
     let p99 = |r: &RunResult| Some(r.load.latency.p99_us as f64);
     let p999 = |r: &RunResult| Some(r.load.latency.p999_us as f64);
-    let cpu = |r: &RunResult| r.server.as_ref().map(|s| s.cpu_per_echo_us);
-    let floor = |r: &RunResult| r.server.as_ref().and_then(|s| s.floor_multiple);
     let client = |r: &RunResult| Some(r.load.client_cpu_per_request_us);
     let errors = |r: &RunResult| Some(r.load.error_total as f64);
+    let reference = of(REFERENCE_NAME, &cpu_per_echo);
 
     let repetitions = results.iter().map(|r| r.repetition).max().unwrap_or(0) + 1;
     let repeated = repetitions > 1;
@@ -68,31 +86,46 @@ pub fn render_comparison(results: &[RunResult]) -> String {
         "x mt",
         "p99.9 µs",
         "srv CPU µs/echo",
-        "x floor",
+        "above ref",
         "x mt",
         "client CPU µs/req",
         "errors",
+        "flags",
     ]);
     let int = |v: f64| thousands(v.round() as u64);
     let dec = |v: f64| format!("{v:.2}");
+    let base_runs = runs_of(baseline);
     for b in &backends {
+        let runs = runs_of(b);
+        let ratio = |metric: &dyn Fn(&RunResult) -> Option<f64>, figure| {
+            if b == baseline {
+                return "1.00".to_owned();
+            }
+            RatioCell::of(&runs, &base_runs, metric, figure).text()
+        };
+        let above = match (of(b, &cpu_per_echo), reference) {
+            _ if ServerKind::is_reference_name(b) => "-".to_owned(),
+            (Some(cpu), Some(r)) => format!("{:+.2}", cpu.median - r.median),
+            _ => "-".to_owned(),
+        };
         g.row([
-            b.to_string(),
+            label(b),
             show(of(b, &rps), repeated, int),
-            ratio(of(b, &rps), of(baseline, &rps)),
+            ratio(&rps, Figure::Throughput),
             show(of(b, &p50), repeated, int),
             show(of(b, &p99), repeated, int),
-            ratio(of(b, &p99), of(baseline, &p99)),
+            ratio(&p99, Figure::Other),
             show(of(b, &p999), repeated, int),
-            show(of(b, &cpu), repeated, dec),
-            show(of(b, &floor), false, dec),
-            ratio(of(b, &cpu), of(baseline, &cpu)),
+            show(of(b, &cpu_per_echo), repeated, dec),
+            above,
+            ratio(&cpu_per_echo, Figure::Other),
             show(of(b, &client), false, dec),
             show(
                 of(b, &errors).map(|s| Spread { median: s.max, ..s }),
                 false,
                 int,
             ),
+            run_flags(&runs),
         ]);
     }
     let mut out = String::new();
@@ -110,19 +143,26 @@ pub fn render_comparison(results: &[RunResult]) -> String {
                 .as_ref()
                 .map_or("-".to_owned(), |s| format!("{:?}", s.accept).to_lowercase()),
         );
-        if let Some(f) = &first.floor {
+        if let Some(k) = &first.send_recv {
             let _ = write!(
                 out,
-                "; floor {:.2} µs per send+recv of {} B",
-                f.cpu_per_op_us, f.msg_size
+                "; kernel: {:.2} µs per blocking send+recv of {} B",
+                k.cpu_per_op_us, k.msg_size
             );
         }
         out.push('\n');
     }
     let _ = writeln!(
         out,
-        "{}; x mt = ratio of medians against {baseline} (req/s: higher is better; p99, CPU: lower is better); errors: worst run",
-        if repeated { "medians [min–max]" } else { "one run each" }
+        "{}; x mt = ratio of medians against {baseline} (req/s: higher is better; p99, CPU: \
+         lower is better), [95% bootstrap interval] from {MIN_REPEATS}+ repeats, \
+         * = significant (the interval excludes 1.00); above ref = server CPU per echo \
+         minus {REFERENCE_NAME}'s (the runtime-free reference, same run); errors: worst run",
+        if repeated {
+            "medians [min–max]"
+        } else {
+            "one run each"
+        }
     );
     out.push_str(&g.render(0));
     out

@@ -176,11 +176,11 @@ pub(crate) fn limit_notes(l: &LoadResult) -> Vec<String> {
 
 fn server_cpu(result: &RunResult, s: &ServerResult) -> String {
     let mut text = format!("{:.2} µs/echo", s.cpu_per_echo_us);
-    if let (Some(f), Some(m), Some(o)) = (&result.floor, s.floor_multiple, s.overhead_per_echo_us) {
+    if let Some(k) = &result.send_recv {
         let _ = write!(
             text,
-            " = {m:.2} x floor ({:.2} µs per send+recv of {} B); runtime overhead {o:.2} µs/echo",
-            f.cpu_per_op_us, f.msg_size
+            " (kernel: {:.2} µs per blocking send+recv of {} B)",
+            k.cpu_per_op_us, k.msg_size
         );
     }
     text

@@ -9,8 +9,8 @@ use super::metadata::Metadata;
 use super::series::Series;
 use crate::load::{ErrorCounts, LoadOutcome};
 use crate::metrics::histogram::{self, HistogramError};
-use crate::metrics::{CpuTime, Floor, Percentiles};
-use crate::plan::{LoadJob, Mode};
+use crate::metrics::{CpuTime, Percentiles, SendRecv};
+use crate::plan::{LoadJob, Mode, Profile};
 use crate::serve::AcceptStrategy;
 
 /// The schema name and version written into every result.
@@ -27,8 +27,11 @@ pub struct RunResult {
     pub backend: Option<String>,
     /// Which repetition this was (0-based).
     pub repetition: u32,
-    /// The loopback floor measured in the same invocation.
-    pub floor: Option<Floor>,
+    /// The kernel's cost of one blocking send+recv pair over loopback, measured in the
+    /// same invocation: a kernel figure, not a lower bound (read as `floor` from older
+    /// results).
+    #[serde(default, alias = "floor")]
+    pub send_recv: Option<SendRecv>,
     /// The server's figures (absent for `harness load`).
     pub server: Option<ServerResult>,
     /// The load generator's figures.
@@ -38,6 +41,9 @@ pub struct RunResult {
     /// same matrix run (0.5 for "50% of tokio-mt's max"). Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_fraction: Option<f64>,
+    /// The matrix profile the run belonged to (absent outside `harness matrix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
 }
 
 /// Connection set-up figures.
@@ -264,10 +270,6 @@ pub struct ServerResult {
     pub cpu: CpuTime,
     /// Server CPU (user + sys) per echo, µs.
     pub cpu_per_echo_us: f64,
-    /// `cpu_per_echo_us` as a multiple of the floor.
-    pub floor_multiple: Option<f64>,
-    /// `cpu_per_echo_us` minus the floor: the runtime's own overhead per echo, µs.
-    pub overhead_per_echo_us: Option<f64>,
     /// Per-worker balance.
     pub workers: Vec<WorkerResult>,
     /// Echoes on threads that are not numbered workers.

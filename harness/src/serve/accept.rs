@@ -12,6 +12,7 @@ use pool_core::{Handle, Runtime};
 use serde::{Deserialize, Serialize};
 
 use super::echo::echo;
+use super::server::{ServerConfig, ServerError};
 use super::stats::ServerStats;
 
 /// How connections reach the workers.
@@ -33,6 +34,29 @@ const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(5);
 
 /// What a started acceptor reports back: its listener registered, or why not.
 type Ready = mpsc::Sender<io::Result<()>>;
+
+/// Binds the listeners of `config`: one, or one `SO_REUSEPORT` listener per worker.
+///
+/// # Errors
+///
+/// [`ServerError::Bind`] if the address cannot be bound.
+pub(super) fn listeners(config: &ServerConfig) -> Result<Vec<std::net::TcpListener>, ServerError> {
+    let bind_err = |source| ServerError::Bind {
+        addr: config.listen,
+        source,
+    };
+    match config.accept {
+        AcceptStrategy::Single => Ok(vec![pool_core::net::bind_listener(
+            config.listen,
+            config.backlog,
+        )
+        .map_err(bind_err)?]),
+        AcceptStrategy::Reuseport => {
+            pool_core::net::reuseport_listeners(config.listen, config.threads, config.backlog)
+                .map_err(bind_err)
+        }
+    }
+}
 
 /// Starts the acceptors on `pool` and returns once they are listening.
 pub(super) fn start<R: Runtime>(

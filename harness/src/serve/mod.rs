@@ -2,10 +2,14 @@
 
 mod accept;
 mod echo;
+mod echo_server;
+mod reference;
 mod server;
 mod stats;
 
 pub use accept::AcceptStrategy;
 pub use echo::echo;
+pub use echo_server::EchoServer;
+pub use reference::{ReferenceServer, REFERENCE_NAME};
 pub use server::{Server, ServerConfig, ServerError, WORKER_PREFIX};
 pub use stats::{ServerStats, StatsSnapshot, WorkerCounts};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use pool_core::{BuildError, Builder, Handle, Pinning, PoolMetrics, Runtime};
 
 use super::accept::{self, AcceptStrategy};
+use super::echo_server::EchoServer;
 use super::stats::ServerStats;
 use crate::metrics::cpu::{threads_named, CpuTime};
 
@@ -93,20 +94,7 @@ impl<R: Runtime> Server<R> {
     ///
     /// See [`ServerError`].
     pub fn start(config: &ServerConfig) -> Result<Server<R>, ServerError> {
-        let bind_err = |source| ServerError::Bind {
-            addr: config.listen,
-            source,
-        };
-        let listeners = match config.accept {
-            AcceptStrategy::Single => {
-                vec![pool_core::net::bind_listener(config.listen, config.backlog)
-                    .map_err(bind_err)?]
-            }
-            AcceptStrategy::Reuseport => {
-                pool_core::net::reuseport_listeners(config.listen, config.threads, config.backlog)
-                    .map_err(bind_err)?
-            }
-        };
+        let listeners = accept::listeners(config)?;
         let addr = listeners[0].local_addr().map_err(ServerError::Start)?;
         let mut builder = Builder::new();
         builder.pool_size(config.threads).name_prefix(WORKER_PREFIX);
@@ -143,21 +131,54 @@ impl<R: Runtime> Server<R> {
 
     /// CPU time of each worker thread so far (kernel clock-tick resolution).
     pub fn worker_cpu(&self) -> Vec<CpuTime> {
-        let mut out = vec![CpuTime::default(); self.threads];
-        for (name, time) in threads_named(WORKER_PREFIX) {
-            let index = name[WORKER_PREFIX.len()..].parse::<usize>().ok();
-            if let Some(slot) = index
-                .and_then(|i| i.checked_sub(1))
-                .and_then(|i| out.get_mut(i))
-            {
-                *slot = time;
-            }
-        }
-        out
+        worker_cpu(self.threads)
     }
 
     /// Stops the workers at once, closing every connection, and joins them.
     pub fn stop(self) {
         self.pool.shutdown_now();
     }
+}
+
+impl<R: Runtime> EchoServer for Server<R> {
+    const NAME: &'static str = R::NAME;
+
+    fn start(config: &ServerConfig) -> Result<Server<R>, ServerError> {
+        Server::start(config)
+    }
+
+    fn addr(&self) -> SocketAddr {
+        Server::addr(self)
+    }
+
+    fn stats(&self) -> &ServerStats {
+        Server::stats(self)
+    }
+
+    fn metrics(&self) -> PoolMetrics {
+        Server::metrics(self)
+    }
+
+    fn worker_cpu(&self) -> Vec<CpuTime> {
+        Server::worker_cpu(self)
+    }
+
+    fn stop(self) {
+        Server::stop(self)
+    }
+}
+
+/// CPU time of each of `threads` worker threads (`srv-w1`...) of this process so far.
+pub(super) fn worker_cpu(threads: usize) -> Vec<CpuTime> {
+    let mut out = vec![CpuTime::default(); threads];
+    for (name, time) in threads_named(WORKER_PREFIX) {
+        let index = name[WORKER_PREFIX.len()..].parse::<usize>().ok();
+        if let Some(slot) = index
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| out.get_mut(i))
+        {
+            *slot = time;
+        }
+    }
+    out
 }

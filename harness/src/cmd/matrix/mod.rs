@@ -17,7 +17,7 @@ use crate::report::markdown::{
     render_index, render_run_readme, MatrixSummary, INDEX_HEADLINE, SUMMARY_FILE,
 };
 use crate::report::plot::{self, Plot};
-use crate::result::Metadata;
+use crate::result::{Metadata, RunResult};
 use runner::Runner;
 
 /// `root/name`, or `root/name-2`, `-3`... if it already exists.
@@ -35,18 +35,14 @@ fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// The headline plot: latency at 1,000 conns, closed loop, 64 B; or failing that the
-/// closed-loop latency plot with the most connections.
+/// The headline plot: latency at 1,000 conns, closed loop, 64 B, of the first section;
+/// or failing that the closed-loop latency plot with the most connections.
 fn headline(plots: &[Plot]) -> Option<String> {
     let wanted = INDEX_HEADLINE.trim_start_matches("plots/");
     plots
         .iter()
-        .find(|p| p.file == wanted)
-        .or_else(|| {
-            plots
-                .iter()
-                .rfind(|p| p.file.starts_with("latency-closed-"))
-        })
+        .find(|p| p.file.ends_with(wanted))
+        .or_else(|| plots.iter().rfind(|p| p.file.contains("latency-closed-")))
         .map(|p| format!("plots/{}", p.file))
 }
 
@@ -96,13 +92,27 @@ pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
     let failed = runner.run_all().err();
     progress.finish();
 
-    let plots = match plot::write_all(&runner.results, &dir.join("plots")) {
-        Ok(written) => written.into_iter().map(|(_, p)| p).collect(),
-        Err(e) => {
-            eprintln!("harness: warning: no plots: {e:#}");
-            Vec::new()
+    let sections = plan.sections();
+    let mut plots = Vec::new();
+    for &section in &sections {
+        let results: Vec<RunResult> = runner
+            .results
+            .iter()
+            .filter(|r| runner::in_section(r, section))
+            .cloned()
+            .collect();
+        if results.is_empty() {
+            continue;
         }
-    };
+        let slug = section.slug();
+        match plot::write_all(&results, &dir.join("plots").join(&slug)) {
+            Ok(written) => plots.extend(written.into_iter().map(|(_, mut p)| {
+                p.file = format!("{slug}/{}", p.file);
+                p
+            })),
+            Err(e) => eprintln!("harness: warning: no plots for {slug}: {e:#}"),
+        }
+    }
     let summary = MatrixSummary {
         name: name.clone(),
         date,
@@ -116,12 +126,13 @@ pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
         duration_s: plan.duration.as_secs_f64(),
         warmup_s: plan.warmup.as_secs_f64(),
         server_threads: plan.server.threads,
+        sections,
         client_threads: plan.client_threads(),
         runs_planned: plan.runs(),
         runs_done: runner.runs_done(),
         wall_s: runner.started.elapsed().as_secs_f64(),
         interrupted: interrupt.is_raised(),
-        floors: runner.floors.clone(),
+        send_recv: runner.send_recv.clone(),
         failures: runner.failures.clone(),
         headline: headline(&plots),
         metadata,

@@ -1,18 +1,19 @@
-//! Runs the cells of a matrix in order: per message size the floor once, then per
-//! connection count the closed loop (every backend interleaved, repeated), then the
-//! open-loop levels at fractions of the baseline's closed-loop median just measured.
-//! A failed run is recorded and the matrix goes on.
+//! Runs the cells of a matrix in order: per section (profile and server threads), per
+//! message size the kernel's send+recv once, then per connection count the closed
+//! loop (every backend interleaved, repeated), then the open-loop levels at fractions
+//! of the baseline's closed-loop median just measured in the same section. A failed
+//! run is recorded and the matrix goes on.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::backend::BackendKind;
+use crate::backend::{BackendKind, ServerKind};
 use crate::cmd::progress::Progress;
 use crate::cmd::run_once::RunOnce;
-use crate::metrics::{floor, Floor};
-use crate::os::pinning::CpuPlan;
+use crate::metrics::{send_recv, SendRecv};
+use crate::os::pinning::{self, CpuPlan};
 use crate::os::{check_fds, Interrupt, NofileLimit};
-use crate::plan::{defaults, MatrixPlan};
+use crate::plan::{defaults, MatrixPlan, Profile, Section};
 use crate::report::grid::thousands;
 use crate::report::markdown::Failure;
 use crate::report::{size_name, write_files, CellKey, Level, Spread};
@@ -28,10 +29,21 @@ pub(super) struct Runner<'a> {
     pub(super) limit: NofileLimit,
     pub(super) results: Vec<RunResult>,
     pub(super) failures: Vec<Failure>,
-    pub(super) floors: Vec<Floor>,
+    pub(super) send_recv: Vec<SendRecv>,
     pub(super) started: Instant,
     done_runs: usize,
     done_cost_ms: u64,
+    /// The section being run, its CPUs and its (server, client) threads.
+    section: Option<(Section, CpuPlan, (usize, usize))>,
+}
+
+/// Whether `result` belongs to `section`.
+pub(super) fn in_section(result: &RunResult, section: Section) -> bool {
+    result.profile == Some(section.profile)
+        && result
+            .server
+            .as_ref()
+            .is_some_and(|s| s.threads == section.threads)
 }
 
 impl<'a> Runner<'a> {
@@ -50,10 +62,11 @@ impl<'a> Runner<'a> {
             limit,
             results: Vec::new(),
             failures: Vec::new(),
-            floors: Vec::new(),
+            send_recv: Vec::new(),
             started: Instant::now(),
             done_runs: 0,
             done_cost_ms: 0,
+            section: None,
         }
     }
 
@@ -65,17 +78,64 @@ impl<'a> Runner<'a> {
     /// run is not an error.
     pub(super) fn run_all(&mut self) -> anyhow::Result<()> {
         let plan = self.plan;
+        let mut pairs = Vec::new();
         for &size in &plan.sizes {
+            self.progress.status(&format!(
+                "measuring the kernel's blocking send+recv of {} over loopback",
+                size_name(size as u64)
+            ));
+            let pair = send_recv::measure(size, defaults::SEND_RECV_BUDGET).map_err(|e| {
+                anyhow::anyhow!("cannot measure a blocking send+recv over loopback: {e}")
+            })?;
+            self.send_recv.push(pair);
+            pairs.push((size, pair));
+        }
+        let cpus = core_affinity::get_core_ids().map_or(1, |c| c.len()).max(1);
+        for section in plan.sections() {
+            let client = plan.section_client_threads(section, cpus);
+            let placement = match section.profile {
+                Profile::Shared => Ok(CpuPlan::default()),
+                Profile::Isolated => pinning::plan(section.threads, client),
+            };
+            match placement {
+                Ok(placement) => {
+                    self.progress.status(&format!(
+                        "section: {section}; server CPUs {:?}, client CPUs {:?}",
+                        placement.server.as_deref().unwrap_or_default(),
+                        placement.client
+                    ));
+                    self.section = Some((section, placement, (section.threads, client)));
+                    self.run_section(&pairs)?;
+                }
+                Err(why) => self.skip_section(section, why),
+            }
+        }
+        Ok(())
+    }
+
+    /// Records every cell of a section that cannot be placed as skipped.
+    fn skip_section(&mut self, section: Section, why: String) {
+        self.progress
+            .status(&format!("section {section}: skipped: {why}"));
+        self.failures.push(Failure {
+            backend: "all".to_owned(),
+            level: "every level".to_owned(),
+            conns: 0,
+            msg_size: 0,
+            repetition: None,
+            error: why,
+            section: Some(section.slug()),
+        });
+        let per_section = self.plan.runs() / self.plan.sections().len().max(1);
+        self.done_runs += per_section;
+    }
+
+    fn run_section(&mut self, pairs: &[(usize, SendRecv)]) -> anyhow::Result<()> {
+        let plan = self.plan;
+        for &(size, floor) in pairs {
             if self.interrupt.is_raised() {
                 return Ok(());
             }
-            self.progress.status(&format!(
-                "measuring the floor: send+recv of {} over loopback",
-                size_name(size as u64)
-            ));
-            let floor = floor::measure(size, defaults::FLOOR_BUDGET)
-                .map_err(|e| anyhow::anyhow!("cannot measure the loopback floor: {e}"))?;
-            self.floors.push(floor);
             for &conns in &plan.conns {
                 let closed = CellKey {
                     level: Level::Closed,
@@ -110,9 +170,11 @@ impl<'a> Runner<'a> {
     /// The baseline's median closed-loop throughput in `cell`, if it has one.
     fn baseline_max(&self, cell: CellKey) -> Option<f64> {
         let baseline = BackendKind::BASELINE.name();
+        let section = self.section.as_ref().map(|s| s.0);
         Spread::of(
             self.results
                 .iter()
+                .filter(|r| section.is_some_and(|s| in_section(r, s)))
                 .filter(|r| CellKey::of(r) == cell && r.backend.as_deref() == Some(baseline))
                 .map(|r| r.load.throughput_rps),
         )
@@ -135,13 +197,14 @@ impl<'a> Runner<'a> {
             msg_size: cell.msg_size,
             repetition: None,
             error: why,
+            section: self.section.as_ref().map(|s| s.0.slug()),
         });
         let n = self.plan.repeat as usize * self.plan.backends.len();
         self.advance(cell, n);
     }
 
     /// Runs every backend, interleaved, `repeat` times in one cell.
-    fn cell(&mut self, cell: CellKey, floor: Floor, rate: Option<f64>) -> anyhow::Result<()> {
+    fn cell(&mut self, cell: CellKey, floor: SendRecv, rate: Option<f64>) -> anyhow::Result<()> {
         if let Err(e) = check_fds(cell.conns, "server", self.limit) {
             self.skip(cell, e.to_string());
             return Ok(());
@@ -159,19 +222,26 @@ impl<'a> Runner<'a> {
 
     fn one(
         &mut self,
-        kind: BackendKind,
+        kind: ServerKind,
         cell: CellKey,
         repetition: u32,
-        floor: Floor,
+        floor: SendRecv,
         rate: Option<f64>,
     ) -> anyhow::Result<()> {
-        let plan = self
-            .plan
-            .run_plan(kind, cell.conns as u32, cell.msg_size as usize, rate);
-        let run = kind.with(RunOnce {
+        let Some((section, placement, threads)) = self.section.clone() else {
+            anyhow::bail!("internal: a run outside a section");
+        };
+        let plan = self.plan.run_plan(
+            kind,
+            threads,
+            cell.conns as u32,
+            cell.msg_size as usize,
+            rate,
+        );
+        let run = kind.serve(RunOnce {
             plan: &plan,
-            cpus: &CpuPlan::default(),
-            floor,
+            cpus: &placement,
+            send_recv: floor,
             repetition,
             interrupt: self.interrupt,
             progress: self.progress,
@@ -184,7 +254,10 @@ impl<'a> Runner<'a> {
                 if let Level::OfBaseline(f) = cell.level {
                     result.baseline_fraction = Some(f);
                 }
-                write_files(&result, &self.runs_dir)?;
+                result.profile = Some(section.profile);
+                let dir = self.runs_dir.join(section.slug());
+                std::fs::create_dir_all(&dir)?;
+                write_files(&result, &dir)?;
                 let l = &result.load;
                 let mut line = format!(
                     "{} req/s, p99 {} µs",
@@ -209,15 +282,17 @@ impl<'a> Runner<'a> {
                     msg_size: cell.msg_size,
                     repetition: Some(repetition),
                     error: error.clone(),
+                    section: Some(section.slug()),
                 });
                 format!("FAILED: {error}")
             }
         };
         self.advance(cell, 1);
         self.progress.status(&format!(
-            "[{:>3}/{}] {}, {} conns, {}, {kind} #{}: {line}{}",
+            "[{:>3}/{}] {}: {}, {} conns, {}, {kind} #{}: {line}{}",
             self.done_runs,
             self.plan.runs(),
+            section.slug(),
             cell.level,
             thousands(cell.conns),
             size_name(cell.msg_size),

@@ -24,7 +24,9 @@ pub fn sharing_paragraph(cores: usize, server: usize, client: usize) -> String {
              throughput is bounded by the cost of both sides together rather than by the \
              server alone; latency includes the time one process waits for the other to \
              be scheduled; and a backend that burns less CPU leaves more to the generator, \
-             which shows up as throughput. The runs are not pinned to CPUs. ",
+             which shows up as throughput. That is the *shared* profile, unpinned; the \
+             *isolated* profile pins the server workers and the load generator to disjoint \
+             CPUs, so the server's own cost shows undisturbed. ",
             plural(cores)
         ));
     } else {
@@ -38,8 +40,8 @@ pub fn sharing_paragraph(cores: usize, server: usize, client: usize) -> String {
          steal add variance that no repetition removes; the min–max spreads show how much. \
          Read the ratios against the baseline, measured interleaved in the same run, rather \
          than the absolute numbers, and compare absolute numbers only between runs on the \
-         same machine. Server CPU per echo is the most machine-independent figure: compare \
-         it with the floor (the kernel's cost of one blocking send plus recv).",
+         same machine. Server CPU per echo at a fixed rate is the most stable figure: compare \
+         it with the epoll-ref reference's, measured in the same run.",
     );
     p
 }

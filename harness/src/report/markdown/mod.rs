@@ -1,6 +1,7 @@
 //! The generated Markdown of `harness matrix`: the run directory's `README.md` and the
 //! index of runs, `bench-results/README.md`.
 
+mod findings;
 mod index;
 mod machine;
 mod run_readme;

@@ -2,13 +2,16 @@
 
 use std::fmt::Write;
 
+use super::findings::{efficiency_table, findings, of_section, scaling_table};
 use super::machine::sharing_paragraph;
 use super::summary::MatrixSummary;
 use super::tables::{heading, series, series_table};
 use crate::backend::BackendKind;
+use crate::plan::{Profile, Section};
 use crate::report::grid::thousands;
 use crate::report::plot::Plot;
-use crate::report::{size_name, CellKey};
+use crate::report::significance::MIN_REPEATS;
+use crate::report::{size_name, CellKey, Level};
 use crate::result::RunResult;
 
 /// A duration in seconds for people: `95 s`, `19 min 40 s`.
@@ -38,7 +41,7 @@ pub fn render_run_readme(s: &MatrixSummary, results: &[RunResult], plots: &[Plot
     let _ = writeln!(o, "# iopool echo results: {}, {}\n", s.date, s.host_tag);
     if s.quick {
         o.push_str(
-            "> **Smoke run (`--quick`)**: one repeat of short runs, to check that the \
+            "> **Smoke run (`--quick`)**: a few repeats of short runs, to check that the \
              pipeline works end to end. Not for publication.\n\n",
         );
     }
@@ -74,6 +77,15 @@ pub fn render_run_readme(s: &MatrixSummary, results: &[RunResult], plots: &[Plot
         s.runs_planned,
         wall(s.wall_s)
     );
+    let sections = if s.sections.is_empty() {
+        vec![Section {
+            profile: Profile::Shared,
+            threads: s.server_threads,
+        }]
+    } else {
+        s.sections.clone()
+    };
+    lead_section(&mut o, s, results, &sections);
     let _ = writeln!(
         o,
         "## The machine, and what it means for the numbers\n\n{}\n",
@@ -82,17 +94,108 @@ pub fn render_run_readme(s: &MatrixSummary, results: &[RunResult], plots: &[Plot
     if let Some(h) = &s.headline {
         let _ = writeln!(o, "## Headline\n\n![latency distribution]({h})\n");
     }
-    results_section(&mut o, s, results, plots);
+    for &section in &sections {
+        let rs = of_section(results, section);
+        results_section(&mut o, s, section, &rs, plots);
+    }
+    scaling_section(&mut o, results, &sections);
     failures_section(&mut o, s);
     machine_section(&mut o, s);
     commands_section(&mut o, s);
     o
 }
 
-fn results_section(o: &mut String, s: &MatrixSummary, results: &[RunResult], plots: &[Plot]) {
+/// The efficiency table and the findings, which the README leads with.
+fn lead_section(o: &mut String, s: &MatrixSummary, results: &[RunResult], sections: &[Section]) {
+    let baseline = BackendKind::BASELINE.name();
+    let efficiency = sections
+        .iter()
+        .find(|x| x.profile == Profile::Isolated)
+        .or(sections.first());
+    if let (Some(&section), Some(&pct)) = (efficiency, s.open_levels.first()) {
+        let level = Level::OfBaseline(f64::from(pct) / 100.0);
+        let _ = writeln!(
+            o,
+            "## Efficiency: server CPU per echo at a fixed rate\n\n\
+             Every server at the same offered rate, {pct}% of {baseline}'s closed-loop \
+             maximum, in the {section} profile: the server's user + sys CPU time per echo, \
+             median [min–max] over the repeats. This is the figure that is stable on small \
+             machines. *Above epoll-ref* is the cost above the runtime-free reference loop \
+             measured in the same run; the ratio against {baseline} carries its 95% \
+             bootstrap interval and is **bold** only when the interval excludes 1.\n\n{}",
+            efficiency_table(&of_section(results, section), level)
+        );
+    }
+    let f = findings(results, sections);
+    o.push_str("## Significant findings\n\n");
+    let _ = writeln!(
+        o,
+        "A ratio against {baseline} is significant when its 95% bootstrap interval over \
+         the repeats (ratio of medians; {MIN_REPEATS} repeats or more per side) excludes \
+         1. No ratio is computed from a saturated cell, nor a throughput ratio from a \
+         client-bound one.\n"
+    );
+    if f.significant.is_empty() {
+        o.push_str("No difference against the baseline was significant in this run.\n\n");
+    } else {
+        for line in &f.significant {
+            let _ = writeln!(o, "- {line}");
+        }
+        o.push('\n');
+    }
+    if !f.no_difference.is_empty() {
+        let _ = writeln!(
+            o,
+            "**No difference** (no significant ratio for any backend) in: {}.\n",
+            f.no_difference.join("; ")
+        );
+    }
+    if !f.flagged.is_empty() {
+        o.push_str("**Saturated or client-bound cells** (their ratios are not given):\n\n");
+        for line in &f.flagged {
+            let _ = writeln!(o, "- {line}");
+        }
+        o.push('\n');
+    }
+}
+
+fn scaling_section(o: &mut String, results: &[RunResult], sections: &[Section]) {
+    o.push_str("## Thread scaling\n\n");
+    match scaling_table(results, sections) {
+        Some(table) => {
+            let _ = writeln!(
+                o,
+                "Closed loop at the largest connection count, isolated profile, at each \
+                 server thread count (the client on the remaining CPUs):\n\n{table}"
+            );
+        }
+        None => o.push_str(
+            "This run measured one server thread count. On a machine with 16 or more \
+             CPUs, run the scaling series, every backend at each thread count in the \
+             isolated profile with the load generator on the remaining CPUs:\n\n\
+             ```sh\ncargo run --release -p harness -- matrix --profiles isolated \\\n  \
+             --threads 1,2,4,8 --conns-list 1000\n```\n\n\
+             Keep the server's threads at most half the CPUs, so the generator is not the \
+             bottleneck (the tables flag client-bound cells).\n\n",
+        ),
+    }
+}
+
+fn results_section(
+    o: &mut String,
+    s: &MatrixSummary,
+    section: Section,
+    results: &[RunResult],
+    plots: &[Plot],
+) {
+    if results.is_empty() {
+        return;
+    }
+    let slug = section.slug();
+    let _ = writeln!(o, "## Results: {section}\n");
     let baseline = BackendKind::BASELINE.name();
     let floors: Vec<String> = s
-        .floors
+        .send_recv
         .iter()
         .map(|f| {
             format!(
@@ -104,14 +207,16 @@ fn results_section(o: &mut String, s: &MatrixSummary, results: &[RunResult], plo
         .collect();
     let _ = writeln!(
         o,
-        "## Results\n\n\
-         Each figure is the median over the repeats{}, and **ratio×** is that median \
-         against {baseline}'s in the same cell (req/s: higher is better; latency and CPU: \
-         lower is better). Latency is measured by the client: in closed loop from each \
-         send; in open loop corrected for coordinated omission (from the planned send \
-         time). Server CPU per echo is the server process's user + sys time over the \
-         measured window divided by the echoes; the floor, the kernel's own cost of one \
-         blocking send plus recv over loopback, is {}. Errors are summed over the repeats.\n",
+        "Each figure is the median over the repeats{}, then its ratio against {baseline}'s \
+         in the same cell with its 95% bootstrap interval: **bold** when significant, \
+         *n.s.* when not (req/s: higher is better; latency and CPU: lower is better). \
+         Latency is measured by the client: in closed loop from each send; in open loop \
+         corrected for coordinated omission (from the planned send time). Server CPU per \
+         echo is the server process's user + sys time over the measured window divided \
+         by the echoes; *CPU above ref* subtracts the epoll-ref reference's, measured in \
+         the same cell (the reference is not a pool: it is the limit of the epoll model). \
+         For scale, the kernel's cost of one blocking send plus recv over loopback (not a \
+         lower bound) is {}. Errors are summed over the repeats.\n",
         if s.repeat > 1 {
             " with the [min–max] spread"
         } else {
@@ -125,11 +230,11 @@ fn results_section(o: &mut String, s: &MatrixSummary, results: &[RunResult], plo
     );
     let has = |file: &str| plots.iter().any(|p| p.file == file);
     for key in series(s) {
-        let _ = writeln!(o, "### {}\n", heading(key));
-        o.push_str(&series_table(s, results, key));
+        let _ = writeln!(o, "### {}, {slug}\n", heading(key));
+        o.push_str(&series_table(s, Some(&slug), results, key));
         o.push('\n');
         for kind in ["throughput", "cpu"] {
-            let file = format!("{kind}-{}-m{}.svg", key.level.slug(), key.msg_size);
+            let file = format!("{slug}/{kind}-{}-m{}.svg", key.level.slug(), key.msg_size);
             if has(&file) {
                 let _ = writeln!(o, "![{kind}](plots/{file})\n");
             }
@@ -143,7 +248,7 @@ fn results_section(o: &mut String, s: &MatrixSummary, results: &[RunResult], plo
                     msg_size: key.msg_size,
                     conns,
                 };
-                let file = crate::report::plot::latency::file_name(cell);
+                let file = format!("{slug}/{}", crate::report::plot::latency::file_name(cell));
                 has(&file).then(|| format!("[{} conns](plots/{file})", thousands(conns)))
             })
             .collect();

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::Floor;
+use crate::metrics::SendRecv;
+use crate::plan::Section;
 use crate::report::CellKey;
 use crate::result::Metadata;
 
@@ -26,12 +27,17 @@ pub struct Failure {
     pub repetition: Option<u32>,
     /// The error, with its causes.
     pub error: String,
+    /// The matrix section (`isolated-t1`, `shared-t2`), absent in older summaries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
 }
 
 impl Failure {
-    /// Whether this failure concerns `cell` (for `backend`, or for all backends).
-    pub fn is_for(&self, cell: CellKey, backend: &str) -> bool {
-        self.level == cell.level.to_string()
+    /// Whether this failure concerns `cell` of `section` (for `backend`, or for all
+    /// backends).
+    pub fn is_for(&self, section: Option<&str>, cell: CellKey, backend: &str) -> bool {
+        (self.section.is_none() || self.section.as_deref() == section)
+            && self.level == cell.level.to_string()
             && self.conns == cell.conns
             && self.msg_size == cell.msg_size
             && (self.backend == backend || self.backend == "all")
@@ -63,8 +69,11 @@ pub struct MatrixSummary {
     pub duration_s: f64,
     /// Warm-up seconds per run.
     pub warmup_s: f64,
-    /// Server worker threads.
+    /// Server worker threads of the shared profile.
     pub server_threads: usize,
+    /// The sections run, in order (absent in older summaries: one unpinned section).
+    #[serde(default)]
+    pub sections: Vec<Section>,
     /// Load generator threads.
     pub client_threads: usize,
     /// Runs planned.
@@ -75,8 +84,10 @@ pub struct MatrixSummary {
     pub wall_s: f64,
     /// Stopped by Ctrl-C: the tables hold what was done.
     pub interrupted: bool,
-    /// The floor measured once per message size.
-    pub floors: Vec<Floor>,
+    /// The kernel's blocking send+recv pair, measured once per message size (a kernel
+    /// figure, not a lower bound; `floors` in older summaries).
+    #[serde(default, alias = "floors")]
+    pub send_recv: Vec<SendRecv>,
     /// Runs without a result, and skipped cells.
     pub failures: Vec<Failure>,
     /// The headline plot, relative to the run directory.

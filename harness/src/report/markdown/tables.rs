@@ -1,42 +1,49 @@
 //! The tables of medians of a matrix run: one per (load level, message size), a row per
 //! (connections, backend), each figure a median with its min-max spread and its ratio
-//! against the baseline.
+//! against the baseline with a 95% interval (bold when significant), or the reason
+//! there is none (a saturated or client-bound cell).
 
 use std::fmt::Write;
 
 use super::summary::{Failure, MatrixSummary};
-use crate::backend::BackendKind;
+use crate::backend::{BackendKind, ServerKind};
 use crate::report::grid::thousands;
-use crate::report::{size_name, CellKey, Level, SeriesKey, Spread};
+use crate::report::{size_name, CellKey, Figure, Level, RatioCell, SeriesKey, Spread};
 use crate::result::RunResult;
+use crate::serve::REFERENCE_NAME;
 
 /// One figure of a run, and how to show it.
-struct Column {
-    head: &'static str,
-    value: fn(&RunResult) -> Option<f64>,
-    decimals: usize,
+pub(super) struct Column {
+    pub(super) head: &'static str,
+    pub(super) value: fn(&RunResult) -> Option<f64>,
+    pub(super) decimals: usize,
+    pub(super) figure: Figure,
 }
 
-const COLUMNS: [Column; 5] = [
+pub(super) const COLUMNS: [Column; 5] = [
     Column {
         head: "req/s",
         value: |r| Some(r.load.throughput_rps),
         decimals: 0,
+        figure: Figure::Throughput,
     },
     Column {
         head: "p50 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p50_us as f64),
         decimals: 0,
+        figure: Figure::Other,
     },
     Column {
         head: "p99 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p99_us as f64),
         decimals: 0,
+        figure: Figure::Other,
     },
     Column {
         head: "p99.9 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p999_us as f64),
         decimals: 0,
+        figure: Figure::Other,
     },
     Column {
         head: "server CPU µs/echo",
@@ -47,10 +54,11 @@ const COLUMNS: [Column; 5] = [
                 .map(|s| s.cpu_per_echo_us)
         },
         decimals: 2,
+        figure: Figure::Other,
     },
 ];
 
-fn number(v: f64, decimals: usize) -> String {
+pub(super) fn number(v: f64, decimals: usize) -> String {
     if decimals == 0 {
         thousands(v.max(0.0).round() as u64)
     } else {
@@ -58,7 +66,7 @@ fn number(v: f64, decimals: usize) -> String {
     }
 }
 
-fn figure(s: Option<Spread>, base: Option<Spread>, decimals: usize, repeated: bool) -> String {
+fn figure(s: Option<Spread>, ratio: Option<RatioCell>, decimals: usize, repeated: bool) -> String {
     let Some(s) = s else {
         return "–".to_owned();
     };
@@ -71,14 +79,18 @@ fn figure(s: Option<Spread>, base: Option<Spread>, decimals: usize, repeated: bo
             number(s.max, decimals)
         );
     }
-    if let Some(r) = base.and_then(|b| s.ratio(b)) {
-        let _ = write!(out, " · **{r:.2}×**");
+    if let Some(r) = ratio.filter(|r| *r != RatioCell::Missing) {
+        let _ = write!(out, " · {}", r.markdown());
     }
     out
 }
 
 /// The runs of one backend in one cell.
-fn runs<'a>(results: &'a [RunResult], cell: CellKey, backend: &str) -> Vec<&'a RunResult> {
+pub(super) fn runs<'a>(
+    results: &'a [RunResult],
+    cell: CellKey,
+    backend: &str,
+) -> Vec<&'a RunResult> {
     results
         .iter()
         .filter(|r| CellKey::of(r) == cell && r.backend.as_deref() == Some(backend))
@@ -142,8 +154,34 @@ fn short(text: &str) -> String {
     }
 }
 
-/// The table of one series.
-pub(super) fn series_table(s: &MatrixSummary, results: &[RunResult], key: SeriesKey) -> String {
+/// The median server CPU per echo of `backend` in `cell` minus the reference's.
+pub(super) fn above_reference(results: &[RunResult], cell: CellKey, backend: &str) -> Option<f64> {
+    let cpu = |b: &str| {
+        Spread::of(
+            runs(results, cell, b)
+                .iter()
+                .filter_map(|r| (COLUMNS[4].value)(r)),
+        )
+    };
+    Some(cpu(backend)?.median - cpu(REFERENCE_NAME)?.median)
+}
+
+/// A backend's name in a table; the reference is marked as one.
+pub(super) fn label(backend: &str) -> String {
+    if ServerKind::is_reference_name(backend) {
+        format!("{backend} *(reference)*")
+    } else {
+        backend.to_owned()
+    }
+}
+
+/// The table of one series of one section (`results` hold that section's runs only).
+pub(super) fn series_table(
+    s: &MatrixSummary,
+    section: Option<&str>,
+    results: &[RunResult],
+    key: SeriesKey,
+) -> String {
     let baseline = BackendKind::BASELINE.name();
     let open = key.level.is_open();
     let repeated = s.repeat > 1;
@@ -154,11 +192,11 @@ pub(super) fn series_table(s: &MatrixSummary, results: &[RunResult], key: Series
     for c in &COLUMNS {
         let _ = write!(out, " {} |", c.head);
     }
-    out.push_str(" errors |\n|---:|:---|");
+    out.push_str(" CPU above ref µs/echo | errors |\n|---:|:---|");
     if open {
         out.push_str("---:|");
     }
-    out.push_str(&"---:|".repeat(COLUMNS.len()));
+    out.push_str(&"---:|".repeat(COLUMNS.len() + 1));
     out.push_str(":---|\n");
     for &conns in &s.conns {
         let cell = CellKey {
@@ -172,12 +210,13 @@ pub(super) fn series_table(s: &MatrixSummary, results: &[RunResult], key: Series
             let failed: Vec<&Failure> = s
                 .failures
                 .iter()
-                .filter(|f| f.is_for(cell, backend))
+                .filter(|f| f.is_for(section, cell, backend))
                 .collect();
             let _ = write!(
                 out,
-                "| {} | {backend}{} |",
+                "| {} | {}{} |",
                 thousands(conns),
+                label(backend),
                 limit_marks(&done)
             );
             if open {
@@ -186,10 +225,21 @@ pub(super) fn series_table(s: &MatrixSummary, results: &[RunResult], key: Series
             }
             for c in &COLUMNS {
                 let of = |rs: &[&RunResult]| Spread::of(rs.iter().filter_map(|r| (c.value)(r)));
-                let base = (backend != baseline).then(|| of(&base_runs)).flatten();
-                let _ = write!(out, " {} |", figure(of(&done), base, c.decimals, repeated));
+                let ratio = (backend != baseline)
+                    .then(|| RatioCell::of(&done, &base_runs, c.value, c.figure));
+                let _ = write!(out, " {} |", figure(of(&done), ratio, c.decimals, repeated));
             }
-            let _ = writeln!(out, " {} |", errors_cell(&done, &failed, s.repeat));
+            let above = match above_reference(results, cell, backend) {
+                Some(d) if !ServerKind::is_reference_name(backend) => format!("{d:+.2}"),
+                _ => "–".to_owned(),
+            };
+            let _ = write!(out, " {above} |");
+            let mut errors = errors_cell(&done, &failed, s.repeat);
+            let flags = crate::report::run_flags(&done);
+            if !flags.is_empty() {
+                errors = format!("{errors}; **{flags}**");
+            }
+            let _ = writeln!(out, " {errors} |");
         }
     }
     out
@@ -220,4 +270,111 @@ pub(super) fn heading(key: SeriesKey) -> String {
         h = first.to_uppercase() + &h[1..];
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::load::ErrorCounts;
+    use crate::metrics::{CpuTime, Percentiles};
+    use crate::result::{ConnectResult, Metadata};
+
+    /// A closed-loop result at 100 connections of 64 B.
+    fn result(backend: &str, repetition: u32, rps: f64, saturated: bool) -> RunResult {
+        let latency = Percentiles {
+            count: 1,
+            p50_us: 100,
+            p99_us: 200,
+            p999_us: 300,
+            ..Percentiles::default()
+        };
+        serde_json::from_value(json!({
+            "schema": crate::result::SCHEMA,
+            "metadata": Metadata::default(),
+            "backend": backend,
+            "repetition": repetition,
+            "server": null,
+            "load": {
+                "target": "127.0.0.1:1", "mode": "closed", "conns": 100,
+                "client_threads": 1, "msg_size": 64, "duration_s": 1.0, "warmup_s": 0.0,
+                "rate": null, "connect": ConnectResult::default(), "window_s": 1.0,
+                "requests": rps as u64, "throughput_rps": rps, "throughput_mb_s": 0.0,
+                "latency": latency, "latency_uncorrected": null, "histogram": "",
+                "histogram_uncorrected": null, "errors": ErrorCounts::default(),
+                "error_total": 0, "first_error": null, "client_cpu": CpuTime::default(),
+                "client_cpu_per_request_us": 0.0, "interrupted": false, "complete": true,
+                "saturated": saturated,
+            },
+        }))
+        .unwrap()
+    }
+
+    fn summary() -> MatrixSummary {
+        serde_json::from_value(json!({
+            "name": "t", "date": "2026-01-01", "host_tag": "2c-x", "quick": false,
+            "backends": ["tokio-mt", "tokio", "mio"], "conns": [100], "sizes": [64],
+            "open_levels": [], "repeat": 5, "duration_s": 1.0, "warmup_s": 0.0,
+            "server_threads": 1, "client_threads": 1, "runs_planned": 15, "runs_done": 15,
+            "wall_s": 1.0, "interrupted": false, "failures": [], "headline": null,
+            "metadata": Metadata::default(),
+        }))
+        .unwrap()
+    }
+
+    /// The row of `backend` in a rendered table.
+    fn row<'a>(table: &'a str, backend: &str) -> &'a str {
+        let start = format!("| 100 | {backend} |");
+        table.lines().find(|l| l.starts_with(&start)).unwrap()
+    }
+
+    #[test]
+    fn ratios_are_marked_significant_only_when_the_interval_excludes_one() {
+        let noise = [1.0, 0.8, 1.2, 0.9, 1.1];
+        let mut results = Vec::new();
+        for (i, n) in noise.iter().enumerate() {
+            let rep = i as u32;
+            results.push(result("tokio-mt", rep, 100_000.0 * n, false));
+            // Same distribution: within noise.
+            results.push(result("tokio", rep, 100_000.0 * noise[(i + 2) % 5], false));
+            // Clearly faster: twice the throughput, with the same noise.
+            results.push(result("mio", rep, 200_000.0 * noise[(i + 1) % 5], false));
+        }
+        let key = SeriesKey {
+            level: Level::Closed,
+            msg_size: 64,
+        };
+        let table = series_table(&summary(), None, &results, key);
+        let tokio = row(&table, "tokio");
+        assert!(
+            tokio.contains("1.00× [") && tokio.contains("n.s."),
+            "{table}"
+        );
+        assert!(!tokio.contains("**"), "{table}");
+        let mio = row(&table, "mio");
+        assert!(mio.contains("**2.00×** ["), "{table}");
+    }
+
+    #[test]
+    fn saturated_cells_get_no_ratio() {
+        let mut results = Vec::new();
+        for rep in 0..5 {
+            results.push(result("tokio-mt", rep, 100_000.0, false));
+            results.push(result("tokio", rep, 50_000.0, rep == 2));
+            results.push(result("mio", rep, 100_000.0, false));
+        }
+        let key = SeriesKey {
+            level: Level::Closed,
+            msg_size: 64,
+        };
+        let table = series_table(&summary(), None, &results, key);
+        let tokio = row(&table, "tokio");
+        assert!(tokio.contains("*saturated*"), "{table}");
+        assert!(
+            !tokio.contains('×'),
+            "no ratio from a saturated cell: {table}"
+        );
+        assert!(row(&table, "mio").contains("1.00×"), "{table}");
+    }
 }

@@ -24,16 +24,19 @@ pub fn render(results: &[RunResult]) -> anyhow::Result<Vec<Plot>> {
         if !runs.iter().any(|r| metric(r).is_some()) {
             continue;
         }
-        let floor = Spread::of(runs.iter().filter_map(|r| r.floor.map(|f| f.cpu_per_op_us)));
+        let kernel = Spread::of(
+            runs.iter()
+                .filter_map(|r| r.send_recv.map(|k| k.cpu_per_op_us)),
+        );
         let spec = Spec {
             kind: "cpu",
             what: "Server CPU per echo",
             y_desc: "server CPU per echo (µs, user + sys)",
             metric: &metric,
-            reference: floor.map(|f| {
+            reference: kernel.map(|k| {
                 (
-                    f.median,
-                    format!("floor: blocking send+recv, {:.2} µs", f.median),
+                    k.median,
+                    format!("kernel: one blocking send+recv, {:.2} µs", k.median),
                 )
             }),
             y_format: |v| format!("{v:.1}"),

@@ -3,7 +3,8 @@
 //! - [`latency`]: the latency percentile distribution on HdrHistogram's log scale, one
 //!   line per backend, one plot per (load level, connections, message size);
 //! - [`throughput`]: requests per second against connections, per (level, size);
-//! - [`cpu`]: server CPU per echo against connections, with the loopback floor;
+//! - [`cpu`]: server CPU per echo against connections, with the kernel's blocking
+//!   send+recv;
 //! - [`over_time`]: throughput and p99 per second through each run.
 
 pub mod cpu;

@@ -1,9 +1,11 @@
-//! The floor: the kernel's own CPU cost of one send plus one recv of a message over
-//! loopback, measured by a tight blocking loop on one thread.
+//! A kernel figure: the CPU cost of one blocking send plus one recv of a message over
+//! loopback, measured by a tight loop on one thread.
 //!
-//! An echo server must at least pay this per echo; its CPU per echo as a multiple of the
-//! floor, and the difference (the runtime's own overhead), are what the comparison is
-//! about.
+//! It is *not* a lower bound on a server's CPU per echo: a nonblocking server at many
+//! connections batches wake-ups and beats it. It says what the kernel charges for the
+//! simplest pair of syscalls on this machine, to compare machines; the limit a backend
+//! is compared with is the reference server ([`crate::serve::ReferenceServer`]),
+//! measured on the same load in the same run.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -17,9 +19,9 @@ use super::cpu::thread_time;
 /// socket buffer.
 const CHUNK: usize = 64 * 1024;
 
-/// The measured floor.
+/// One blocking send+recv pair, measured.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Floor {
+pub struct SendRecv {
     /// Message size in bytes.
     pub msg_size: usize,
     /// Send+recv pairs measured.
@@ -30,18 +32,18 @@ pub struct Floor {
     pub wall_per_op_us: f64,
 }
 
-/// Measures the floor for `msg_size`-byte messages for about `budget`.
+/// Measures the send+recv pair for `msg_size`-byte messages for about `budget`.
 ///
 /// ```
 /// use std::time::Duration;
-/// let floor = harness::metrics::floor::measure(64, Duration::from_millis(20)).unwrap();
-/// assert!(floor.iterations > 0 && floor.cpu_per_op_us > 0.0);
+/// let pair = harness::metrics::send_recv::measure(64, Duration::from_millis(20)).unwrap();
+/// assert!(pair.iterations > 0 && pair.cpu_per_op_us > 0.0);
 /// ```
 ///
 /// # Errors
 ///
 /// If the loopback connection cannot be set up or fails.
-pub fn measure(msg_size: usize, budget: Duration) -> io::Result<Floor> {
+pub fn measure(msg_size: usize, budget: Duration) -> io::Result<SendRecv> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let mut tx = TcpStream::connect(listener.local_addr()?)?;
     let (mut rx, _) = listener.accept()?;
@@ -65,7 +67,7 @@ pub fn measure(msg_size: usize, budget: Duration) -> io::Result<Floor> {
     }
     let wall = wall0.elapsed();
     let cpu = thread_time().saturating_sub(cpu0);
-    Ok(Floor {
+    Ok(SendRecv {
         msg_size,
         iterations,
         cpu_per_op_us: cpu.as_secs_f64() * 1e6 / iterations as f64,
