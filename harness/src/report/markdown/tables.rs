@@ -125,8 +125,8 @@ fn errors_cell(done: &[&RunResult], failed: &[&Failure], repeat: u32) -> String 
     }
 }
 
-/// " (saturated in 2 of 3 runs; client-bound in 3 of 3)", or nothing: the runs whose
-/// figures measure an overload or the load generator.
+/// "**saturated** in 2 of 3 runs; **client-bound** in 3 of 3 runs", or nothing: the
+/// runs whose figures measure an overload or the load generator.
 fn limit_marks(done: &[&RunResult]) -> String {
     let count = |flag: fn(&RunResult) -> bool| done.iter().filter(|r| flag(r)).count();
     let marks: Vec<String> = [
@@ -137,11 +137,7 @@ fn limit_marks(done: &[&RunResult]) -> String {
     .filter(|&(_, n)| n > 0)
     .map(|(what, n)| format!("**{what}** in {n} of {} runs", done.len()))
     .collect();
-    if marks.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", marks.join("; "))
-    }
+    marks.join("; ")
 }
 
 /// One line of a cell, safe inside a Markdown table.
@@ -212,13 +208,7 @@ pub(super) fn series_table(
                 .iter()
                 .filter(|f| f.is_for(section, cell, backend))
                 .collect();
-            let _ = write!(
-                out,
-                "| {} | {}{} |",
-                thousands(conns),
-                label(backend),
-                limit_marks(&done)
-            );
+            let _ = write!(out, "| {} | {} |", thousands(conns), label(backend));
             if open {
                 let rate = done.iter().find_map(|r| r.load.rate);
                 let _ = write!(out, " {} |", rate.map_or("–".to_owned(), |r| number(r, 0)));
@@ -235,9 +225,9 @@ pub(super) fn series_table(
             };
             let _ = write!(out, " {above} |");
             let mut errors = errors_cell(&done, &failed, s.repeat);
-            let flags = crate::report::run_flags(&done);
-            if !flags.is_empty() {
-                errors = format!("{errors}; **{flags}**");
+            let marks = limit_marks(&done);
+            if !marks.is_empty() {
+                errors = format!("{errors}; {marks}");
             }
             let _ = writeln!(out, " {errors} |");
         }
