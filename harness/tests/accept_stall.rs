@@ -54,11 +54,7 @@ impl Server {
             .expect("prlimit runs harness serve");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let first = lines.next().unwrap().unwrap();
-        let addr = first
-            .strip_prefix("listening on ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_owned();
+        let addr = support::serve_addr(&first);
         Some(Server { child, lines, addr })
     }
 

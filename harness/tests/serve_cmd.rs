@@ -18,11 +18,7 @@ fn serve_then_load_then_sigterm() {
         .unwrap();
     let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    let addr = first
-        .strip_prefix("listening on ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_owned();
+    let addr = support::serve_addr(&first);
 
     let dir = TempDir::new("serve");
     let out = run_load(&addr, "500ms", &dir, &[]);

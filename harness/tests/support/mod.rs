@@ -214,3 +214,17 @@ pub fn assert_sane(result: &Value) {
         assert!(!result["metadata"][key].is_null(), "metadata.{key}");
     }
 }
+
+/// The address `harness serve` prints on its first line (`listening on ADDR (...)`).
+///
+/// # Panics
+///
+/// If the line is not that.
+#[track_caller]
+pub fn serve_addr(first_line: &str) -> String {
+    first_line
+        .strip_prefix("listening on ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
+        .to_owned()
+}
