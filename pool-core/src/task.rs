@@ -97,8 +97,8 @@ impl Drop for LiveGuard {
     }
 }
 
-/// Everything a task needs before its future exists: its live guard, its join state
-/// and its worker's counters. Made by [`Lifecycle::task`](crate::backend::Lifecycle::task)
+/// Everything a task needs before its future exists: its live guard and its join
+/// state. Made by [`Lifecycle::task`](crate::backend::Lifecycle::task)
 /// together with the task's [`JoinHandle`]; [`track`](TaskParts::track) then wraps the
 /// future, possibly later and on another thread (as `spawn_pinned` does).
 ///
