@@ -59,9 +59,8 @@ impl WithServer for Serve<'_> {
         let _ = self.stop.recv();
         let cpu = CpuTime::process() - cpu0;
         let activity = activity::between(&metrics0, &server.metrics(), started.elapsed());
-        let stats = server.stats().snapshot();
         let workers_cpu = server.worker_cpu();
-        server.stop();
+        let stats = server.stop();
 
         let msg = a.msg_size as u64;
         let echoes = stats.total_bytes() / msg;

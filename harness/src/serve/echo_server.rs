@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use pool_core::PoolMetrics;
 
 use super::server::{ServerConfig, ServerError};
-use super::stats::ServerStats;
+use super::stats::{ServerStats, StatsSnapshot};
 use crate::metrics::CpuTime;
 
 /// An echo server the harness can start, observe and stop.
@@ -37,6 +37,8 @@ pub trait EchoServer: Sized {
     /// CPU time of each worker thread so far (kernel clock-tick resolution).
     fn worker_cpu(&self) -> Vec<CpuTime>;
 
-    /// Stops the workers at once, closing every connection, and joins them.
-    fn stop(self);
+    /// Stops the workers at once, closing every connection, joins them, and returns
+    /// the final counters: every echo a worker finished is in them (a snapshot taken
+    /// while the workers run may miss the last echoes a client has already read).
+    fn stop(self) -> StatsSnapshot;
 }

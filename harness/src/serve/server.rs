@@ -9,7 +9,7 @@ use pool_core::{BuildError, Builder, Handle, Pinning, PoolMetrics, Runtime};
 
 use super::accept::{self, AcceptStrategy};
 use super::echo_server::EchoServer;
-use super::stats::ServerStats;
+use super::stats::{ServerStats, StatsSnapshot};
 use crate::metrics::cpu::{threads_named, CpuTime};
 
 /// Server worker threads are named `{WORKER_PREFIX}{i}`, `i` from 1 (short enough for
@@ -134,9 +134,11 @@ impl<R: Runtime> Server<R> {
         worker_cpu(self.threads)
     }
 
-    /// Stops the workers at once, closing every connection, and joins them.
-    pub fn stop(self) {
+    /// Stops the workers at once, closing every connection, joins them, and returns
+    /// the final counters.
+    pub fn stop(self) -> StatsSnapshot {
         self.pool.shutdown_now();
+        self.stats.snapshot()
     }
 }
 
@@ -163,7 +165,7 @@ impl<R: Runtime> EchoServer for Server<R> {
         Server::worker_cpu(self)
     }
 
-    fn stop(self) {
+    fn stop(self) -> StatsSnapshot {
         Server::stop(self)
     }
 }

@@ -24,7 +24,7 @@ use pool_core::{Builder, PoolMetrics};
 use super::accept::{listeners, AcceptStrategy};
 use super::echo_server::EchoServer;
 use super::server::{worker_cpu, ServerConfig, ServerError, WORKER_PREFIX};
-use super::stats::ServerStats;
+use super::stats::{ServerStats, StatsSnapshot};
 use crate::metrics::CpuTime;
 use worker::{Inbox, Listener, Shared, Worker};
 
@@ -143,8 +143,9 @@ impl EchoServer for ReferenceServer {
         worker_cpu(self.threads.len())
     }
 
-    fn stop(mut self) {
+    fn stop(mut self) -> StatsSnapshot {
         self.halt();
+        self.shared.stats.snapshot()
     }
 }
 
