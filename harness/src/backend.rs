@@ -11,6 +11,7 @@ use clap::builder::PossibleValue;
 use clap::ValueEnum;
 use pool_core::Runtime;
 
+use crate::plan::Park;
 use crate::serve::{EchoServer, ReferenceServer, Server, REFERENCE_NAME};
 
 /// A backend the harness knows, by its report name.
@@ -193,6 +194,121 @@ impl ValueEnum for ServerKind {
     }
 }
 
+/// What runs in one slot of a comparison: a server kind with the park policy of its
+/// workers. Its [`label`](Target::label) names it in results and tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target {
+    /// The backend, or the reference.
+    pub kind: ServerKind,
+    /// What the workers do when idle.
+    pub park: Park,
+}
+
+impl Target {
+    /// The report name: the kind's name, with the policy's [`Park::suffix`]
+    /// (`mio`, `mio-spin50us`, `mio-never-park`).
+    pub fn label(self) -> String {
+        format!("{}{}", self.kind.name(), self.park.suffix())
+    }
+
+    /// The backend kind a report label names, whatever its park suffix
+    /// (`mio-spin50us` is `mio`).
+    pub fn kind_of_label(label: &str) -> Option<ServerKind> {
+        ServerKind::all()
+            .iter()
+            .copied()
+            .filter(|k| {
+                label == k.name()
+                    || label
+                        .strip_prefix(k.name())
+                        .is_some_and(|rest| rest.starts_with("-spin") || rest == "-never-park")
+            })
+            .max_by_key(|k| k.name().len())
+    }
+
+    /// Every kind of `kinds` under every policy of `parks` it can honour, kinds in
+    /// order and policies in order within each. A kind that honours none of them (the
+    /// tokio runtimes park at once only; the reference has no policy) runs once, at
+    /// [`Park::Immediate`]; the notes say so, one line per kind.
+    pub fn expand(kinds: &[ServerKind], parks: &[Park]) -> (Vec<Target>, Vec<String>) {
+        let mut targets = Vec::new();
+        let mut notes = Vec::new();
+        for &kind in kinds {
+            let honoured: Vec<Park> = parks
+                .iter()
+                .copied()
+                .filter(|&p| kind.supports_park(p))
+                .collect();
+            if honoured.len() < parks.len() {
+                let refused: Vec<String> = parks
+                    .iter()
+                    .filter(|p| !honoured.contains(p))
+                    .map(Park::to_string)
+                    .collect();
+                let runs: Vec<String> = honoured.iter().map(Park::to_string).collect();
+                notes.push(format!(
+                    "{kind}: cannot honour park {} (it parks at once only); it runs with {}",
+                    refused.join(", "),
+                    if honoured.is_empty() {
+                        "immediate".to_owned()
+                    } else {
+                        runs.join(", ")
+                    }
+                ));
+            }
+            if honoured.is_empty() {
+                targets.push(Target {
+                    kind,
+                    park: Park::Immediate,
+                });
+            }
+            targets.extend(honoured.into_iter().map(|park| Target { kind, park }));
+        }
+        targets.dedup();
+        (targets, notes)
+    }
+}
+
+impl From<ServerKind> for Target {
+    fn from(kind: ServerKind) -> Target {
+        Target {
+            kind,
+            park: Park::Immediate,
+        }
+    }
+}
+
+impl From<BackendKind> for Target {
+    fn from(kind: BackendKind) -> Target {
+        ServerKind::Pool(kind).into()
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+impl ServerKind {
+    /// Whether this server's workers can run under `park` ([`Runtime::supports_park`];
+    /// the reference has no policy: it parks at once).
+    pub fn supports_park(self, park: Park) -> bool {
+        struct Supports(Park);
+        impl WithBackend for Supports {
+            type Output = bool;
+            fn run<R: Runtime>(self) -> bool {
+                R::supports_park(&self.0.policy())
+            }
+        }
+        match self {
+            _ if park == Park::Immediate => true,
+            ServerKind::Reference => false,
+            ServerKind::Pool(kind) => kind.with(Supports(park)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +332,36 @@ mod tests {
             assert_eq!(ServerKind::from_name(kind.name()), Some(*kind));
         }
         assert_eq!(ServerKind::Reference.name(), "epoll-ref");
+    }
+
+    #[test]
+    fn targets_honour_what_each_backend_can() {
+        let spin = Park::Spin(std::time::Duration::from_micros(50));
+        let (targets, notes) = Target::expand(ServerKind::all(), &[Park::Immediate, spin]);
+        let labels: Vec<String> = targets.iter().map(|t| t.label()).collect();
+        assert_eq!(
+            labels,
+            ["tokio-mt", "tokio", "mio", "mio-spin50us", "epoll-ref"],
+            "{notes:?}"
+        );
+        assert_eq!(
+            notes.len(),
+            3,
+            "tokio-mt, tokio and epoll-ref refuse spin: {notes:?}"
+        );
+        // Asked for spinning only, a backend that cannot spin still runs, at once.
+        let (targets, notes) = Target::expand(&[BackendKind::TokioMt.into()], &[spin]);
+        assert_eq!(targets, [Target::from(BackendKind::TokioMt)]);
+        assert!(notes[0].ends_with("it runs with immediate"), "{notes:?}");
+        for t in [
+            Target {
+                kind: BackendKind::Mio.into(),
+                park: spin,
+            },
+            Target::from(ServerKind::Reference),
+        ] {
+            assert_eq!(Target::kind_of_label(&t.label()), Some(t.kind));
+        }
+        assert_eq!(Target::kind_of_label("mio-fast"), None);
     }
 }

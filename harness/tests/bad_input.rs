@@ -156,3 +156,17 @@ fn a_start_time_in_the_past_is_refused() {
         "not a start time",
     );
 }
+
+#[test]
+fn park_policies_must_parse() {
+    for bad in ["sometimes", "spin", "spin:50", "spin:0us", "spin:2s"] {
+        assert_fails_with(&run(&["--park", bad]), "spin");
+    }
+}
+
+#[test]
+fn a_park_policy_the_backend_cannot_honour_is_a_clear_error() {
+    let out = run(&["serve", "--backend", "tokio", "--park", "spin:50us"]);
+    assert_fails_with(&out, "cannot start the server pool");
+    assert_fails_with(&out, "park policy");
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser};
 use harness::backend::{BackendKind, ServerKind};
 use harness::cli::Cli;
-use harness::plan::{defaults, Job, Mode, OutputPlan};
+use harness::plan::{defaults, Job, Mode, OutputPlan, Park};
 use harness::serve::AcceptStrategy;
 
 fn job(args: &[&str]) -> Job {
@@ -29,6 +29,8 @@ fn no_subcommand_is_run_with_the_defaults() {
         panic!("not a run")
     };
     assert_eq!(plan.backends, vec![ServerKind::Pool(defaults::BACKEND)]);
+    assert_eq!(plan.parks, [Park::Immediate]);
+    assert!(!plan.load.client_spin);
     assert_eq!(plan.repeat, defaults::REPEAT);
     assert!(!plan.pin);
     assert_eq!(plan.server.threads, defaults::server_threads());
@@ -82,11 +84,29 @@ fn run_with_every_flag() {
         "--pin",
         "--repeat",
         "3",
+        "--park",
+        "immediate,spin:50us,never",
+        "--client-spin",
         "--no-files",
     ]) else {
         panic!("not a run")
     };
     assert_eq!(plan.backends, ServerKind::all().to_vec());
+    let spin = Park::Spin(Duration::from_micros(50));
+    assert_eq!(plan.parks, [Park::Immediate, spin, Park::Never]);
+    assert!(plan.load.client_spin);
+    let labels: Vec<String> = plan.targets().0.iter().map(|t| t.label()).collect();
+    assert_eq!(
+        labels,
+        [
+            "tokio-mt",
+            "tokio",
+            "mio",
+            "mio-spin50us",
+            "mio-never-park",
+            "epoll-ref"
+        ]
+    );
     assert_eq!(plan.repeat, 3);
     assert!(plan.pin);
     assert_eq!(plan.server.threads, 3);
@@ -120,9 +140,12 @@ fn serve_with_its_flags() {
         "--msg-size",
         "1KiB",
         "--pin",
+        "--park",
+        "spin:1ms",
     ]) else {
         panic!("not serve")
     };
+    assert_eq!(plan.server.park, Park::Spin(Duration::from_millis(1)));
     assert_eq!(plan.backend, ServerKind::Pool(BackendKind::Mio));
     assert_eq!(plan.server.threads, 2);
     assert_eq!(plan.server.listen, SocketAddr::from(([0, 0, 0, 0], 0)));

@@ -141,3 +141,57 @@ fn single_backend_prints_the_detailed_table() {
     let hgrm = std::fs::read_to_string(dir.path().join("tokio-closed-c4-m64-r1.hgrm")).unwrap();
     assert!(hgrm.contains("Value     Percentile TotalCount 1/(1-Percentile)"));
 }
+
+#[test]
+fn park_policies_run_as_targets_of_their_own_with_a_spinning_client() {
+    let dir = TempDir::new("park");
+    let out = run(&[
+        "run",
+        "--backend",
+        "all",
+        "--park",
+        "immediate,spin:50us",
+        "--client-spin",
+        "--rate",
+        "2000",
+        "--conns",
+        "4",
+        "--threads",
+        "1",
+        "--client-threads",
+        "1",
+        "--duration",
+        "500ms",
+        "--warmup",
+        "100ms",
+        "--out",
+        dir.arg(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let all = text(&out);
+    // The backends that park at once only say so, and still run.
+    assert!(
+        all.contains("tokio-mt: cannot honour park spin:50us"),
+        "{all}"
+    );
+    let results = dir.results();
+    let mut labels: Vec<&str> = results
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    labels.sort_unstable();
+    assert_eq!(
+        labels,
+        ["epoll-ref", "mio", "mio-spin50us", "tokio", "tokio-mt"]
+    );
+    for r in &results {
+        assert_sane(r);
+        assert_eq!(r["load"]["client_spin"], true, "{r}");
+        // At 2,000 req/s the client waits most of the time, spinning: that is not
+        // busy (without the accounting, a spinning thread is on its CPU throughout).
+        let busy = r["load"]["client_busy"].as_f64().unwrap();
+        assert!(busy < 0.9, "client busy {busy} for {}", r["backend"]);
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("client threads spin"), "{stdout}");
+}

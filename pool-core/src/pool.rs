@@ -7,7 +7,7 @@ use std::thread::JoinHandle as ThreadHandle;
 use std::time::{Duration, Instant};
 
 use crate::backend::{Backend, Remote};
-use crate::config::PoolConfig;
+use crate::config::{ParkPolicy, PoolConfig};
 use crate::context::WorkerContext;
 use crate::error::{BuildError, SpawnError};
 use crate::handle::{PoolHandle, Shared};
@@ -70,6 +70,10 @@ impl<B: Backend> Runtime for Pool<B> {
 
     const NAME: &'static str = B::NAME;
     const CHILD_AFFINITY: bool = true;
+
+    fn supports_park(policy: &ParkPolicy) -> bool {
+        B::supports_park(policy)
+    }
 
     fn from_config(config: PoolConfig) -> Result<Self, BuildError> {
         config.validate()?;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 
-use crate::config::PoolConfig;
+use crate::config::{ParkPolicy, PoolConfig};
 use crate::context::{WorkerContext, BLOCK_ON_IN_WORKER};
 use crate::error::{BuildError, SpawnError};
 use crate::join::JoinHandle;
@@ -74,6 +74,25 @@ pub trait Runtime: Sized + Send + Sync + fmt::Debug + 'static {
     ///
     /// See [`BuildError`]. On error no worker of this pool is left running.
     fn from_config(config: PoolConfig) -> Result<Self, BuildError>;
+
+    /// Whether this runtime can run its workers under `policy`; [`build`] refuses the
+    /// policies it cannot with [`BuildError::Unsupported`]. The default honours
+    /// [`ParkPolicy::Immediate`] only. Generic code can ask before it builds:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_core::{ParkPolicy, Runtime};
+    ///
+    /// fn spin_or_park<R: Runtime>() -> ParkPolicy {
+    ///     let spin = ParkPolicy::Spin(Duration::from_micros(50));
+    ///     if R::supports_park(&spin) { spin } else { ParkPolicy::Immediate }
+    /// }
+    /// ```
+    ///
+    /// [`build`]: crate::Builder::build
+    fn supports_park(policy: &ParkPolicy) -> bool {
+        matches!(policy, ParkPolicy::Immediate)
+    }
 
     /// The pool's handle; clone it to spawn from other threads.
     fn handle(&self) -> &Self::Handle;

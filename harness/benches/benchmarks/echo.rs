@@ -25,7 +25,7 @@ use std::time::Instant;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput};
 use harness::serve::{AcceptStrategy, Server, ServerConfig};
-use pool_core::{Pinning, Runtime};
+use pool_core::{ParkPolicy, Pinning, Runtime};
 
 use super::support::{compare, Case, Target, POOL_SIZE};
 
@@ -60,6 +60,7 @@ fn server<R: Runtime>() -> Server<R> {
         backlog: 1024,
         msg_size: MSG,
         pinning: Pinning::None,
+        park: ParkPolicy::Immediate,
     };
     Server::start(&config).unwrap_or_else(|e| panic!("cannot start the {} server: {e}", R::NAME))
 }

@@ -7,11 +7,11 @@ use std::time::SystemTime;
 use clap::{Args, Parser, Subcommand};
 
 use super::choice::BackendChoice;
-use super::opts::{LoadOpts, OutputOpts, ServerOpts};
+use super::opts::{LoadOpts, OutputOpts, ParkOpts, ServerOpts};
 use super::parse::{parse_host_port, parse_msg_size, parse_start_at};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::backend::ServerKind;
-use crate::plan::defaults;
+use crate::plan::{defaults, Park};
 
 /// Compares per-thread reactor pools with tokio's multi-thread runtime on a TCP echo
 /// load.
@@ -83,6 +83,10 @@ pub struct RunArgs {
     #[command(flatten)]
     pub server: ServerOpts,
 
+    /// Park policy flags.
+    #[command(flatten)]
+    pub park: ParkOpts,
+
     /// Load generator flags.
     #[command(flatten)]
     pub load: LoadOpts,
@@ -112,6 +116,13 @@ pub struct ServeArgs {
     /// Echo server flags.
     #[command(flatten)]
     pub server: ServerOpts,
+
+    /// What the workers do when idle: `immediate` (block in the reactor at once),
+    /// `spin:DURATION` (keep polling for that long after the last event, e.g.
+    /// spin:50us) or `never` (poll forever). The tokio runtimes and epoll-ref park at
+    /// once only, and refuse the others.
+    #[arg(long, value_name = "POLICY", default_value = "immediate")]
+    pub park: Park,
 
     /// Message size the clients use, to count echoes from bytes (1 B to 1 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = defaults::MSG_SIZE, allow_negative_numbers = true, value_parser = parse_msg_size)]

@@ -9,7 +9,7 @@ use clap::Args;
 use super::parse::{
     parse_host_port, parse_msg_size, parse_rate, parse_secs, parse_secs_allow_zero, Secs,
 };
-use crate::plan::defaults;
+use crate::plan::{defaults, Park};
 use crate::serve::AcceptStrategy;
 
 /// Echo server flags (`harness run` and `harness serve`).
@@ -33,6 +33,24 @@ pub struct ServerOpts {
     /// Listen backlog (the kernel caps it at net.core.somaxconn).
     #[arg(long, value_name = "N", default_value_t = defaults::BACKLOG, allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(1..))]
     pub backlog: i32,
+}
+
+/// The server's park policies (`harness run` and `harness matrix`).
+#[derive(Clone, Debug, Args)]
+pub struct ParkOpts {
+    /// What the server's workers do when idle, one or more policies, comma-separated:
+    /// `immediate` (block in the reactor at once, the default), `spin:DURATION` (keep
+    /// polling without blocking for that long after the last event, e.g. spin:50us),
+    /// `never` (poll forever; for workers on dedicated CPUs). Each backend runs once per
+    /// policy it can honour, named `mio-spin50us`, `mio-never-park`; the tokio runtimes
+    /// and epoll-ref park at once only, and run once, with a note.
+    #[arg(
+        long,
+        value_name = "POLICY,...",
+        value_delimiter = ',',
+        default_value = "immediate"
+    )]
+    pub park: Vec<Park>,
 }
 
 /// Load generator flags (`harness run` and `harness load`).
@@ -77,6 +95,15 @@ pub struct LoadOpts {
     /// connects do not overflow the server's listen backlog.
     #[arg(long, value_name = "N", default_value_t = defaults::CONNECT_CONCURRENCY, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub connect_concurrency: u32,
+
+    /// Let the load generator's threads spin instead of sleeping while they wait for
+    /// echoes, so that the client's own wake-up (tens of microseconds on a virtual
+    /// machine) does not hide the server's. Each client thread then uses its whole CPU:
+    /// give the client CPUs of its own (`--pin`, the matrix's isolated profile). Time
+    /// spent spinning with nothing to do is not counted as busy, so the client-bound
+    /// check still works.
+    #[arg(long)]
+    pub client_spin: bool,
 }
 
 /// Where result files go.

@@ -5,7 +5,7 @@ use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
-    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, PlotPlan, ReportPlan, RunPlan,
+    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, PlotPlan, ReportPlan, RunPlan,
     ServePlan, ServerPlan,
 };
 
@@ -36,6 +36,7 @@ impl ServerOpts {
             accept: self.accept,
             listen: self.listen,
             backlog: self.backlog,
+            park: Park::Immediate,
         }
     }
 }
@@ -49,6 +50,7 @@ impl LoadOpts {
             warmup: self.warmup.0,
             connect_timeout: self.connect_timeout.0,
             connect_concurrency: self.connect_concurrency as usize,
+            client_spin: self.client_spin,
             ..LoadPlan::new(
                 conns,
                 self.msg_size,
@@ -71,6 +73,7 @@ impl RunArgs {
     pub fn plan(&self) -> RunPlan {
         RunPlan {
             backends: self.backend.kinds(),
+            parks: self.park.park.clone(),
             repeat: self.repeat,
             pin: self.pin,
             server: self.server.plan(),
@@ -85,7 +88,10 @@ impl ServeArgs {
     pub fn plan(&self) -> ServePlan {
         ServePlan {
             backend: self.backend,
-            server: self.server.plan(),
+            server: ServerPlan {
+                park: self.park,
+                ..self.server.plan()
+            },
             msg_size: self.msg_size,
             pin: self.pin,
         }
@@ -165,6 +171,8 @@ impl MatrixArgs {
             isolated_threads,
             profiles,
             client_threads: self.client_threads.map(|t| t as usize),
+            parks: self.park.park.clone(),
+            client_spin: self.client_spin,
             name: self.name.clone(),
             ..published
         }

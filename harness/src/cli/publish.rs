@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::opts::ParkOpts;
 use super::parse::{parse_duration, parse_duration_allow_zero, parse_msg_size};
 use crate::plan::{defaults, Profile};
 
@@ -83,4 +84,14 @@ pub struct MatrixArgs {
     /// Name of the run directory instead of `<YYYY-MM-DD>-<host tag>[-quick]`.
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
+
+    /// Park policy flags: with more than one, each backend that can honour them runs
+    /// once per policy, interleaved (the wake-up comparison).
+    #[command(flatten)]
+    pub park: ParkOpts,
+
+    /// Let the load generator's threads spin instead of sleeping while they wait for
+    /// echoes (see `harness run --help`); the same for every backend.
+    #[arg(long)]
+    pub client_spin: bool,
 }

@@ -9,7 +9,7 @@ use super::Outcome;
 use crate::metrics::send_recv;
 use crate::os::pinning::{self, CpuPlan};
 use crate::os::{check_fds, on_signal, raise_nofile, Interrupt};
-use crate::plan::{defaults, RunPlan};
+use crate::plan::{defaults, RunPlan, ServerPlan};
 use crate::report::{prepare_dir, render_comparison, write_files, Report, TableReport};
 use crate::result::RunResult;
 
@@ -67,22 +67,33 @@ pub(super) fn run(plan: RunPlan) -> anyhow::Result<Outcome> {
         pair.cpu_per_op_us
     ));
 
-    let single = plan.backends.len() == 1 && plan.repeat == 1;
+    let (targets, notes) = plan.targets();
+    for note in notes {
+        progress.status(&format!("note: {note}"));
+    }
+    let single = targets.len() == 1 && plan.repeat == 1;
     let mut results = Vec::new();
     let mut outcome = Outcome::Clean;
     // The first file error; later runs are still measured and printed.
     let mut write_error = None;
     'runs: for repetition in 0..plan.repeat {
-        for &kind in &plan.backends {
+        for &target in &targets {
             if interrupt.is_raised() {
                 break 'runs;
             }
             progress.status(&format!(
-                "{kind}: run {} of {}",
+                "{target}: run {} of {}",
                 repetition + 1,
                 plan.repeat
             ));
-            let run = kind.serve(RunOnce {
+            let plan = RunPlan {
+                server: ServerPlan {
+                    park: target.park,
+                    ..plan.server.clone()
+                },
+                ..plan.clone()
+            };
+            let run = target.kind.serve(RunOnce {
                 plan: &plan,
                 cpus: &cpus,
                 send_recv: pair,
@@ -93,7 +104,7 @@ pub(super) fn run(plan: RunPlan) -> anyhow::Result<Outcome> {
             let result = match run {
                 Ok(result) => result,
                 Err(e) if interrupt.is_raised() => {
-                    progress.status(&format!("{kind}: {e:#}"));
+                    progress.status(&format!("{target}: {e:#}"));
                     break 'runs;
                 }
                 Err(e) => return Err(e),

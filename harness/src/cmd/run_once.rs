@@ -102,7 +102,7 @@ impl WithServer for RunOnce<'_> {
         Ok(RunResult {
             schema: SCHEMA.to_owned(),
             metadata: Metadata::collect(),
-            backend: Some(S::NAME.to_owned()),
+            backend: Some(self.label::<S>()),
             repetition: self.repetition,
             send_recv: Some(self.send_recv),
             server,
@@ -114,6 +114,12 @@ impl WithServer for RunOnce<'_> {
 }
 
 impl RunOnce<'_> {
+    /// The report name of this run's target: the server's name and its park policy
+    /// ([`crate::backend::Target::label`]).
+    fn label<S: EchoServer>(&self) -> String {
+        format!("{}{}", S::NAME, self.plan.server.park.suffix())
+    }
+
     /// Follows the child's events until it closes its stdout and stderr.
     fn follow<S: EchoServer>(&self, server: &S, child: &LoadChild) -> Followed {
         let mut f = Followed::default();
@@ -189,7 +195,7 @@ impl RunOnce<'_> {
             })
             .collect();
         ServerResult {
-            backend: S::NAME.to_owned(),
+            backend: self.label::<S>(),
             threads: self.plan.server.threads,
             accept: self.plan.server.accept,
             echoes,

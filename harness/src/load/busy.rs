@@ -5,6 +5,11 @@
 //! server. Linux's `/proc/thread-self/schedstat` gives both figures in nanoseconds (time
 //! on a CPU, time waiting on a run queue); where it is missing, the thread's CPU clock
 //! (`CLOCK_THREAD_CPUTIME_ID`) gives the first alone.
+//!
+//! A thread that spins ([`super::spin`]: `--client-spin`, or the pacer's last
+//! microseconds before a send) is on its CPU while it waits. The time it spun with
+//! nothing to do is counted apart and taken out: a thread that spins while its server
+//! is slow is waiting, not limiting the load.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +21,7 @@ pub(super) struct Sample {
     at: Instant,
     on_cpu: Duration,
     queued: Duration,
+    spun: Duration,
 }
 
 impl Sample {
@@ -26,6 +32,7 @@ impl Sample {
             at: Instant::now(),
             on_cpu,
             queued,
+            spun: super::spin::idle(),
         }
     }
 
@@ -35,6 +42,7 @@ impl Sample {
             wall: later.at.saturating_duration_since(self.at),
             on_cpu: later.on_cpu.saturating_sub(self.on_cpu),
             queued: later.queued.saturating_sub(self.queued),
+            spun: later.spun.saturating_sub(self.spun),
         }
     }
 }
@@ -48,15 +56,20 @@ pub struct Busy {
     pub on_cpu: Duration,
     /// Time runnable but waiting for a CPU.
     pub queued: Duration,
+    /// Time spent spinning with nothing to do (counted in `on_cpu` and `queued` by the
+    /// scheduler, taken out of the busy share).
+    pub spun: Duration,
 }
 
 impl Busy {
-    /// The share of the wall time the thread was runnable (on a CPU or queued), 0 to 1.
+    /// The share of the wall time the thread was runnable (on a CPU or queued) and not
+    /// spinning idle, 0 to 1.
     pub fn share(&self) -> f64 {
         if self.wall.is_zero() {
             return 0.0;
         }
-        ((self.on_cpu + self.queued).as_secs_f64() / self.wall.as_secs_f64()).min(1.0)
+        let working = (self.on_cpu + self.queued).saturating_sub(self.spun);
+        (working.as_secs_f64() / self.wall.as_secs_f64()).min(1.0)
     }
 }
 
@@ -83,5 +96,21 @@ mod tests {
         let busy = first.until(&Sample::now());
         assert!(busy.share() > 0.5, "{busy:?}");
         assert!(busy.wall >= Duration::from_millis(30));
+    }
+
+    #[test]
+    fn idle_spinning_is_not_busy() {
+        let busy = Busy {
+            wall: Duration::from_millis(100),
+            on_cpu: Duration::from_millis(90),
+            queued: Duration::from_millis(10),
+            spun: Duration::from_millis(70),
+        };
+        assert!((busy.share() - 0.3).abs() < 1e-9, "{}", busy.share());
+        let more_spun_than_run = Busy {
+            spun: Duration::from_millis(200),
+            ..busy
+        };
+        assert_eq!(more_spun_than_run.share(), 0.0);
     }
 }

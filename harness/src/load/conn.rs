@@ -33,6 +33,7 @@ use tokio::net::TcpStream;
 use super::errors::ConnError;
 use super::pacer::Pacer;
 use super::pattern::{fill, first_mismatch};
+use super::spin;
 use super::thread::ThreadStats;
 
 /// When the run starts, when the measured window starts, and when it ends.
@@ -116,8 +117,10 @@ impl Conn {
             };
             fill(&mut send, seq);
             let sent = Instant::now();
+            spin::worked();
             tokio::try_join!(wr.write_all(&send), rd.read_exact(&mut recv))?;
             let done = Instant::now();
+            spin::worked();
             if let Some(offset) = first_mismatch(&send, &recv) {
                 return Err(ConnError::Integrity { seq, offset });
             }

@@ -9,6 +9,7 @@ mod event;
 mod generator;
 mod pacer;
 mod pattern;
+mod spin;
 mod stop;
 mod thread;
 

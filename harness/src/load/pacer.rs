@@ -36,6 +36,8 @@ use nix::sys::time::TimeSpec;
 use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
 use tokio::io::unix::AsyncFd;
 
+use super::spin::Turn;
+
 /// The least a timer fires early.
 const MIN_SPIN: Duration = Duration::from_micros(2);
 /// The most a timer fires early, so that a stalled machine cannot make the pacer spin
@@ -169,6 +171,7 @@ impl Pacer {
             pacer: self,
             at,
             registered: false,
+            turn: None,
         }
     }
 
@@ -243,6 +246,8 @@ pub(super) struct Until<'a> {
     pacer: &'a Pacer,
     at: Instant,
     registered: bool,
+    /// The last turn of the final spin, to count the idle part of it.
+    turn: Option<Turn>,
 }
 
 impl Future for Until<'_> {
@@ -255,7 +260,9 @@ impl Future for Until<'_> {
         }
         if self.at - now <= self.pacer.state.borrow().spin.get() {
             // The last microseconds: yield, so the thread's other connections run, and
-            // look at the clock again.
+            // look at the clock again. The turns with nothing else to do are idle, not
+            // busy (see `spin`).
+            self.turn = Some(self.turn.map_or_else(Turn::first, Turn::next));
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }

@@ -18,6 +18,7 @@ use super::conn::{Conn, Schedule, Timing};
 use super::connect::connect;
 use super::errors::ErrorCounts;
 use super::pacer::{self, Pacer};
+use super::spin;
 use super::stop::Stop;
 use crate::metrics::histogram::{self, record, Latency};
 use crate::plan::LoadJob;
@@ -177,6 +178,9 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
             })
         };
         let driver = pacer.clone().map(|p| tokio::task::spawn_local(p.run()));
+        let spinner = cfg
+            .client_spin
+            .then(|| tokio::task::spawn_local(spin::spin()));
         let mut tasks = JoinSet::new();
         for (id, stream) in streams {
             let open = interval.map(|i| (i, i.mul_f64(id as f64 / conns)));
@@ -215,6 +219,9 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
         sampler.abort();
         if let Some(driver) = driver {
             driver.abort();
+        }
+        if let Some(spinner) = spinner {
+            spinner.abort();
         }
     });
     drop(local);

@@ -46,6 +46,9 @@ pub struct LoadPlan {
     pub connect_timeout: Duration,
     /// Connects in flight at once, over all threads.
     pub connect_concurrency: usize,
+    /// The client threads spin instead of sleeping while they wait.
+    #[serde(default)]
+    pub client_spin: bool,
 }
 
 impl LoadPlan {
@@ -64,6 +67,7 @@ impl LoadPlan {
             rate: None,
             connect_timeout: d::CONNECT_TIMEOUT,
             connect_concurrency: d::CONNECT_CONCURRENCY as usize,
+            client_spin: false,
         }
     }
 

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use super::defaults;
 use super::load::LoadPlan;
+use super::park::Park;
 use super::profile::{Profile, Section};
 use super::run::{OutputPlan, RunPlan};
 use super::server::ServerPlan;
-use crate::backend::ServerKind;
+use crate::backend::{ServerKind, Target};
 
 /// What one matrix run does.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +44,10 @@ pub struct MatrixPlan {
     pub root: PathBuf,
     /// The run directory's name, instead of `<YYYY-MM-DD>-<host tag>[-quick]`.
     pub name: Option<String>,
+    /// Park policies: each backend runs once per policy it can honour.
+    pub parks: Vec<Park>,
+    /// The load generator's threads spin instead of sleeping.
+    pub client_spin: bool,
 }
 
 impl MatrixPlan {
@@ -74,6 +79,8 @@ impl MatrixPlan {
             quick,
             root,
             name: None,
+            parks: vec![Park::Immediate],
+            client_spin: false,
         }
     }
 
@@ -128,7 +135,7 @@ impl MatrixPlan {
     /// loop or at `rate`. The runner pins and writes the files itself.
     pub fn run_plan(
         &self,
-        backend: ServerKind,
+        target: Target,
         (threads, client_threads): (usize, usize),
         conns: u32,
         msg_size: usize,
@@ -138,12 +145,15 @@ impl MatrixPlan {
         load.duration = self.duration;
         load.warmup = self.warmup;
         load.rate = rate;
+        load.client_spin = self.client_spin;
         RunPlan {
-            backends: vec![backend],
+            backends: vec![target.kind],
+            parks: vec![target.park],
             repeat: 1,
             pin: false,
             server: ServerPlan {
                 threads,
+                park: target.park,
                 ..self.server.clone()
             },
             load,
@@ -156,6 +166,12 @@ impl MatrixPlan {
         self.client_threads.unwrap_or_else(defaults::client_threads)
     }
 
+    /// What every cell runs, in order, and a note for each backend that cannot honour
+    /// a policy asked for ([`Target::expand`]).
+    pub fn targets(&self) -> (Vec<Target>, Vec<String>) {
+        Target::expand(&self.backends, &self.parks)
+    }
+
     /// Runs in the whole matrix.
     pub fn runs(&self) -> usize {
         self.sections().len()
@@ -163,7 +179,7 @@ impl MatrixPlan {
             * self.conns.len()
             * (1 + self.open_levels.len())
             * self.repeat as usize
-            * self.backends.len()
+            * self.targets().0.len()
     }
 
     /// The expected wall time of one run at `conns` connections, in milliseconds: the
@@ -180,7 +196,7 @@ impl MatrixPlan {
             * (self.sections().len()
                 * self.sizes.len()
                 * (1 + self.open_levels.len())
-                * self.backends.len()) as u64
+                * self.targets().0.len()) as u64
             * u64::from(self.repeat)
     }
 }

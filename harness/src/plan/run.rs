@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use super::load::LoadPlan;
+use super::park::Park;
 use super::server::ServerPlan;
-use crate::backend::ServerKind;
+use crate::backend::{ServerKind, Target};
 
 /// Where result files go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +27,9 @@ impl OutputPlan {
 pub struct RunPlan {
     /// The backends (and maybe the reference), in the order of one repetition.
     pub backends: Vec<ServerKind>,
+    /// The park policies to run each backend under, each a target of its own
+    /// ([`Target::expand`]); the server plan's own `park` is ignored.
+    pub parks: Vec<Park>,
     /// Repetitions of every backend (at least 1).
     pub repeat: u32,
     /// Pin the server workers and the load threads to disjoint CPUs, when there are
@@ -45,11 +49,18 @@ impl RunPlan {
     pub fn new(backend: impl Into<ServerKind>, conns: usize, msg_size: usize) -> RunPlan {
         RunPlan {
             backends: vec![backend.into()],
+            parks: vec![Park::Immediate],
             repeat: super::defaults::REPEAT,
             pin: false,
             server: ServerPlan::default(),
             load: LoadPlan::new(conns, msg_size, None),
             output: OutputPlan::none(),
         }
+    }
+
+    /// What one repetition runs, in order, and a note for each backend that cannot
+    /// honour a policy asked for ([`Target::expand`]).
+    pub fn targets(&self) -> (Vec<Target>, Vec<String>) {
+        Target::expand(&self.backends, &self.parks)
     }
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use pool_core::Pinning;
 use serde::{Deserialize, Serialize};
 
+use super::park::Park;
 use crate::backend::ServerKind;
 use crate::serve::{AcceptStrategy, ServerConfig};
 
@@ -19,6 +20,9 @@ pub struct ServerPlan {
     pub listen: SocketAddr,
     /// Listen backlog.
     pub backlog: i32,
+    /// What the workers do when idle (a pool backend's; the reference ignores it).
+    #[serde(default)]
+    pub park: Park,
 }
 
 impl Default for ServerPlan {
@@ -30,6 +34,7 @@ impl Default for ServerPlan {
             accept: d::ACCEPT,
             listen: d::LISTEN,
             backlog: d::BACKLOG,
+            park: Park::Immediate,
         }
     }
 }
@@ -45,6 +50,7 @@ impl ServerPlan {
             backlog: self.backlog,
             msg_size,
             pinning,
+            park: self.park.policy(),
         }
     }
 }

@@ -143,6 +143,9 @@ pub fn render_comparison(results: &[RunResult]) -> String {
                 .as_ref()
                 .map_or("-".to_owned(), |s| format!("{:?}", s.accept).to_lowercase()),
         );
+        if l.client_spin {
+            out.push_str("; client threads spin (--client-spin)");
+        }
         if let Some(k) = &first.send_recv {
             let _ = write!(
                 out,

@@ -129,6 +129,9 @@ pub(crate) fn render(result: &RunResult) -> String {
             }
         );
     }
+    if l.client_spin {
+        client.push_str("; client threads spin (--client-spin): idle spinning is not busy");
+    }
     cpu.row(["client CPU".to_owned(), client]);
     let mut errors = format!("{}", l.error_total);
     if l.error_total > 0 {

@@ -88,6 +88,10 @@ pub struct LoadResult {
     pub warmup_s: f64,
     /// Open loop: total requests per second asked for.
     pub rate: Option<f64>,
+    /// The client threads spun instead of sleeping (`--client-spin`); absent in older
+    /// results (they slept).
+    #[serde(default)]
+    pub client_spin: bool,
     /// Connection set-up.
     pub connect: ConnectResult,
     /// The measured window's actual length, seconds.
@@ -170,6 +174,7 @@ impl LoadResult {
             msg_size: plan.msg_size as u64,
             duration_s: plan.duration.as_secs_f64(),
             warmup_s: plan.warmup.as_secs_f64(),
+            client_spin: plan.client_spin,
             rate: plan.rate,
             connect: ConnectResult {
                 established: o.established,

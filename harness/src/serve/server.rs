@@ -5,7 +5,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use pool_core::{BuildError, Builder, Handle, Pinning, PoolMetrics, Runtime};
+use pool_core::{BuildError, Builder, Handle, ParkPolicy, Pinning, PoolMetrics, Runtime};
 
 use super::accept::{self, AcceptStrategy};
 use super::echo_server::EchoServer;
@@ -31,6 +31,8 @@ pub struct ServerConfig {
     pub msg_size: usize,
     /// Where the workers run.
     pub pinning: Pinning,
+    /// What the workers do when idle.
+    pub park: ParkPolicy,
 }
 
 /// Why the server could not start.
@@ -99,6 +101,7 @@ impl<R: Runtime> Server<R> {
         let mut builder = Builder::new();
         builder.pool_size(config.threads).name_prefix(WORKER_PREFIX);
         builder.pinning(config.pinning.clone());
+        builder.park_policy(config.park.clone());
         let pool: R = builder.build().map_err(ServerError::Build)?;
         let stats = Arc::new(ServerStats::new(config.threads));
         let buf_size = config.msg_size.clamp(4096, 64 * 1024);

@@ -75,7 +75,11 @@ pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
     .context("cannot install the SIGINT/SIGTERM handlers")?;
 
     let progress = Progress::overall(plan.cost_ms());
-    let backends: Vec<String> = plan.backends.iter().map(|k| k.name().to_owned()).collect();
+    let (targets, notes) = plan.targets();
+    for note in notes {
+        progress.status(&format!("note: {note}"));
+    }
+    let backends: Vec<String> = targets.iter().map(|t| t.label()).collect();
     progress.status(&format!(
         "matrix: {} runs ({}; conns {:?}; sizes {:?} B; closed + open at {:?}% of {}), \
          about {} min; writing {}",

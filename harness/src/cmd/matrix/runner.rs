@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::backend::{BackendKind, ServerKind};
+use crate::backend::{BackendKind, Target};
 use crate::cmd::progress::Progress;
 use crate::cmd::run_once::RunOnce;
 use crate::metrics::{send_recv, SendRecv};
@@ -31,6 +31,8 @@ pub(super) struct Runner<'a> {
     pub(super) failures: Vec<Failure>,
     pub(super) send_recv: Vec<SendRecv>,
     pub(super) started: Instant,
+    /// What every cell runs, in order ([`MatrixPlan::targets`]).
+    targets: Vec<Target>,
     done_runs: usize,
     done_cost_ms: u64,
     /// The section being run, its CPUs and its (server, client) threads.
@@ -64,6 +66,7 @@ impl<'a> Runner<'a> {
             failures: Vec::new(),
             send_recv: Vec::new(),
             started: Instant::now(),
+            targets: plan.targets().0,
             done_runs: 0,
             done_cost_ms: 0,
             section: None,
@@ -199,7 +202,7 @@ impl<'a> Runner<'a> {
             error: why,
             section: self.section.as_ref().map(|s| s.0.slug()),
         });
-        let n = self.plan.repeat as usize * self.plan.backends.len();
+        let n = self.plan.repeat as usize * self.targets.len();
         self.advance(cell, n);
     }
 
@@ -210,11 +213,11 @@ impl<'a> Runner<'a> {
             return Ok(());
         }
         for repetition in 0..self.plan.repeat {
-            for &kind in &self.plan.backends {
+            for i in 0..self.targets.len() {
                 if self.interrupt.is_raised() {
                     return Ok(());
                 }
-                self.one(kind, cell, repetition, floor, rate)?;
+                self.one(self.targets[i], cell, repetition, floor, rate)?;
             }
         }
         Ok(())
@@ -222,7 +225,7 @@ impl<'a> Runner<'a> {
 
     fn one(
         &mut self,
-        kind: ServerKind,
+        target: Target,
         cell: CellKey,
         repetition: u32,
         floor: SendRecv,
@@ -232,13 +235,13 @@ impl<'a> Runner<'a> {
             anyhow::bail!("internal: a run outside a section");
         };
         let plan = self.plan.run_plan(
-            kind,
+            target,
             threads,
             cell.conns as u32,
             cell.msg_size as usize,
             rate,
         );
-        let run = kind.serve(RunOnce {
+        let run = target.kind.serve(RunOnce {
             plan: &plan,
             cpus: &placement,
             send_recv: floor,
@@ -276,7 +279,7 @@ impl<'a> Runner<'a> {
             Err(e) => {
                 let error = format!("{e:#}");
                 self.failures.push(Failure {
-                    backend: kind.name().to_owned(),
+                    backend: target.label(),
                     level: cell.level.to_string(),
                     conns: cell.conns,
                     msg_size: cell.msg_size,
@@ -289,7 +292,7 @@ impl<'a> Runner<'a> {
         };
         self.advance(cell, 1);
         self.progress.status(&format!(
-            "[{:>3}/{}] {}: {}, {} conns, {}, {kind} #{}: {line}{}",
+            "[{:>3}/{}] {}: {}, {} conns, {}, {target} #{}: {line}{}",
             self.done_runs,
             self.plan.runs(),
             section.slug(),
