@@ -2,7 +2,7 @@
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: miri help build test lint fmt doc bench bench-build compare results plot clean ci
+.PHONY: miri help build test lint fmt doc bench bench-build compare results wakeup plot clean ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ compare: ## The main job: every backend side by side on a loopback echo load
 
 results: ## Run the published matrix into bench-results/<date>-<host>/ (~15 min; QUICK=1: ~2 min smoke run)
 	$(CARGO) run --release -p harness -- matrix $(if $(QUICK),--quick,)
+
+wakeup: ## The wake-up comparison: park policies against tokio-mt, isolated profile, spinning client (~5 min)
+	$(CARGO) run --release -p harness -- matrix --profiles isolated --conns-list 1,100 --open-levels 10 \
+		--park immediate,spin:50us,never --client-spin --name $(or $(NAME),wakeup-latest)
 
 plot: ## Redraw SVG plots from result files: make plot FILES="bench-results/<run>/runs" OUT=dir
 	$(CARGO) run --release -p harness -- plot $(FILES) --out $(or $(OUT),plots)
