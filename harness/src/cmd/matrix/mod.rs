@@ -117,6 +117,14 @@ pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
             Err(e) => eprintln!("harness: warning: no plots for {slug}: {e:#}"),
         }
     }
+    // Across sections: the thread-scaling plots (none for one thread count).
+    match scaling_plots(&runner.results, &dir.join("plots").join(SCALING_DIR)) {
+        Ok(written) => plots.extend(written.into_iter().map(|mut p| {
+            p.file = format!("{SCALING_DIR}/{}", p.file);
+            p
+        })),
+        Err(e) => eprintln!("harness: warning: no scaling plots: {e:#}"),
+    }
     let summary = MatrixSummary {
         name: name.clone(),
         date,
@@ -176,4 +184,23 @@ pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// The directory under `plots/` of the thread-scaling plots.
+const SCALING_DIR: &str = "scaling";
+
+/// Writes the thread-scaling plots of `results` into `dir` (created only when there
+/// are some).
+fn scaling_plots(results: &[RunResult], dir: &Path) -> anyhow::Result<Vec<Plot>> {
+    let plots = plot::scaling::render(results)?;
+    if !plots.is_empty() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create plot directory {}", dir.display()))?;
+    }
+    for p in &plots {
+        let path = dir.join(&p.file);
+        std::fs::write(&path, &p.svg)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(plots)
 }

@@ -98,7 +98,7 @@ pub fn render_run_readme(s: &MatrixSummary, results: &[RunResult], plots: &[Plot
         let rs = of_section(results, section);
         results_section(&mut o, s, section, &rs, plots);
     }
-    scaling_section(&mut o, results, &sections);
+    scaling_section(&mut o, results, &sections, plots);
     failures_section(&mut o, s);
     machine_section(&mut o, s);
     commands_section(&mut o, s);
@@ -159,7 +159,7 @@ fn lead_section(o: &mut String, s: &MatrixSummary, results: &[RunResult], sectio
     }
 }
 
-fn scaling_section(o: &mut String, results: &[RunResult], sections: &[Section]) {
+fn scaling_section(o: &mut String, results: &[RunResult], sections: &[Section], plots: &[Plot]) {
     o.push_str("## Thread scaling\n\n");
     match scaling_table(results, sections) {
         Some(table) => {
@@ -168,6 +168,9 @@ fn scaling_section(o: &mut String, results: &[RunResult], sections: &[Section]) 
                 "Closed loop at the largest connection count, isolated profile, at each \
                  server thread count (the client on the remaining CPUs):\n\n{table}"
             );
+            for p in plots.iter().filter(|p| p.file.starts_with("scaling/")) {
+                let _ = writeln!(o, "![{}](plots/{})\n", p.title, p.file);
+            }
         }
         None => o.push_str(
             "This run measured one server thread count. On a machine with 16 or more \

@@ -32,6 +32,8 @@ pub fn render(results: &[RunResult]) -> anyhow::Result<Vec<Plot>> {
             kind: "cpu",
             what: "Server CPU per echo",
             y_desc: "server CPU per echo (µs, user + sys)",
+            x: &vs_conns::by_conns,
+            x_desc: "connections (log scale)",
             metric: &metric,
             reference: kernel.map(|k| {
                 (

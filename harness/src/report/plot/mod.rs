@@ -5,11 +5,14 @@
 //! - [`throughput`]: requests per second against connections, per (level, size);
 //! - [`cpu`]: server CPU per echo against connections, with the kernel's blocking
 //!   send+recv;
-//! - [`over_time`]: throughput and p99 per second through each run.
+//! - [`over_time`]: throughput and p99 per second through each run;
+//! - [`scaling`]: throughput and CPU per echo against server threads, across the
+//!   sections of a thread-scaling matrix (drawn by `harness matrix`, not per section).
 
 pub mod cpu;
 pub mod latency;
 pub mod over_time;
+pub mod scaling;
 pub mod throughput;
 
 mod style;

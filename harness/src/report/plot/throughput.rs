@@ -16,6 +16,8 @@ pub fn render(results: &[RunResult]) -> anyhow::Result<Vec<Plot>> {
         kind: "throughput",
         what: "Throughput",
         y_desc: "requests per second",
+        x: &vs_conns::by_conns,
+        x_desc: "connections (log scale)",
         metric: &metric,
         reference: None,
         y_format: style::int,

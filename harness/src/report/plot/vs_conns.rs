@@ -1,5 +1,6 @@
-//! The shape shared by the throughput and CPU plots: a metric against the connection
-//! count (log x), one line through the medians per backend, min-max whiskers.
+//! The shape shared by the throughput, CPU and scaling plots: a metric against a count
+//! (connections, or server threads; log x), one line through the medians per backend,
+//! min-max whiskers.
 
 use std::collections::BTreeMap;
 
@@ -11,12 +12,16 @@ use crate::report::level::{backends_of, size_name, SeriesKey};
 use crate::report::Spread;
 use crate::result::RunResult;
 
-/// What to plot against connections.
+/// What to plot, against what.
 pub(super) struct Spec<'a> {
-    /// The plot kind, for the file name: `throughput` or `cpu`.
-    pub(super) kind: &'static str,
+    /// The plot kind, for the file name: `throughput`, `cpu`, `scaling-throughput`...
+    pub(super) kind: &'a str,
     /// What the plot shows, before the level and size.
-    pub(super) what: &'static str,
+    pub(super) what: &'a str,
+    /// The x value of one run: its connections ([`by_conns`]), or its server threads.
+    pub(super) x: &'a dyn Fn(&RunResult) -> u64,
+    /// The x axis description.
+    pub(super) x_desc: &'a str,
     /// The y axis description.
     pub(super) y_desc: &'static str,
     /// The value of one run, if it has one.
@@ -25,6 +30,11 @@ pub(super) struct Spec<'a> {
     pub(super) reference: Option<(f64, String)>,
     /// Formats a y tick label.
     pub(super) y_format: fn(f64) -> String,
+}
+
+/// The x of the plots against connections.
+pub(super) fn by_conns(r: &RunResult) -> u64 {
+    r.load.conns
 }
 
 /// The file name of a plot of `kind` for one series, e.g. `throughput-closed-m64.svg`.
@@ -51,30 +61,30 @@ pub(super) fn draw(key: SeriesKey, runs: &[&RunResult], spec: &Spec<'_>) -> anyh
     let lines: Vec<(String, Vec<(f64, Spread)>)> = backends
         .iter()
         .map(|b| {
-            let mut by_conns: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+            let mut by_x: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
             for r in runs
                 .iter()
                 .filter(|r| r.backend.as_deref().unwrap_or("load") == b)
             {
                 if let Some(v) = (spec.metric)(r) {
-                    by_conns.entry(r.load.conns).or_default().push(v);
+                    by_x.entry((spec.x)(r)).or_default().push(v);
                 }
             }
-            let points = by_conns
+            let points = by_x
                 .into_iter()
                 .filter_map(|(c, v)| Some((c as f64, Spread::of(v)?)))
                 .collect();
             (b.clone(), points)
         })
         .collect();
-    let repeats = runs.len() / backends.len().max(1) / conns_of(runs).len().max(1);
+    let xs = xs_of(runs, spec.x);
+    let repeats = runs.len() / backends.len().max(1) / xs.len().max(1);
     let subtitle = format!(
         "median of {} run{} per point, whiskers min–max; backends interleaved in one matrix run",
         repeats.max(1),
         if repeats == 1 { "" } else { "s" }
     );
-    let conns = conns_of(runs);
-    let (x_lo, x_hi) = match (conns.first(), conns.last()) {
+    let (x_lo, x_hi) = match (xs.first(), xs.last()) {
         (Some(&lo), Some(&hi)) => (lo as f64 / 2.0, hi as f64 * 2.0),
         _ => (0.5, 2.0),
     };
@@ -94,7 +104,7 @@ pub(super) fn draw(key: SeriesKey, runs: &[&RunResult], spec: &Spec<'_>) -> anyh
         root.fill(&WHITE).map_err(drawing(&file))?;
         let (top, body) = root.split_vertically(style::HEADER);
         style::header(&top, &title, &subtitle).map_err(drawing(&file))?;
-        let ticks: Vec<f64> = conns.iter().map(|&c| c as f64).collect();
+        let ticks: Vec<f64> = xs.iter().map(|&c| c as f64).collect();
         let mut chart = ChartBuilder::on(&body)
             .margin(20)
             .x_label_area_size(50)
@@ -103,7 +113,7 @@ pub(super) fn draw(key: SeriesKey, runs: &[&RunResult], spec: &Spec<'_>) -> anyh
             .map_err(drawing(&file))?;
         chart
             .configure_mesh()
-            .x_desc("connections (log scale)")
+            .x_desc(spec.x_desc)
             .y_desc(spec.y_desc)
             .x_label_formatter(&|x| int(*x))
             .y_label_formatter(&|y| (spec.y_format)(*y))
@@ -161,8 +171,8 @@ pub(super) fn draw(key: SeriesKey, runs: &[&RunResult], spec: &Spec<'_>) -> anyh
     Ok(Plot { file, title, svg })
 }
 
-fn conns_of(runs: &[&RunResult]) -> Vec<u64> {
-    let mut c: Vec<u64> = runs.iter().map(|r| r.load.conns).collect();
+fn xs_of(runs: &[&RunResult], x: &dyn Fn(&RunResult) -> u64) -> Vec<u64> {
+    let mut c: Vec<u64> = runs.iter().map(|r| x(r)).collect();
     c.sort_unstable();
     c.dedup();
     c
