@@ -12,7 +12,9 @@ use clap::ValueEnum;
 use pool_core::Runtime;
 
 use crate::plan::Park;
-use crate::serve::{EchoServer, ReferenceServer, Server, REFERENCE_NAME};
+use crate::serve::{
+    EchoServer, ReferenceServer, Server, UringReferenceServer, REFERENCE_NAME, URING_REFERENCE_NAME,
+};
 
 /// A backend the harness knows, by its report name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
@@ -92,6 +94,9 @@ pub enum ServerKind {
     Pool(BackendKind),
     /// The reference: per-thread epoll loops, no runtime.
     Reference,
+    /// The io_uring reference: per-thread io_uring loops, no runtime (skipped where
+    /// io_uring is unavailable).
+    UringReference,
 }
 
 /// Code that runs against one echo server type, chosen at run time: implement it for a
@@ -118,6 +123,7 @@ impl ServerKind {
                 .map(|&k| ServerKind::Pool(k))
                 .collect();
             all.push(ServerKind::Reference);
+            all.push(ServerKind::UringReference);
             all
         })
     }
@@ -135,6 +141,7 @@ impl ServerKind {
         match self {
             ServerKind::Pool(kind) => kind.with(OnPool(code)),
             ServerKind::Reference => code.run::<ReferenceServer>(),
+            ServerKind::UringReference => code.run::<UringReferenceServer>(),
         }
     }
 
@@ -157,12 +164,28 @@ impl ServerKind {
 
     /// Whether this is the reference rather than a pool.
     pub fn is_reference(self) -> bool {
-        self == ServerKind::Reference
+        matches!(self, ServerKind::Reference | ServerKind::UringReference)
+    }
+
+    /// `Err` with the reason when this server cannot run here (the io_uring
+    /// reference where io_uring is unavailable).
+    pub fn available(self) -> Result<(), String> {
+        static URING: OnceLock<Result<(), String>> = OnceLock::new();
+        match self {
+            ServerKind::UringReference => URING
+                .get_or_init(|| {
+                    UringReferenceServer::probe()
+                        .map(|_| ())
+                        .map_err(|e| format!("io_uring is unavailable: {e}"))
+                })
+                .clone(),
+            _ => Ok(()),
+        }
     }
 
     /// Whether `name` is the reference's report name.
     pub fn is_reference_name(name: &str) -> bool {
-        name == REFERENCE_NAME
+        name == REFERENCE_NAME || name == URING_REFERENCE_NAME
     }
 }
 
@@ -190,6 +213,10 @@ impl ValueEnum for ServerKind {
                 PossibleValue::new(REFERENCE_NAME)
                     .help("The reference, not a pool: per-thread epoll loops without a runtime"),
             ),
+            ServerKind::UringReference => Some(PossibleValue::new(URING_REFERENCE_NAME).help(
+                "The io_uring reference, not a pool: per-thread io_uring loops (multishot \
+                 accept and receive into a buffer ring) without a runtime",
+            )),
         }
     }
 }
@@ -228,12 +255,20 @@ impl Target {
 
     /// Every kind of `kinds` under every policy of `parks` it can honour, kinds in
     /// order and policies in order within each. A kind that honours none of them (the
-    /// tokio runtimes park at once only; the reference has no policy) runs once, at
-    /// [`Park::Immediate`]; the notes say so, one line per kind.
+    /// tokio runtimes park at once only; the references have no policy) runs once, at
+    /// [`Park::Immediate`]; the notes say so, one line per kind. Among several kinds,
+    /// one that cannot run here ([`ServerKind::available`]) is left out with a note;
+    /// asked for alone, it stays, and its run fails with the reason.
     pub fn expand(kinds: &[ServerKind], parks: &[Park]) -> (Vec<Target>, Vec<String>) {
         let mut targets = Vec::new();
         let mut notes = Vec::new();
         for &kind in kinds {
+            if kinds.len() > 1 {
+                if let Err(why) = kind.available() {
+                    notes.push(format!("{kind}: skipped: {why}"));
+                    continue;
+                }
+            }
             let honoured: Vec<Park> = parks
                 .iter()
                 .copied()
@@ -303,7 +338,7 @@ impl ServerKind {
         }
         match self {
             _ if park == Park::Immediate => true,
-            ServerKind::Reference => false,
+            ServerKind::Reference | ServerKind::UringReference => false,
             ServerKind::Pool(kind) => kind.with(Supports(park)),
         }
     }
@@ -326,7 +361,7 @@ mod tests {
     fn server_kinds_end_with_the_reference() {
         let all = ServerKind::all();
         assert_eq!(all[0], ServerKind::BASELINE);
-        assert_eq!(all.last(), Some(&ServerKind::Reference));
+        assert_eq!(all.last(), Some(&ServerKind::UringReference));
         for kind in all {
             assert_eq!(kind.to_possible_value().unwrap().get_name(), kind.name());
             assert_eq!(ServerKind::from_name(kind.name()), Some(*kind));
@@ -341,13 +376,20 @@ mod tests {
         let labels: Vec<String> = targets.iter().map(|t| t.label()).collect();
         assert_eq!(
             labels,
-            ["tokio-mt", "tokio", "mio", "mio-spin50us", "epoll-ref"],
+            [
+                "tokio-mt",
+                "tokio",
+                "mio",
+                "mio-spin50us",
+                "epoll-ref",
+                "uring-ref"
+            ],
             "{notes:?}"
         );
         assert_eq!(
             notes.len(),
-            3,
-            "tokio-mt, tokio and epoll-ref refuse spin: {notes:?}"
+            4,
+            "tokio-mt, tokio and the references refuse spin: {notes:?}"
         );
         // Asked for spinning only, a backend that cannot spin still runs, at once.
         let (targets, notes) = Target::expand(&[BackendKind::TokioMt.into()], &[spin]);

@@ -170,3 +170,50 @@ fn a_park_policy_the_backend_cannot_honour_is_a_clear_error() {
     assert_fails_with(&out, "cannot start the server pool");
     assert_fails_with(&out, "park policy");
 }
+
+/// io_uring unavailable (forced by the test switch): `--backend all` leaves the
+/// io_uring reference out with a one-line note and succeeds; asked for alone, it is a
+/// clear error and a non-zero exit.
+#[test]
+fn unavailable_io_uring_is_skipped_in_all_and_an_error_alone() {
+    let dir = support::TempDir::new("no-uring");
+    let out = support::harness()
+        .env(uring_ref::DISABLE_ENV, "1")
+        .args([
+            "run",
+            "--backend",
+            "all",
+            "--conns",
+            "2",
+            "--threads",
+            "1",
+            "--duration",
+            "200ms",
+            "--warmup",
+            "0",
+            "--out",
+            dir.arg(),
+        ])
+        .output()
+        .unwrap();
+    let all = support::text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(
+        all.contains("uring-ref: skipped: io_uring is unavailable"),
+        "{all}"
+    );
+    assert!(dir.results().iter().all(|r| r["backend"] != "uring-ref"));
+    let out = support::harness()
+        .env(uring_ref::DISABLE_ENV, "1")
+        .args([
+            "run",
+            "--backend",
+            "uring-ref",
+            "--duration",
+            "200ms",
+            "--no-files",
+        ])
+        .output()
+        .unwrap();
+    assert_fails_with(&out, "io_uring disabled");
+}

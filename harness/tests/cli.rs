@@ -104,7 +104,8 @@ fn run_with_every_flag() {
             "mio",
             "mio-spin50us",
             "mio-never-park",
-            "epoll-ref"
+            "epoll-ref",
+            "uring-ref"
         ]
     );
     assert_eq!(plan.repeat, 3);

@@ -182,15 +182,24 @@ fn park_policies_run_as_targets_of_their_own_with_a_spinning_client() {
     labels.sort_unstable();
     assert_eq!(
         labels,
-        ["epoll-ref", "mio", "mio-spin50us", "tokio", "tokio-mt"]
+        [
+            "epoll-ref",
+            "mio",
+            "mio-spin50us",
+            "tokio",
+            "tokio-mt",
+            "uring-ref"
+        ]
     );
     for r in &results {
         assert_sane(r);
         assert_eq!(r["load"]["client_spin"], true, "{r}");
-        // At 2,000 req/s the client waits most of the time, spinning: that is not
-        // busy (without the accounting, a spinning thread is on its CPU throughout).
-        let busy = r["load"]["client_busy"].as_f64().unwrap();
-        assert!(busy < 0.9, "client busy {busy} for {}", r["backend"]);
+        // At 2,000 req/s the client waits most of the time, spinning: that is idle
+        // spinning, left out of the busy share (a gap between two turns of the spinner
+        // with no work counts whether the thread ran or was preempted, so this holds
+        // on a loaded machine too).
+        let spun = r["load"]["client_idle_spin"].as_f64().unwrap();
+        assert!(spun > 0.3, "client idle spin {spun} for {}", r["backend"]);
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("client threads spin"), "{stdout}");

@@ -1,22 +1,23 @@
-//! The reference server (`epoll-ref`) echoes correctly: every byte, on many
-//! connections at once, with both accept strategies and more than one thread.
+//! The reference servers (`epoll-ref`, and `uring-ref` where io_uring is available)
+//! echo correctly: every byte, on many connections at once, with both accept
+//! strategies and more than one thread.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use harness::plan::ServerPlan;
-use harness::serve::{AcceptStrategy, EchoServer, ReferenceServer};
+use harness::serve::{AcceptStrategy, EchoServer, ReferenceServer, UringReferenceServer};
 use pool_core::Pinning;
 
 /// Sends `rounds` messages of varying sizes on each of `conns` connections, all open at
 /// once, and checks every echoed byte.
-fn echo_many(accept: AcceptStrategy, threads: usize, conns: usize, rounds: usize) {
+fn echo_many<S: EchoServer>(accept: AcceptStrategy, threads: usize, conns: usize, rounds: usize) {
     let plan = ServerPlan {
         threads,
         accept,
         ..ServerPlan::default()
     };
-    let server = ReferenceServer::start(&plan.config(64, Pinning::None)).unwrap();
+    let server = S::start(&plan.config(64, Pinning::None)).unwrap();
     let addr = server.addr();
     let mut streams: Vec<TcpStream> = (0..conns)
         .map(|_| {
@@ -54,24 +55,13 @@ fn echo_many(accept: AcceptStrategy, threads: usize, conns: usize, rounds: usize
     assert_eq!(accepted, conns as u64);
 }
 
-#[test]
-fn echoes_every_byte_on_many_connections_single_acceptor() {
-    echo_many(AcceptStrategy::Single, 2, 64, 4);
-}
-
-#[test]
-fn echoes_every_byte_on_many_connections_reuseport() {
-    echo_many(AcceptStrategy::Reuseport, 2, 64, 4);
-}
-
-#[test]
-fn single_acceptor_hands_connections_to_every_thread() {
+fn single_acceptor_hands_connections_to_every_thread<S: EchoServer>() {
     let plan = ServerPlan {
         threads: 2,
         accept: AcceptStrategy::Single,
         ..ServerPlan::default()
     };
-    let server = ReferenceServer::start(&plan.config(64, Pinning::None)).unwrap();
+    let server = S::start(&plan.config(64, Pinning::None)).unwrap();
     let mut streams: Vec<TcpStream> = (0..8)
         .map(|_| TcpStream::connect(server.addr()).unwrap())
         .collect();
@@ -89,13 +79,12 @@ fn single_acceptor_hands_connections_to_every_thread() {
 
 /// Data and the FIN arriving together raise one edge: the reference still sees the end
 /// after a short read, echoes everything and closes (it once waited forever here).
-#[test]
-fn data_then_fin_is_echoed_and_closed() {
+fn data_then_fin_is_echoed_and_closed<S: EchoServer>() {
     let plan = ServerPlan {
         threads: 1,
         ..ServerPlan::default()
     };
-    let server = ReferenceServer::start(&plan.config(64, Pinning::None)).unwrap();
+    let server = S::start(&plan.config(64, Pinning::None)).unwrap();
     for round in 0..50 {
         let mut s = TcpStream::connect(server.addr()).unwrap();
         let msg: Vec<u8> = (0..100 + round).map(|b| b as u8).collect();
@@ -106,4 +95,56 @@ fn data_then_fin_is_echoed_and_closed() {
         assert_eq!(back, msg, "round {round}");
     }
     server.stop();
+}
+
+/// The tests, for each reference server.
+macro_rules! reference_tests {
+    ($($name:ident: $server:ty, $available:expr;)*) => {$(
+        mod $name {
+            use super::*;
+
+            fn skip() -> bool {
+                match $available {
+                    Ok(()) => false,
+                    Err(why) => {
+                        eprintln!("skipped: {why}");
+                        true
+                    }
+                }
+            }
+
+            #[test]
+            fn echoes_every_byte_on_many_connections_single_acceptor() {
+                if !skip() {
+                    echo_many::<$server>(AcceptStrategy::Single, 2, 64, 4);
+                }
+            }
+
+            #[test]
+            fn echoes_every_byte_on_many_connections_reuseport() {
+                if !skip() {
+                    echo_many::<$server>(AcceptStrategy::Reuseport, 2, 64, 4);
+                }
+            }
+
+            #[test]
+            fn single_acceptor_hands_connections_to_every_thread() {
+                if !skip() {
+                    super::single_acceptor_hands_connections_to_every_thread::<$server>();
+                }
+            }
+
+            #[test]
+            fn data_then_fin_is_echoed_and_closed() {
+                if !skip() {
+                    super::data_then_fin_is_echoed_and_closed::<$server>();
+                }
+            }
+        }
+    )*};
+}
+
+reference_tests! {
+    epoll: ReferenceServer, Ok::<(), String>(());
+    uring: UringReferenceServer, UringReferenceServer::probe().map(|_| ()).map_err(|e| e.to_string());
 }

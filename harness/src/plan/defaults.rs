@@ -68,13 +68,13 @@ pub mod matrix {
     /// fixed-rate efficiency series.
     pub const OPEN_LEVELS: [u32; 2] = [50, 80];
     /// Measured seconds per run.
-    pub const DURATION: Duration = Duration::from_millis(1500);
+    pub const DURATION: Duration = Duration::from_millis(1200);
     /// Warm-up per run.
-    pub const WARMUP: Duration = Duration::from_millis(500);
+    pub const WARMUP: Duration = Duration::from_millis(400);
     /// Repetitions of every cell: 5 is the fewest for which a bootstrap interval is
     /// worth reading (3 give intervals made of the extremes), and 2 profiles x 3
-    /// connection counts x 3 levels x 4 servers x 5 repeats of about 2.4 s each is
-    /// about 15 minutes on a 2-CPU machine.
+    /// connection counts x 3 levels x 5 servers (3 pools, 2 references) x 5 repeats of
+    /// about 2.1 s each is about 15 minutes on a 2-CPU machine.
     pub const REPEAT: u32 = 5;
     /// `--quick`: connection counts.
     pub const QUICK_CONNS: [u32; 1] = [100];

@@ -37,6 +37,24 @@ pub fn client_busy(threads: &[Busy]) -> Option<f64> {
     Some(threads.iter().map(Busy::share).sum::<f64>() / threads.len() as f64)
 }
 
+/// The load generator's idle spinning over the window, 0 to 1: the mean over client
+/// threads of the share of the window each spun with nothing to do (the pacer's final
+/// spin, `--client-spin`), which [`client_busy`] leaves out. `None` when no thread
+/// measured the window.
+pub fn client_idle_spin(threads: &[Busy]) -> Option<f64> {
+    if threads.is_empty() {
+        return None;
+    }
+    let share = |b: &Busy| {
+        if b.wall.is_zero() {
+            0.0
+        } else {
+            (b.spun.as_secs_f64() / b.wall.as_secs_f64()).min(1.0)
+        }
+    };
+    Some(threads.iter().map(share).sum::<f64>() / threads.len() as f64)
+}
+
 /// Whether a busy share makes the run client-bound.
 ///
 /// ```

@@ -123,6 +123,11 @@ pub struct LoadResult {
     /// ([`limits::client_busy`]). Absent in older results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_busy: Option<f64>,
+    /// The load generator's idle spinning, 0 to 1 of the window
+    /// ([`limits::client_idle_spin`]): CPU it burnt waiting, not counted as busy.
+    /// Absent in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_idle_spin: Option<f64>,
     /// `client_busy` reached 90% ([`limits::CLIENT_BOUND_AT`]): the throughput measures
     /// the load generator, not the server.
     #[serde(default)]
@@ -191,6 +196,7 @@ impl LoadResult {
             lag: open.then(|| Percentiles::of(&o.lag)),
             saturated: limits::saturated(plan.rate, throughput),
             client_busy,
+            client_idle_spin: limits::client_idle_spin(&o.busy),
             client_bound: limits::client_bound(client_busy),
             series: Series::of(o)?,
             histogram: histogram::encode(&o.latency)?,

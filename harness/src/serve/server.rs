@@ -50,6 +50,9 @@ pub enum ServerError {
     Build(BuildError),
     /// The acceptors did not start.
     Start(io::Error),
+    /// The server needs something this machine does not offer (io_uring, for the
+    /// io_uring reference); the source says what and why.
+    Unavailable(io::Error),
 }
 
 impl fmt::Display for ServerError {
@@ -65,6 +68,7 @@ impl fmt::Display for ServerError {
             }
             ServerError::Build(_) => write!(f, "cannot start the server pool"),
             ServerError::Start(_) => write!(f, "cannot start the acceptors"),
+            ServerError::Unavailable(_) => write!(f, "this server cannot run on this machine"),
         }
     }
 }
@@ -74,7 +78,7 @@ impl std::error::Error for ServerError {
         match self {
             // The message already says why the bind failed.
             ServerError::Bind { .. } => None,
-            ServerError::Start(source) => Some(source),
+            ServerError::Start(source) | ServerError::Unavailable(source) => Some(source),
             ServerError::Build(e) => Some(e),
         }
     }

@@ -15,16 +15,17 @@ mod worker;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use mio::{Poll, Waker};
-use pool_core::{Builder, PoolMetrics};
+use pool_core::PoolMetrics;
 
 use super::accept::{listeners, AcceptStrategy};
 use super::echo_server::EchoServer;
-use super::server::{worker_cpu, ServerConfig, ServerError, WORKER_PREFIX};
+use super::server::{worker_cpu, ServerConfig, ServerError};
 use super::stats::{ServerStats, StatsSnapshot};
+use super::threads::{self, Started};
 use crate::metrics::CpuTime;
 use worker::{Inbox, Listener, Shared, Worker};
 
@@ -41,14 +42,6 @@ pub struct ReferenceServer {
 
 impl ReferenceServer {
     fn start_threads(config: &ServerConfig) -> Result<ReferenceServer, ServerError> {
-        let mut builder = Builder::new();
-        builder
-            .pool_size(config.threads)
-            .name_prefix(WORKER_PREFIX)
-            .pinning(config.pinning.clone());
-        // The pool configuration validates the settings, and names and pins the
-        // threads exactly as a pool's workers.
-        let pool = builder.validated().map_err(ServerError::Build)?;
         let std_listeners = listeners(config)?;
         let addr = std_listeners[0].local_addr().map_err(ServerError::Start)?;
         let polls: Vec<Poll> = (0..config.threads)
@@ -72,50 +65,34 @@ impl ReferenceServer {
             stats: Arc::new(ServerStats::new(config.threads)),
             buf_size: config.msg_size.clamp(4096, 64 * 1024),
         });
-        let (pinned, started) = mpsc::channel();
         let hand_off = config.accept == AcceptStrategy::Single;
         let mut std_listeners = std_listeners.into_iter();
-        let mut server = ReferenceServer {
+        let workers = polls
+            .into_iter()
+            .enumerate()
+            .map(|(index, poll)| {
+                let listener = std_listeners.next().map(|l| Listener {
+                    listener: mio::net::TcpListener::from_std(l),
+                    hand_off,
+                });
+                Worker::new(index, poll, listener, Arc::clone(&shared))
+            })
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(ServerError::Start)?;
+        let threads = threads::spawn(
+            config,
+            workers,
+            |worker: Worker, started: Started| {
+                started.ok();
+                worker.run();
+            },
+            || shared.stop(),
+        )?;
+        Ok(ReferenceServer {
             addr,
-            shared: Arc::clone(&shared),
-            threads: Vec::new(),
-        };
-        for (index, poll) in polls.into_iter().enumerate() {
-            let listener = std_listeners.next().map(|l| Listener {
-                listener: mio::net::TcpListener::from_std(l),
-                hand_off,
-            });
-            let worker = Worker::new(index, poll, listener, Arc::clone(&shared))
-                .map_err(ServerError::Start)?;
-            let pool = pool.clone();
-            let pinned = pinned.clone();
-            let spawned = std::thread::Builder::new()
-                .name(pool.thread_name(index))
-                .spawn(move || {
-                    // All or nothing, as a pool starts: a thread that cannot be pinned
-                    // where asked does not run.
-                    let pin = pool.pin_current_thread(index);
-                    let ok = pin.is_ok();
-                    let _ = pinned.send(pin);
-                    if ok {
-                        worker.run();
-                    }
-                })
-                .map_err(ServerError::Start)?;
-            server.threads.push(spawned);
-        }
-        for _ in 0..server.threads.len() {
-            match started.recv() {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => return Err(ServerError::Build(e)),
-                Err(_) => {
-                    return Err(ServerError::Start(std::io::Error::other(
-                        "a reference thread exited before it started",
-                    )))
-                }
-            }
-        }
-        Ok(server)
+            shared,
+            threads,
+        })
     }
 }
 

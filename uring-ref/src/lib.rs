@@ -1,0 +1,161 @@
+//! The io_uring reference echo loop: the limit of the io_uring model, without a runtime.
+//!
+//! Each thread owns one io_uring and echoes its connections inline, from completions:
+//! no tasks, no wakers, no futures. It is the io_uring counterpart of the harness's
+//! epoll reference (`epoll-ref`), and what an io_uring backend is measured against.
+//!
+//! - **Accept**: one multishot accept per listener (`IORING_ACCEPT_MULTISHOT`). With one
+//!   listener, its thread hands connections round-robin to every thread (through a
+//!   mutex-guarded inbox and an eventfd that the receiving thread's ring reads); with
+//!   one `SO_REUSEPORT` listener per thread, each keeps its own.
+//! - **Receive**: one multishot receive per connection (`IORING_RECV_MULTISHOT`) into a
+//!   provided buffer ring (`IORING_REGISTER_PBUF_RING`), re-armed when the kernel ends
+//!   it (no buffer left, `ENOBUFS`). The bytes are copied out and the buffer goes back
+//!   to the ring at once.
+//! - **Send**: from a buffer the connection owns, one send in flight per connection;
+//!   bytes that arrive meanwhile queue behind it.
+//! - **Setup**: `IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN` where the
+//!   kernel has them (6.1), else `COOP_TASKRUN` (5.19), else none; [`Worker::run`]
+//!   reports which ([`Setup`]).
+//!
+//! Safety rests on three invariants, named at every `unsafe` block: a buffer the kernel
+//! may write to or read from (the buffer ring, a send buffer, the eventfd counter) is
+//! not freed or moved until the completion of every operation on it has been reaped,
+//! or the ring was drained at shutdown (if a drain times out, the memory is leaked,
+//! never freed); a descriptor is closed only once no operation on it is in flight; and
+//! each io_uring is created, used and dropped by its one thread.
+//!
+//! io_uring may be unavailable: a kernel without it, `kernel.io_uring_disabled`, a
+//! seccomp filter. [`probe`] says so, with the reason, and [`Worker::run`] reports it
+//! through its `started` callback instead of running.
+
+#![deny(missing_docs)]
+
+mod bufring;
+mod worker;
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::net::TcpStream;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+pub use worker::{Setup, Worker};
+
+/// The report name of the io_uring reference server.
+pub const NAME: &str = "uring-ref";
+
+/// Set this environment variable (to anything) to make [`probe`] and every worker
+/// fail as if io_uring were unavailable: the way tests reach the fallback path on a
+/// machine that has io_uring.
+pub const DISABLE_ENV: &str = "IOPOOL_DISABLE_URING";
+
+/// What a server counts: the harness's per-worker statistics.
+pub trait Counters: Sync {
+    /// A connection was accepted and registered on the calling thread.
+    fn accepted(&self);
+    /// `bytes` were echoed back (their send completed) on the calling thread.
+    fn echoed(&self, bytes: usize);
+    /// An accept failed (`EMFILE`...).
+    fn accept_error(&self);
+}
+
+/// Whether io_uring can be used here, and which setup a worker would get.
+///
+/// # Errors
+///
+/// Why not: `ENOSYS` (a kernel without io_uring), `EPERM` (disabled by the
+/// `kernel.io_uring_disabled` sysctl, or refused by seccomp), or [`DISABLE_ENV`].
+///
+/// ```
+/// match uring_ref::probe() {
+///     Ok(setup) => println!("io_uring available: {setup}"),
+///     Err(why) => println!("io_uring unavailable: {why}"),
+/// }
+/// ```
+pub fn probe() -> io::Result<Setup> {
+    worker::build_ring(8).map(|(_, setup)| setup)
+}
+
+/// A connection handed to another thread, and the eventfd that tells it.
+#[derive(Debug)]
+struct Inbox {
+    queue: Mutex<Vec<TcpStream>>,
+    eventfd: File,
+}
+
+/// What the threads of one server share: their inboxes, the round-robin counter of the
+/// accepting thread, and the stop flag.
+#[derive(Debug)]
+pub struct Group {
+    stop: AtomicBool,
+    inboxes: Vec<Inbox>,
+    next: AtomicUsize,
+    buf_size: usize,
+}
+
+impl Group {
+    /// A group of `threads` workers whose receive buffers hold `buf_size` bytes each.
+    ///
+    /// # Errors
+    ///
+    /// If an eventfd cannot be created (out of descriptors).
+    pub fn new(threads: usize, buf_size: usize) -> io::Result<Group> {
+        let inboxes = (0..threads.max(1))
+            .map(|_| {
+                // SAFETY: eventfd takes no pointers; a non-negative result is a new
+                // descriptor that nothing else owns (fd lifetime: the `File` owns it).
+                let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC) };
+                if fd < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                // SAFETY: `fd` is a fresh descriptor owned by no one else.
+                let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+                Ok(Inbox {
+                    queue: Mutex::new(Vec::new()),
+                    eventfd: File::from(owned),
+                })
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        Ok(Group {
+            stop: AtomicBool::new(false),
+            inboxes,
+            next: AtomicUsize::new(0),
+            buf_size: buf_size.max(64),
+        })
+    }
+
+    /// Asks every worker to stop, and wakes it; each closes its connections and
+    /// returns from [`Worker::run`].
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Release);
+        for inbox in &self.inboxes {
+            let _ = (&inbox.eventfd).write_all(&1_u64.to_ne_bytes());
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+
+    /// Queues `stream` for worker `target`, and wakes it.
+    fn hand_to(&self, target: usize, stream: TcpStream) {
+        let inbox = &self.inboxes[target];
+        inbox
+            .queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(stream);
+        let _ = (&inbox.eventfd).write_all(&1_u64.to_ne_bytes());
+    }
+
+    fn take_inbox(&self, index: usize) -> Vec<TcpStream> {
+        std::mem::take(
+            &mut *self.inboxes[index]
+                .queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+}
