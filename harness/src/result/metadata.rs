@@ -27,6 +27,10 @@ pub struct Metadata {
     pub command: String,
     /// When the result was written, seconds since the Unix epoch.
     pub timestamp_unix: u64,
+    /// io_uring here: the setup an io_uring server gets (`single-issuer+defer-taskrun`,
+    /// `coop-taskrun`, `plain`), or `unavailable: <why>`. Absent in older results.
+    #[serde(default)]
+    pub io_uring: Option<String>,
 }
 
 fn read_trimmed(path: &str) -> String {
@@ -65,6 +69,17 @@ fn shell_quote(arg: &str) -> String {
     }
 }
 
+/// What io_uring offers here, probed once per process.
+fn io_uring() -> String {
+    static PROBED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PROBED
+        .get_or_init(|| match uring_ref::probe() {
+            Ok(setup) => setup.to_string(),
+            Err(why) => format!("unavailable: {why}"),
+        })
+        .clone()
+}
+
 impl Metadata {
     /// Collects the metadata of this machine and process.
     pub fn collect() -> Metadata {
@@ -93,6 +108,7 @@ impl Metadata {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
+            io_uring: Some(io_uring()),
         }
     }
 }

@@ -295,6 +295,7 @@ fn machine_section(o: &mut String, s: &MatrixSummary) {
          | rustc | {} |\n\
          | harness | {} |\n\
          | crates | {} |\n\
+         | io_uring | {} |\n\
          | server threads | {} |\n\
          | client threads | {} |\n",
         m.cpu_model,
@@ -303,6 +304,7 @@ fn machine_section(o: &mut String, s: &MatrixSummary) {
         m.rustc,
         m.harness_version,
         crates.join(", "),
+        m.io_uring.as_deref().unwrap_or("not recorded"),
         s.server_threads,
         s.client_threads
     );
