@@ -83,10 +83,11 @@ pub trait Runtime: Sized + Send + Sync + fmt::Debug + 'static {
     /// use std::time::Duration;
     /// use pool_core::{ParkPolicy, Runtime};
     ///
-    /// fn spin_or_park<R: Runtime>() -> ParkPolicy {
+    /// pub fn spin_or_park<R: Runtime>() -> ParkPolicy {
     ///     let spin = ParkPolicy::Spin(Duration::from_micros(50));
     ///     if R::supports_park(&spin) { spin } else { ParkPolicy::Immediate }
     /// }
+    /// # fn main() {}
     /// ```
     ///
     /// [`build`]: crate::Builder::build
