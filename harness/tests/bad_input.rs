@@ -170,3 +170,27 @@ fn a_park_policy_the_backend_cannot_honour_is_a_clear_error() {
     assert_fails_with(&out, "cannot start the server pool");
     assert_fails_with(&out, "park policy");
 }
+
+#[test]
+fn skew_flags_must_be_in_range() {
+    for bad in ["0", "1.5", "-0.1", "most"] {
+        let out = run(&["--work-us", "100", "--hot-fraction", bad]);
+        assert_fails_with(&out, "--hot-fraction");
+        assert!(!support::text(&out).contains("panicked"));
+    }
+    assert_fails_with(
+        &run(&["--work-us", "100", "--hot-fraction", "2"]),
+        "at most 1",
+    );
+    assert_fails_with(&run(&["--work-us", "-1"]), "--work-us");
+    assert_fails_with(&run(&["--work-us", "100001"]), "0..=100000");
+    assert_fails_with(&run(&["--conn-requests", "0"]), "--conn-requests");
+}
+
+#[test]
+fn a_hot_fraction_needs_work() {
+    let out = run(&["--hot-fraction", "0.5"]);
+    assert_fails_with(&out, "--work-us");
+    let out = run(&["matrix", "--hot-fraction", "0.5"]);
+    assert_fails_with(&out, "--work-us");
+}

@@ -1,6 +1,8 @@
 //! Flags become a plan, once: [`Cli::into_job`]. Defaults that depend on the machine
 //! (worker and client threads) are applied here, from [`crate::plan::defaults`].
 
+use std::time::Duration;
+
 use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
@@ -37,6 +39,7 @@ impl ServerOpts {
             listen: self.listen,
             backlog: self.backlog,
             park: Park::Immediate,
+            work: Duration::ZERO,
         }
     }
 }
@@ -76,8 +79,15 @@ impl RunArgs {
             parks: self.park.park.clone(),
             repeat: self.repeat,
             pin: self.pin,
-            server: self.server.plan(),
-            load: self.load.plan(),
+            server: ServerPlan {
+                work: self.skew.skew().map_or(Duration::ZERO, |s| s.work),
+                ..self.server.plan()
+            },
+            load: LoadPlan {
+                skew: self.skew.skew(),
+                conn_requests: self.skew.conn_requests,
+                ..self.load.plan()
+            },
             output: self.output.plan(),
         }
     }
@@ -173,6 +183,8 @@ impl MatrixArgs {
             client_threads: self.client_threads.map(|t| t as usize),
             parks: self.park.park.clone(),
             client_spin: self.client_spin,
+            skew: self.skew.skew(),
+            conn_requests: self.skew.conn_requests,
             name: self.name.clone(),
             ..published
         }

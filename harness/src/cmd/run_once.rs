@@ -14,7 +14,7 @@ use crate::os::child::{describe_failure, Line, LoadChild};
 use crate::os::pinning::CpuPlan;
 use crate::os::Interrupt;
 use crate::plan::{LoadJob, RunPlan};
-use crate::result::{LoadResult, Metadata, RunResult, ServerResult, WorkerResult, SCHEMA};
+use crate::result::{Balance, LoadResult, Metadata, RunResult, ServerResult, WorkerResult, SCHEMA};
 use crate::serve::{EchoServer, StatsSnapshot};
 
 /// How the child's own error messages start (see `cmd::main`).
@@ -192,8 +192,10 @@ impl RunOnce<'_> {
                 },
                 busy_pct: activity.get(i).and_then(|a| a.busy_pct),
                 polls: activity.get(i).and_then(|a| a.polls),
+                hot_echoes: w.hot,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let other_echoes = window.other.bytes / msg;
         ServerResult {
             backend: self.label::<S>(),
             threads: self.plan.server.threads,
@@ -201,8 +203,10 @@ impl RunOnce<'_> {
             echoes,
             cpu,
             cpu_per_echo_us: per_echo,
+            balance: Balance::of(&workers, other_echoes),
+            work_us: self.plan.server.work.as_secs_f64() * 1e6,
             workers,
-            other_echoes: window.other.bytes / msg,
+            other_echoes,
             accept_errors: whole_run.accept_errors,
         }
     }

@@ -10,6 +10,7 @@ use super::park::Park;
 use super::profile::{Profile, Section};
 use super::run::{OutputPlan, RunPlan};
 use super::server::ServerPlan;
+use super::skew::Skew;
 use crate::backend::{ServerKind, Target};
 
 /// What one matrix run does.
@@ -48,6 +49,10 @@ pub struct MatrixPlan {
     pub parks: Vec<Park>,
     /// The load generator's threads spin instead of sleeping.
     pub client_spin: bool,
+    /// Per-request work on a share of the connections, in every cell.
+    pub skew: Option<Skew>,
+    /// Connection churn: requests per connection, in every cell.
+    pub conn_requests: Option<u64>,
 }
 
 impl MatrixPlan {
@@ -81,6 +86,8 @@ impl MatrixPlan {
             name: None,
             parks: vec![Park::Immediate],
             client_spin: false,
+            skew: None,
+            conn_requests: None,
         }
     }
 
@@ -146,6 +153,8 @@ impl MatrixPlan {
         load.warmup = self.warmup;
         load.rate = rate;
         load.client_spin = self.client_spin;
+        load.skew = self.skew;
+        load.conn_requests = self.conn_requests;
         RunPlan {
             backends: vec![target.kind],
             parks: vec![target.park],
@@ -154,6 +163,7 @@ impl MatrixPlan {
             server: ServerPlan {
                 threads,
                 park: target.park,
+                work: self.skew.map_or(Duration::ZERO, |s| s.work),
                 ..self.server.clone()
             },
             load,

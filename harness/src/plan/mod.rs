@@ -19,6 +19,7 @@ mod park;
 mod profile;
 mod run;
 mod server;
+mod skew;
 
 pub use files::{PlotPlan, ReportPlan};
 pub use load::{LoadJob, LoadPlan, Mode};
@@ -27,6 +28,7 @@ pub use park::{Park, ParseParkError, MAX_SPIN};
 pub use profile::{Profile, Section};
 pub use run::{OutputPlan, RunPlan};
 pub use server::{ServePlan, ServerPlan};
+pub use skew::{Hotness, Skew, MAX_WORK};
 
 /// A command, planned.
 #[derive(Clone, Debug, PartialEq)]

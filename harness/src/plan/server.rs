@@ -1,6 +1,7 @@
 //! The echo server part of a plan.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use pool_core::Pinning;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,10 @@ pub struct ServerPlan {
     /// What the workers do when idle (a pool backend's; the reference ignores it).
     #[serde(default)]
     pub park: Park,
+    /// CPU work per request of a hot connection; zero: none, and connections send no
+    /// hotness header ([`crate::plan::Skew`]).
+    #[serde(default)]
+    pub work: Duration,
 }
 
 impl Default for ServerPlan {
@@ -35,6 +40,7 @@ impl Default for ServerPlan {
             listen: d::LISTEN,
             backlog: d::BACKLOG,
             park: Park::Immediate,
+            work: Duration::ZERO,
         }
     }
 }
@@ -51,6 +57,7 @@ impl ServerPlan {
             msg_size,
             pinning,
             park: self.park.policy(),
+            work: self.work,
         }
     }
 }

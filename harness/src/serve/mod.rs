@@ -6,6 +6,7 @@ mod echo_server;
 mod reference;
 mod server;
 mod stats;
+mod work;
 
 pub use accept::AcceptStrategy;
 pub use echo::echo;
@@ -13,3 +14,4 @@ pub use echo_server::EchoServer;
 pub use reference::{ReferenceServer, REFERENCE_NAME};
 pub use server::{Server, ServerConfig, ServerError, WORKER_PREFIX};
 pub use stats::{ServerStats, StatsSnapshot, WorkerCounts};
+pub use work::{EchoConfig, HotWork};

@@ -25,6 +25,7 @@ use super::accept::{listeners, AcceptStrategy};
 use super::echo_server::EchoServer;
 use super::server::{worker_cpu, ServerConfig, ServerError, WORKER_PREFIX};
 use super::stats::{ServerStats, StatsSnapshot};
+use super::work::EchoConfig;
 use crate::metrics::CpuTime;
 use worker::{Inbox, Listener, Shared, Worker};
 
@@ -70,7 +71,11 @@ impl ReferenceServer {
             inboxes,
             next: AtomicUsize::new(0),
             stats: Arc::new(ServerStats::new(config.threads)),
-            buf_size: config.msg_size.clamp(4096, 64 * 1024),
+            echo: EchoConfig {
+                buf_size: config.msg_size.clamp(4096, 64 * 1024),
+                msg_size: config.msg_size,
+                work: config.work,
+            },
         });
         let (pinned, started) = mpsc::channel();
         let hand_off = config.accept == AcceptStrategy::Single;
