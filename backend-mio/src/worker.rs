@@ -130,6 +130,7 @@ impl MioWorker {
         }
         let parked_at = parked.then(Instant::now);
         if parked {
+            self.stats.parking();
             WorkerCounters::parking();
         }
         if let Err(e) = self.reactor.turn(timeout) {
