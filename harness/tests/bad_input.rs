@@ -194,3 +194,10 @@ fn a_hot_fraction_needs_work() {
     let out = run(&["matrix", "--hot-fraction", "0.5"]);
     assert_fails_with(&out, "--work-us");
 }
+
+#[test]
+fn placement_policies_must_parse() {
+    for bad in ["random", "p3c", ""] {
+        assert_fails_with(&run(&["--placement", bad]), "least-loaded or p2c");
+    }
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser};
 use harness::backend::{BackendKind, ServerKind};
 use harness::cli::Cli;
-use harness::plan::{defaults, Job, Mode, OutputPlan, Park, Skew};
+use harness::plan::{defaults, Job, Mode, OutputPlan, Park, Place, Skew};
 use harness::serve::AcceptStrategy;
 
 fn job(args: &[&str]) -> Job {
@@ -239,6 +239,50 @@ fn skew_and_churn_reach_both_server_and_load() {
         Some(Duration::from_micros(50))
     );
     assert_eq!(run.load.conn_requests, Some(5));
+}
+
+#[test]
+fn placements_expand_into_targets() {
+    let Job::Run(plan) = job(&[
+        "--backend",
+        "all",
+        "--placement",
+        "round-robin,p2c,least-loaded",
+    ]) else {
+        panic!("not a run")
+    };
+    assert_eq!(
+        plan.placements,
+        [
+            Place::RoundRobin,
+            Place::PowerOfTwoChoices,
+            Place::LeastLoaded
+        ]
+    );
+    let (targets, notes) = plan.targets();
+    let labels: Vec<String> = targets.iter().map(|t| t.label()).collect();
+    assert!(labels.contains(&"mio-p2c".to_owned()), "{labels:?}");
+    assert!(
+        labels.contains(&"tokio-least-loaded".to_owned()),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.iter().any(|l| l.starts_with("tokio-mt-")),
+        "{labels:?}"
+    );
+    assert!(notes
+        .iter()
+        .any(|n| n.starts_with("tokio-mt: cannot honour placement")));
+    let Job::Matrix(plan) = job(&["matrix", "--quick", "--placement", "p2c"]) else {
+        panic!("not matrix")
+    };
+    let (targets, _) = plan.targets();
+    let mio = targets
+        .iter()
+        .find(|t| t.label() == "mio-p2c")
+        .expect("mio-p2c in the matrix");
+    let run = plan.run_plan(*mio, (1, 1), 100, 64, None);
+    assert_eq!(run.server.placement, Place::PowerOfTwoChoices);
 }
 
 #[test]

@@ -203,3 +203,31 @@ fn churned_connections_reconnect_and_verify_every_byte() {
         "{balance_line}"
     );
 }
+
+#[test]
+fn each_placement_policy_is_a_target_of_its_own() {
+    let (stdout, results) = skewed_run(&[
+        "--backend",
+        "mio",
+        "--placement",
+        "round-robin,least-loaded,p2c",
+        "--duration",
+        "200ms",
+        "--conn-requests",
+        "20",
+        "--work-us",
+        "50",
+    ]);
+    let labels: Vec<&str> = results
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["mio", "mio-least-loaded", "mio-p2c"]);
+    for r in &results {
+        assert_sane(r);
+        assert!(r["load"]["reconnects"].as_u64().unwrap() > 0);
+    }
+    for label in labels {
+        assert!(stdout.contains(label), "{label} not in:\n{stdout}");
+    }
+}

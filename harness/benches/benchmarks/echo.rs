@@ -62,6 +62,7 @@ fn server<R: Runtime>() -> Server<R> {
         pinning: Pinning::None,
         park: ParkPolicy::Immediate,
         work: std::time::Duration::ZERO,
+        placement: pool_core::Placement::RoundRobin,
     };
     Server::start(&config).unwrap_or_else(|e| panic!("cannot start the {} server: {e}", R::NAME))
 }

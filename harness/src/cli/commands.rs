@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use clap::{Args, Parser, Subcommand};
 
 use super::choice::BackendChoice;
-use super::opts::{LoadOpts, OutputOpts, ParkOpts, ServerOpts, SkewOpts};
+use super::opts::{LoadOpts, OutputOpts, ParkOpts, PlacementOpts, ServerOpts, SkewOpts};
 use super::parse::{parse_host_port, parse_msg_size, parse_start_at};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::backend::ServerKind;
@@ -86,6 +86,10 @@ pub struct RunArgs {
     /// Park policy flags.
     #[command(flatten)]
     pub park: ParkOpts,
+
+    /// Placement policy flags.
+    #[command(flatten)]
+    pub placement: PlacementOpts,
 
     /// Load generator flags.
     #[command(flatten)]

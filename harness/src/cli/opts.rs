@@ -11,7 +11,7 @@ use super::parse::{
     parse_fraction, parse_host_port, parse_msg_size, parse_rate, parse_secs, parse_secs_allow_zero,
     Secs,
 };
-use crate::plan::{defaults, Park, Skew, MAX_WORK};
+use crate::plan::{defaults, Park, Place, Skew, MAX_WORK};
 use crate::serve::AcceptStrategy;
 
 /// Echo server flags (`harness run` and `harness serve`).
@@ -53,6 +53,26 @@ pub struct ParkOpts {
         default_value = "immediate"
     )]
     pub park: Vec<Park>,
+}
+
+/// The placement policies of the per-thread pools (`harness run` and `harness matrix`).
+#[derive(Clone, Debug, Args)]
+pub struct PlacementOpts {
+    /// Where a per-thread pool puts each new connection, one or more policies,
+    /// comma-separated: `round-robin` (the next worker in turn, the default),
+    /// `least-loaded` (the worker with the fewest live connections), `p2c` (the less
+    /// recently busy of two random workers). Each backend runs once per policy it can
+    /// honour, named `mio-p2c`, `tokio-least-loaded`; tokio-mt (its scheduler decides)
+    /// and epoll-ref (round-robin hand-off) run once, with a note. Placement happens
+    /// when a connection is accepted: see --conn-requests to place connections while
+    /// the workers are unevenly loaded.
+    #[arg(
+        long,
+        value_name = "POLICY,...",
+        value_delimiter = ',',
+        default_value = "round-robin"
+    )]
+    pub placement: Vec<Place>,
 }
 
 /// The skewed load (`harness run` and `harness matrix`): per-request server work on a

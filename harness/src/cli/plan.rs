@@ -7,8 +7,8 @@ use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
-    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, PlotPlan, ReportPlan, RunPlan,
-    ServePlan, ServerPlan,
+    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReportPlan,
+    RunPlan, ServePlan, ServerPlan,
 };
 
 impl Cli {
@@ -40,6 +40,7 @@ impl ServerOpts {
             backlog: self.backlog,
             park: Park::Immediate,
             work: Duration::ZERO,
+            placement: Place::RoundRobin,
         }
     }
 }
@@ -77,6 +78,7 @@ impl RunArgs {
         RunPlan {
             backends: self.backend.kinds(),
             parks: self.park.park.clone(),
+            placements: self.placement.placement.clone(),
             repeat: self.repeat,
             pin: self.pin,
             server: ServerPlan {
@@ -182,6 +184,7 @@ impl MatrixArgs {
             profiles,
             client_threads: self.client_threads.map(|t| t as usize),
             parks: self.park.park.clone(),
+            placements: self.placement.placement.clone(),
             client_spin: self.client_spin,
             skew: self.skew.skew(),
             conn_requests: self.skew.conn_requests,

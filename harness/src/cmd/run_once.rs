@@ -114,10 +114,15 @@ impl WithServer for RunOnce<'_> {
 }
 
 impl RunOnce<'_> {
-    /// The report name of this run's target: the server's name and its park policy
-    /// ([`crate::backend::Target::label`]).
+    /// The report name of this run's target: the server's name and its park and placement
+    /// policies ([`crate::backend::Target::label`]).
     fn label<S: EchoServer>(&self) -> String {
-        format!("{}{}", S::NAME, self.plan.server.park.suffix())
+        format!(
+            "{}{}{}",
+            S::NAME,
+            self.plan.server.park.suffix(),
+            self.plan.server.placement.suffix()
+        )
     }
 
     /// Follows the child's events until it closes its stdout and stderr.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::defaults;
 use super::load::LoadPlan;
 use super::park::Park;
+use super::placement::Place;
 use super::profile::{Profile, Section};
 use super::run::{OutputPlan, RunPlan};
 use super::server::ServerPlan;
@@ -47,6 +48,8 @@ pub struct MatrixPlan {
     pub name: Option<String>,
     /// Park policies: each backend runs once per policy it can honour.
     pub parks: Vec<Park>,
+    /// Placement policies: each backend runs once per policy it can honour.
+    pub placements: Vec<Place>,
     /// The load generator's threads spin instead of sleeping.
     pub client_spin: bool,
     /// Per-request work on a share of the connections, in every cell.
@@ -85,6 +88,7 @@ impl MatrixPlan {
             root,
             name: None,
             parks: vec![Park::Immediate],
+            placements: vec![Place::RoundRobin],
             client_spin: false,
             skew: None,
             conn_requests: None,
@@ -158,11 +162,13 @@ impl MatrixPlan {
         RunPlan {
             backends: vec![target.kind],
             parks: vec![target.park],
+            placements: vec![target.placement],
             repeat: 1,
             pin: false,
             server: ServerPlan {
                 threads,
                 park: target.park,
+                placement: target.placement,
                 work: self.skew.map_or(Duration::ZERO, |s| s.work),
                 ..self.server.clone()
             },
@@ -179,7 +185,7 @@ impl MatrixPlan {
     /// What every cell runs, in order, and a note for each backend that cannot honour
     /// a policy asked for ([`Target::expand`]).
     pub fn targets(&self) -> (Vec<Target>, Vec<String>) {
-        Target::expand(&self.backends, &self.parks)
+        Target::expand(&self.backends, &self.parks, &self.placements)
     }
 
     /// Runs in the whole matrix.

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::load::LoadPlan;
 use super::park::Park;
+use super::placement::Place;
 use super::server::ServerPlan;
 use crate::backend::{ServerKind, Target};
 
@@ -30,6 +31,9 @@ pub struct RunPlan {
     /// The park policies to run each backend under, each a target of its own
     /// ([`Target::expand`]); the server plan's own `park` is ignored.
     pub parks: Vec<Park>,
+    /// The placement policies to run each backend under, each a target of its own
+    /// ([`Target::expand`]); the server plan's own `placement` is ignored.
+    pub placements: Vec<Place>,
     /// Repetitions of every backend (at least 1).
     pub repeat: u32,
     /// Pin the server workers and the load threads to disjoint CPUs, when there are
@@ -50,6 +54,7 @@ impl RunPlan {
         RunPlan {
             backends: vec![backend.into()],
             parks: vec![Park::Immediate],
+            placements: vec![Place::RoundRobin],
             repeat: super::defaults::REPEAT,
             pin: false,
             server: ServerPlan::default(),
@@ -61,6 +66,6 @@ impl RunPlan {
     /// What one repetition runs, in order, and a note for each backend that cannot
     /// honour a policy asked for ([`Target::expand`]).
     pub fn targets(&self) -> (Vec<Target>, Vec<String>) {
-        Target::expand(&self.backends, &self.parks)
+        Target::expand(&self.backends, &self.parks, &self.placements)
     }
 }

@@ -7,6 +7,7 @@ use pool_core::Pinning;
 use serde::{Deserialize, Serialize};
 
 use super::park::Park;
+use super::placement::Place;
 use crate::backend::ServerKind;
 use crate::serve::{AcceptStrategy, ServerConfig};
 
@@ -28,6 +29,9 @@ pub struct ServerPlan {
     /// hotness header ([`crate::plan::Skew`]).
     #[serde(default)]
     pub work: Duration,
+    /// Where a pool places new connections (the reference: round-robin only).
+    #[serde(default)]
+    pub placement: Place,
 }
 
 impl Default for ServerPlan {
@@ -41,6 +45,7 @@ impl Default for ServerPlan {
             backlog: d::BACKLOG,
             park: Park::Immediate,
             work: Duration::ZERO,
+            placement: Place::RoundRobin,
         }
     }
 }
@@ -58,6 +63,7 @@ impl ServerPlan {
             pinning,
             park: self.park.policy(),
             work: self.work,
+            placement: self.placement.policy(),
         }
     }
 }

@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pool_core::{BuildError, Builder, Handle, ParkPolicy, Pinning, PoolMetrics, Runtime};
+use pool_core::{
+    BuildError, Builder, Handle, ParkPolicy, Pinning, Placement, PoolMetrics, Runtime,
+};
 
 use super::accept::{self, AcceptStrategy};
 use super::echo_server::EchoServer;
@@ -38,6 +40,9 @@ pub struct ServerConfig {
     /// connection starts with a one-byte [`Hotness`](crate::plan::Hotness) header, and
     /// the server computes for this long before echoing each request of a hot one.
     pub work: Duration,
+    /// Where a pool places new connections (accept single: each accepted socket is
+    /// spawned by this policy).
+    pub placement: Placement,
 }
 
 /// Why the server could not start.
@@ -107,6 +112,7 @@ impl<R: Runtime> Server<R> {
         builder.pool_size(config.threads).name_prefix(WORKER_PREFIX);
         builder.pinning(config.pinning.clone());
         builder.park_policy(config.park.clone());
+        builder.placement(config.placement);
         let pool: R = builder.build().map_err(ServerError::Build)?;
         let stats = Arc::new(ServerStats::new(config.threads));
         let buf_size = config.msg_size.clamp(4096, 64 * 1024);
