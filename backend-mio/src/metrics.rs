@@ -26,6 +26,11 @@ impl WorkerStats {
         }
     }
 
+    /// Records that the worker parks now.
+    pub(crate) fn parking(&self) {
+        self.parks.parking(self.started.elapsed());
+    }
+
     pub(crate) fn set_run_queue(&self, len: usize) {
         self.run_queue.store(len as u64, Ordering::Relaxed);
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use pool_core::backend::Worker;
+use pool_core::backend::{Worker, WorkerCounters};
 use pool_core::ParkPolicy;
 
 use crate::executor::{self, coop, Executor, Inbox};
@@ -129,11 +129,16 @@ impl MioWorker {
             timeout = Some(Duration::ZERO);
         }
         let parked_at = parked.then(Instant::now);
+        if parked {
+            self.stats.parking();
+            WorkerCounters::parking();
+        }
         if let Err(e) = self.reactor.turn(timeout) {
             // epoll_wait only fails on a bad descriptor or memory fault: a bug.
             eprintln!("backend-mio: epoll_wait failed: {e}");
         }
         if let Some(parked_at) = parked_at {
+            WorkerCounters::unparked();
             self.inbox.awake();
             self.stats.parks.record_park(parked_at.elapsed());
         }

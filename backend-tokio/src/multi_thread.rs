@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use pool_core::backend::{Lifecycle, PoolConfig, StartGate, WorkerContext};
 use pool_core::{
-    BuildError, Handle, JoinHandle, ParkPolicy, PoolMetrics, Runtime, SpawnError, WorkerMetrics,
+    BuildError, Handle, JoinHandle, ParkPolicy, Placement, PoolMetrics, Runtime, SpawnError,
+    WorkerMetrics,
 };
 use tokio::sync::watch;
 use tokio::task::LocalSet;
@@ -29,7 +30,11 @@ use crate::time::Sleep;
 ///   [`spawn_child`](Runtime::spawn_child) is `tokio::spawn`,
 ///   [`Handle::spawn_on`] checks the index but does not place the task, and
 ///   [`spawn_local`](Runtime::spawn_local) returns [`SpawnError::Unsupported`].
-/// - [`spawn`](Handle::spawn) leaves placement to tokio's scheduler.
+/// - [`spawn`](Handle::spawn) leaves placement to tokio's scheduler: a
+///   [`Placement`] other than `RoundRobin` (the default, which here means "tokio
+///   decides") is refused with [`BuildError::Unsupported`], and so is the stall
+///   detector ([`Builder::stall_detector`](pool_core::Builder::stall_detector)), whose
+///   per-worker reports need tasks that stay on a known worker.
 /// - [`spawn_pinned`](Handle::spawn_pinned) runs the `!Send` future on a thread of
 ///   tokio's blocking pool inside a [`LocalSet`], one thread per task (at most 512 at
 ///   once by tokio's default). It works, but it is not how to serve many connections on
@@ -122,6 +127,20 @@ impl Runtime for TokioMultiThread {
             return Err(BuildError::Unsupported {
                 backend: "tokio-mt",
                 feature: "a park policy other than Immediate (tokio has no setting for it)",
+            });
+        }
+        if config.placement != Placement::RoundRobin {
+            return Err(BuildError::Unsupported {
+                backend: "tokio-mt",
+                feature: "a placement policy other than RoundRobin (tokio's scheduler places \
+                          tasks, and its workers steal them from each other)",
+            });
+        }
+        if config.stall_threshold.is_some() {
+            return Err(BuildError::Unsupported {
+                backend: "tokio-mt",
+                feature: "the stall detector (tasks move between worker threads whose \
+                          indices pool-core does not know)",
             });
         }
         let lifecycle = Lifecycle::new(0);

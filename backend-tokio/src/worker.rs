@@ -4,7 +4,7 @@ use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use pool_core::backend::Worker;
+use pool_core::backend::{Worker, WorkerCounters};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::LocalSet;
@@ -22,7 +22,13 @@ pub struct TokioWorker {
 
 impl TokioWorker {
     pub(crate) fn new() -> io::Result<Self> {
-        let runtime = Builder::new_current_thread().enable_all().build()?;
+        // The park hooks feed pool-core's recent busy figure (PowerOfTwoChoices); they
+        // return at once when the pool does not place by it.
+        let runtime = Builder::new_current_thread()
+            .enable_all()
+            .on_thread_park(WorkerCounters::parking)
+            .on_thread_unpark(WorkerCounters::unparked)
+            .build()?;
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(TokioWorker {
             runtime,

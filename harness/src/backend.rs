@@ -11,7 +11,7 @@ use clap::builder::PossibleValue;
 use clap::ValueEnum;
 use pool_core::Runtime;
 
-use crate::plan::Park;
+use crate::plan::{Park, Place};
 use crate::serve::{
     EchoServer, ReferenceServer, Server, UringReferenceServer, REFERENCE_NAME, URING_REFERENCE_NAME,
 };
@@ -222,25 +222,38 @@ impl ValueEnum for ServerKind {
 }
 
 /// What runs in one slot of a comparison: a server kind with the park policy of its
-/// workers. Its [`label`](Target::label) names it in results and tables.
+/// workers and its placement policy. Its [`label`](Target::label) names it in results
+/// and tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Target {
     /// The backend, or the reference.
     pub kind: ServerKind,
     /// What the workers do when idle.
     pub park: Park,
+    /// Where new connections go.
+    pub placement: Place,
 }
 
 impl Target {
-    /// The report name: the kind's name, with the policy's [`Park::suffix`]
-    /// (`mio`, `mio-spin50us`, `mio-never-park`).
+    /// The report name: the kind's name, with the park policy's [`Park::suffix`] and
+    /// the placement's [`Place::suffix`] (`mio`, `mio-spin50us`, `mio-p2c`,
+    /// `mio-spin50us-least-loaded`).
     pub fn label(self) -> String {
-        format!("{}{}", self.kind.name(), self.park.suffix())
+        format!(
+            "{}{}{}",
+            self.kind.name(),
+            self.park.suffix(),
+            self.placement.suffix()
+        )
     }
 
-    /// The backend kind a report label names, whatever its park suffix
-    /// (`mio-spin50us` is `mio`).
+    /// The backend kind a report label names, whatever its park and placement
+    /// suffixes (`mio-spin50us` and `mio-p2c` are `mio`).
     pub fn kind_of_label(label: &str) -> Option<ServerKind> {
+        let label = Place::SUFFIXES
+            .iter()
+            .find_map(|suffix| label.strip_suffix(suffix))
+            .unwrap_or(label);
         ServerKind::all()
             .iter()
             .copied()
@@ -253,13 +266,20 @@ impl Target {
             .max_by_key(|k| k.name().len())
     }
 
-    /// Every kind of `kinds` under every policy of `parks` it can honour, kinds in
-    /// order and policies in order within each. A kind that honours none of them (the
-    /// tokio runtimes park at once only; the references have no policy) runs once, at
-    /// [`Park::Immediate`]; the notes say so, one line per kind. Among several kinds,
-    /// one that cannot run here ([`ServerKind::available`]) is left out with a note;
-    /// asked for alone, it stays, and its run fails with the reason.
-    pub fn expand(kinds: &[ServerKind], parks: &[Park]) -> (Vec<Target>, Vec<String>) {
+    /// Every kind of `kinds` under every policy of `parks` and every placement of
+    /// `placements` it can honour, kinds in order, then parks, then placements. A kind
+    /// that honours none of the parks (the tokio runtimes park at once only; the
+    /// reference has no policy) runs at [`Park::Immediate`], and one that honours
+    /// none of the placements (tokio-mt: its scheduler decides; the reference
+    /// hands connections round-robin) at [`Place::RoundRobin`]; the notes say so, one
+    /// line per kind and kind of policy. Among several kinds, one that cannot run here
+    /// ([`ServerKind::available`]) is left out with a note; asked for alone, it stays,
+    /// and its run fails with the reason.
+    pub fn expand(
+        kinds: &[ServerKind],
+        parks: &[Park],
+        placements: &[Place],
+    ) -> (Vec<Target>, Vec<String>) {
         let mut targets = Vec::new();
         let mut notes = Vec::new();
         for &kind in kinds {
@@ -269,39 +289,103 @@ impl Target {
                     continue;
                 }
             }
-            let honoured: Vec<Park> = parks
-                .iter()
-                .copied()
-                .filter(|&p| kind.supports_park(p))
-                .collect();
-            if honoured.len() < parks.len() {
-                let refused: Vec<String> = parks
-                    .iter()
-                    .filter(|p| !honoured.contains(p))
-                    .map(Park::to_string)
-                    .collect();
-                let runs: Vec<String> = honoured.iter().map(Park::to_string).collect();
-                notes.push(format!(
-                    "{kind}: cannot honour park {} (it parks at once only); it runs with {}",
-                    refused.join(", "),
-                    if honoured.is_empty() {
-                        "immediate".to_owned()
-                    } else {
-                        runs.join(", ")
+            let parks = honoured(
+                kind,
+                parks,
+                |p| kind.supports_park(p),
+                Park::Immediate,
+                "park",
+                "it parks at once only",
+                &mut notes,
+            );
+            let placements = honoured(
+                kind,
+                placements,
+                |p| kind.supports_placement(p),
+                Place::RoundRobin,
+                "placement",
+                "only the per-thread pools place by a policy",
+                &mut notes,
+            );
+            for &park in &parks {
+                for &placement in &placements {
+                    let target = Target {
+                        kind,
+                        park,
+                        placement,
+                    };
+                    if !targets.contains(&target) {
+                        targets.push(target);
                     }
-                ));
+                }
             }
-            if honoured.is_empty() {
-                targets.push(Target {
-                    kind,
-                    park: Park::Immediate,
-                });
-            }
-            targets.extend(honoured.into_iter().map(|park| Target { kind, park }));
         }
-        targets.dedup();
         (targets, notes)
     }
+}
+
+/// The policies of `asked` that `kind` honours (`fallback` if none), with a note for
+/// those it refuses.
+fn honoured<P: Copy + PartialEq + fmt::Display>(
+    kind: ServerKind,
+    asked: &[P],
+    supports: impl Fn(P) -> bool,
+    fallback: P,
+    what: &str,
+    why: &str,
+    notes: &mut Vec<String>,
+) -> Vec<P> {
+    let honoured: Vec<P> = asked.iter().copied().filter(|&p| supports(p)).collect();
+    if honoured.len() < asked.len() {
+        let refused: Vec<String> = asked
+            .iter()
+            .filter(|p| !honoured.contains(p))
+            .map(P::to_string)
+            .collect();
+        let runs: Vec<String> = honoured.iter().map(P::to_string).collect();
+        notes.push(format!(
+            "{kind}: cannot honour {what} {} ({why}); it runs with {}",
+            refused.join(", "),
+            if honoured.is_empty() {
+                fallback.to_string()
+            } else {
+                runs.join(", ")
+            }
+        ));
+    }
+    if honoured.is_empty() {
+        vec![fallback]
+    } else {
+        honoured
+    }
+}
+
+/// `targets` without the servers that cannot run the skewed load (`--work-us`):
+/// the io_uring reference does not read the hotness header. With `work` zero, all of
+/// them; among several kinds, the others, each left out with a note; asked for alone,
+/// it stays, and its start fails with the reason.
+pub fn without_unsupported_work(
+    targets: Vec<Target>,
+    notes: &mut Vec<String>,
+    work: std::time::Duration,
+    several: bool,
+) -> Vec<Target> {
+    if work.is_zero() || !several {
+        return targets;
+    }
+    targets
+        .into_iter()
+        .filter(|t| {
+            let ok = t.kind != ServerKind::UringReference;
+            if !ok {
+                notes.push(format!(
+                    "{}: skipped: it does not run the skewed load (--work-us)",
+                    t.kind
+                ));
+            }
+            ok
+        })
+        .collect()
 }
 
 impl From<ServerKind> for Target {
@@ -309,6 +393,7 @@ impl From<ServerKind> for Target {
         Target {
             kind,
             park: Park::Immediate,
+            placement: Place::RoundRobin,
         }
     }
 }
@@ -326,6 +411,24 @@ impl fmt::Display for Target {
 }
 
 impl ServerKind {
+    /// Whether this server can place its connections by `placement`: the per-thread
+    /// pools ([`Runtime::CHILD_AFFINITY`]) can by any policy; tokio-mt's scheduler
+    /// decides for itself, and the reference hands connections round-robin.
+    pub fn supports_placement(self, placement: Place) -> bool {
+        struct Supports;
+        impl WithBackend for Supports {
+            type Output = bool;
+            fn run<R: Runtime>(self) -> bool {
+                R::CHILD_AFFINITY
+            }
+        }
+        match self {
+            _ if placement == Place::RoundRobin => true,
+            ServerKind::Reference | ServerKind::UringReference => false,
+            ServerKind::Pool(kind) => kind.with(Supports),
+        }
+    }
+
     /// Whether this server's workers can run under `park` ([`Runtime::supports_park`];
     /// the reference has no policy: it parks at once).
     pub fn supports_park(self, park: Park) -> bool {
@@ -372,7 +475,8 @@ mod tests {
     #[test]
     fn targets_honour_what_each_backend_can() {
         let spin = Park::Spin(std::time::Duration::from_micros(50));
-        let (targets, notes) = Target::expand(ServerKind::all(), &[Park::Immediate, spin]);
+        let rr = [Place::RoundRobin];
+        let (targets, notes) = Target::expand(ServerKind::all(), &[Park::Immediate, spin], &rr);
         let labels: Vec<String> = targets.iter().map(|t| t.label()).collect();
         assert_eq!(
             labels,
@@ -392,18 +496,57 @@ mod tests {
             "tokio-mt, tokio and the references refuse spin: {notes:?}"
         );
         // Asked for spinning only, a backend that cannot spin still runs, at once.
-        let (targets, notes) = Target::expand(&[BackendKind::TokioMt.into()], &[spin]);
+        let (targets, notes) = Target::expand(&[BackendKind::TokioMt.into()], &[spin], &rr);
         assert_eq!(targets, [Target::from(BackendKind::TokioMt)]);
         assert!(notes[0].ends_with("it runs with immediate"), "{notes:?}");
         for t in [
             Target {
                 kind: BackendKind::Mio.into(),
                 park: spin,
+                placement: Place::PowerOfTwoChoices,
             },
             Target::from(ServerKind::Reference),
         ] {
             assert_eq!(Target::kind_of_label(&t.label()), Some(t.kind));
         }
         assert_eq!(Target::kind_of_label("mio-fast"), None);
+    }
+
+    #[test]
+    fn placements_run_where_a_backend_can_place() {
+        let placements = [
+            Place::RoundRobin,
+            Place::LeastLoaded,
+            Place::PowerOfTwoChoices,
+        ];
+        let (targets, notes) = Target::expand(ServerKind::all(), &[Park::Immediate], &placements);
+        let labels: Vec<String> = targets.iter().map(|t| t.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "tokio-mt",
+                "tokio",
+                "tokio-least-loaded",
+                "tokio-p2c",
+                "mio",
+                "mio-least-loaded",
+                "mio-p2c",
+                "epoll-ref"
+            ],
+            "{notes:?}"
+        );
+        assert_eq!(notes.len(), 2, "tokio-mt and epoll-ref refuse: {notes:?}");
+        assert!(notes[0].starts_with("tokio-mt: cannot honour placement least-loaded, p2c"));
+        // Asked for p2c only, tokio-mt still runs, round-robin (its own scheduler).
+        let (targets, _) = Target::expand(
+            &[BackendKind::TokioMt.into()],
+            &[Park::Immediate],
+            &[Place::PowerOfTwoChoices],
+        );
+        assert_eq!(targets, [Target::from(BackendKind::TokioMt)]);
+        assert_eq!(
+            Target::kind_of_label("tokio-least-loaded"),
+            Some(BackendKind::Tokio.into())
+        );
     }
 }

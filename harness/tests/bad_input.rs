@@ -217,3 +217,34 @@ fn unavailable_io_uring_is_skipped_in_all_and_an_error_alone() {
         .unwrap();
     assert_fails_with(&out, "io_uring disabled");
 }
+
+#[test]
+fn skew_flags_must_be_in_range() {
+    for bad in ["0", "1.5", "-0.1", "most"] {
+        let out = run(&["--work-us", "100", "--hot-fraction", bad]);
+        assert_fails_with(&out, "--hot-fraction");
+        assert!(!support::text(&out).contains("panicked"));
+    }
+    assert_fails_with(
+        &run(&["--work-us", "100", "--hot-fraction", "2"]),
+        "at most 1",
+    );
+    assert_fails_with(&run(&["--work-us", "-1"]), "--work-us");
+    assert_fails_with(&run(&["--work-us", "100001"]), "0..=100000");
+    assert_fails_with(&run(&["--conn-requests", "0"]), "--conn-requests");
+}
+
+#[test]
+fn a_hot_fraction_needs_work() {
+    let out = run(&["--hot-fraction", "0.5"]);
+    assert_fails_with(&out, "--work-us");
+    let out = run(&["matrix", "--hot-fraction", "0.5"]);
+    assert_fails_with(&out, "--work-us");
+}
+
+#[test]
+fn placement_policies_must_parse() {
+    for bad in ["random", "p3c", ""] {
+        assert_fails_with(&run(&["--placement", bad]), "least-loaded or p2c");
+    }
+}

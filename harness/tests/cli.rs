@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser};
 use harness::backend::{BackendKind, ServerKind};
 use harness::cli::Cli;
-use harness::plan::{defaults, Job, Mode, OutputPlan, Park};
+use harness::plan::{defaults, Job, Mode, OutputPlan, Park, Place, Skew};
 use harness::serve::AcceptStrategy;
 
 fn job(args: &[&str]) -> Job {
@@ -31,6 +31,9 @@ fn no_subcommand_is_run_with_the_defaults() {
     assert_eq!(plan.backends, vec![ServerKind::Pool(defaults::BACKEND)]);
     assert_eq!(plan.parks, [Park::Immediate]);
     assert!(!plan.load.client_spin);
+    assert_eq!(plan.load.skew, None, "no skew unless asked");
+    assert_eq!(plan.load.conn_requests, None, "no churn unless asked");
+    assert_eq!(plan.server.work, Duration::ZERO);
     assert_eq!(plan.repeat, defaults::REPEAT);
     assert!(!plan.pin);
     assert_eq!(plan.server.threads, defaults::server_threads());
@@ -180,6 +183,107 @@ fn load_with_a_common_start() {
         Some(std::time::UNIX_EPOCH + Duration::from_millis(1_767_225_600_250))
     );
     assert_eq!(output.dir, Some(PathBuf::from("here")));
+}
+
+#[test]
+fn skew_and_churn_reach_both_server_and_load() {
+    let Job::Run(plan) = job(&[
+        "--work-us",
+        "250",
+        "--hot-fraction",
+        "0.3",
+        "--conn-requests",
+        "40",
+    ]) else {
+        panic!("not a run")
+    };
+    let work = Duration::from_micros(250);
+    assert_eq!(
+        plan.load.skew,
+        Some(Skew {
+            work,
+            hot_fraction: 0.3
+        })
+    );
+    assert_eq!(
+        plan.server.work, work,
+        "the server computes what the load asks"
+    );
+    assert_eq!(plan.load.conn_requests, Some(40));
+    // The hot share defaults when only the work is given; --work-us 0 is off.
+    let Job::Run(plan) = job(&["--work-us", "100"]) else {
+        panic!("not a run")
+    };
+    assert_eq!(
+        plan.load.skew.map(|s| s.hot_fraction),
+        Some(defaults::HOT_FRACTION)
+    );
+    let Job::Run(plan) = job(&["--work-us", "0"]) else {
+        panic!("not a run")
+    };
+    assert_eq!((plan.load.skew, plan.server.work), (None, Duration::ZERO));
+    // The matrix gives every cell the same skew and churn.
+    let Job::Matrix(plan) = job(&[
+        "matrix",
+        "--quick",
+        "--work-us",
+        "50",
+        "--conn-requests",
+        "5",
+    ]) else {
+        panic!("not matrix")
+    };
+    let run = plan.run_plan(BackendKind::Mio.into(), (1, 1), 100, 64, Some(1000.0));
+    assert_eq!(run.server.work, Duration::from_micros(50));
+    assert_eq!(
+        run.load.skew.map(|s| s.work),
+        Some(Duration::from_micros(50))
+    );
+    assert_eq!(run.load.conn_requests, Some(5));
+}
+
+#[test]
+fn placements_expand_into_targets() {
+    let Job::Run(plan) = job(&[
+        "--backend",
+        "all",
+        "--placement",
+        "round-robin,p2c,least-loaded",
+    ]) else {
+        panic!("not a run")
+    };
+    assert_eq!(
+        plan.placements,
+        [
+            Place::RoundRobin,
+            Place::PowerOfTwoChoices,
+            Place::LeastLoaded
+        ]
+    );
+    let (targets, notes) = plan.targets();
+    let labels: Vec<String> = targets.iter().map(|t| t.label()).collect();
+    assert!(labels.contains(&"mio-p2c".to_owned()), "{labels:?}");
+    assert!(
+        labels.contains(&"tokio-least-loaded".to_owned()),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.iter().any(|l| l.starts_with("tokio-mt-")),
+        "{labels:?}"
+    );
+    assert!(notes
+        .iter()
+        .any(|n| n.starts_with("tokio-mt: cannot honour placement")));
+    let Job::Matrix(plan) = job(&["matrix", "--quick", "--placement", "p2c"]) else {
+        panic!("not matrix")
+    };
+    let (targets, _) = plan.targets();
+    let mio = targets
+        .iter()
+        .find(|t| t.label() == "mio-p2c")
+        .expect("mio-p2c in the matrix");
+    let run = plan.run_plan(*mio, (1, 1), 100, 64, None);
+    assert_eq!(run.server.placement, Place::PowerOfTwoChoices);
 }
 
 #[test]

@@ -1,10 +1,13 @@
 //! [`Builder`]: the one way to configure and start a pool on any backend.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::config::{ParkPolicy, Pinning, PoolConfig};
 use crate::error::BuildError;
+use crate::placement::Placement;
 use crate::runtime::Runtime;
+use crate::stall::StallReport;
 
 /// Configures and starts a pool on any backend.
 ///
@@ -38,6 +41,9 @@ impl Default for Builder {
                 before_stop: None,
                 pinning: Pinning::None,
                 park: ParkPolicy::Immediate,
+                placement: Placement::RoundRobin,
+                stall_threshold: None,
+                on_stall: None,
             },
         }
     }
@@ -244,6 +250,125 @@ impl Builder {
         self
     }
 
+    /// Sets how [`Handle::spawn`](crate::Handle::spawn) and
+    /// [`Handle::spawn_pinned`](crate::Handle::spawn_pinned) pick a worker. See
+    /// [`Placement`] for the policies and their cost; explicit placements
+    /// (`spawn_on`, `spawn_child`, `spawn_local`) are not affected.
+    ///
+    /// Every per-thread pool ([`Pool`](crate::Pool)) honours all policies. tokio's
+    /// multi-thread runtime places tasks itself (its workers steal work from each
+    /// other), so it refuses any policy but `RoundRobin` with
+    /// [`BuildError::Unsupported`] rather than ignore it.
+    ///
+    /// # Default
+    ///
+    /// [`Placement::RoundRobin`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use backend_tokio::{TokioMultiThread, TokioPool};
+    /// use pool_core::{BuildError, Builder, Handle, Placement, Runtime};
+    ///
+    /// let pool: TokioPool = Builder::new()
+    ///     .pool_size(2)
+    ///     .placement(Placement::LeastLoaded)
+    ///     .build()?;
+    /// // Worker 0 holds a task that never ends...
+    /// pool.handle().spawn_on(0, std::future::pending::<()>())?;
+    /// // ...so the least loaded worker is worker 1.
+    /// assert_eq!(pool.block_on(async { TokioPool::current_worker() }), Some(1));
+    /// pool.shutdown_now();
+    ///
+    /// let refused = Builder::new()
+    ///     .placement(Placement::PowerOfTwoChoices)
+    ///     .build::<TokioMultiThread>();
+    /// assert!(matches!(refused, Err(BuildError::Unsupported { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn placement(&mut self, placement: Placement) -> &mut Self {
+        self.config.placement = placement;
+        self
+    }
+
+    /// Turns on the stall detector: a task poll that runs for `threshold` or longer
+    /// (a task that blocks its worker, or computes without yielding) is reported once,
+    /// while it still runs, to the [`on_stall`](Builder::on_stall) hook, and counted in
+    /// [`WorkerMetrics::stalls`](crate::WorkerMetrics::stalls).
+    ///
+    /// # How it works
+    ///
+    /// Around each poll of a task spawned through the pool, the worker stores the
+    /// poll's start time in an atomic of its own (one clock read and two stores per
+    /// poll; without the detector, one untaken branch). One watchdog thread per pool,
+    /// named `{name_prefix}watchdog`, wakes four times per threshold and reports each
+    /// poll that has run past it. A stall is seen between `threshold` and
+    /// `1.25 * threshold` after the poll started, give or take the watchdog's own
+    /// scheduling delay; a stalled poll that ends before the watchdog gets the CPU to
+    /// look is not reported. Time a worker spends outside task polls (its reactor,
+    /// runtime-native tasks such as those of `tokio::spawn`) is not watched.
+    ///
+    /// Per-thread pools ([`Pool`](crate::Pool)) support it. tokio's multi-thread
+    /// runtime refuses it with [`BuildError::Unsupported`]: its tasks move between
+    /// worker threads whose indices pool-core does not know.
+    ///
+    /// # Default
+    ///
+    /// Off.
+    ///
+    /// # Errors
+    ///
+    /// [`build`](Builder::build) returns [`BuildError::ZeroStallThreshold`] for a zero
+    /// threshold.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::time::Duration;
+    ///
+    /// use backend_tokio::TokioPool;
+    /// use pool_core::{Builder, Runtime};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// let tx = std::sync::Mutex::new(tx);
+    /// let pool: TokioPool = Builder::new()
+    ///     .pool_size(1)
+    ///     .stall_detector(Duration::from_millis(20))
+    ///     .on_stall(move |report| tx.lock().unwrap().send(report.clone()).unwrap())
+    ///     .build()?;
+    /// // A task that blocks its worker (never do this in real code).
+    /// pool.block_on(async { std::thread::sleep(Duration::from_millis(200)) });
+    /// let report = rx.recv()?;
+    /// assert_eq!(report.worker, 0);
+    /// assert!(report.elapsed >= Duration::from_millis(20));
+    /// assert_eq!(pool.metrics().workers[0].stalls, Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stall_detector(&mut self, threshold: Duration) -> &mut Self {
+        self.config.stall_threshold = Some(threshold);
+        self
+    }
+
+    /// Sets what the stall detector does with each stall (see
+    /// [`stall_detector`](Builder::stall_detector), which turns it on). The hook runs
+    /// on the pool's watchdog thread; a panic in it is caught and printed.
+    ///
+    /// # Default
+    ///
+    /// Writes the report's one-line [`Display`](std::fmt::Display) form to stderr.
+    ///
+    /// # Examples
+    ///
+    /// See [`stall_detector`](Builder::stall_detector).
+    pub fn on_stall<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn(&StallReport) + Send + Sync + 'static,
+    {
+        self.config.on_stall = Some(Arc::new(f));
+        self
+    }
+
     /// The configuration as it stands, before validation.
     pub fn config(&self) -> &PoolConfig {
         &self.config
@@ -255,7 +380,8 @@ impl Builder {
     ///
     /// - [`BuildError::ZeroPoolSize`] if the pool size is 0;
     /// - [`BuildError::NoCpus`] if [`Pinning::Cpus`] lists no CPU;
-    /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on.
+    /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on;
+    /// - [`BuildError::ZeroStallThreshold`] if the stall threshold is zero.
     pub fn validated(&self) -> Result<PoolConfig, BuildError> {
         self.config.validate()?;
         Ok(self.config.clone())

@@ -6,10 +6,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::BuildError;
+use crate::placement::Placement;
+use crate::stall::StallReport;
 
 /// A hook run on a worker thread: [`Builder::after_start`](crate::Builder::after_start)
 /// or [`Builder::before_stop`](crate::Builder::before_stop).
 pub type Hook = Arc<dyn Fn() + Send + Sync + 'static>;
+
+/// What the stall detector calls for each stall: see
+/// [`Builder::on_stall`](crate::Builder::on_stall).
+pub type StallHook = Arc<dyn Fn(&StallReport) + Send + Sync + 'static>;
 
 /// Where worker threads run. See [`Builder::pinning`](crate::Builder::pinning).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,6 +75,12 @@ pub struct PoolConfig {
     pub pinning: Pinning,
     /// What a worker does when idle.
     pub park: ParkPolicy,
+    /// How top-level spawns pick a worker.
+    pub placement: Placement,
+    /// Report task polls that run this long or longer; `None`: no stall detector.
+    pub stall_threshold: Option<Duration>,
+    /// Called for each stall; `None`: one line on stderr.
+    pub on_stall: Option<StallHook>,
 }
 
 impl PoolConfig {
@@ -86,10 +98,14 @@ impl PoolConfig {
     ///
     /// - [`BuildError::ZeroPoolSize`] if the pool size is 0;
     /// - [`BuildError::NoCpus`] if [`Pinning::Cpus`] lists no CPU;
-    /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on.
+    /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on;
+    /// - [`BuildError::ZeroStallThreshold`] if the stall threshold is zero.
     pub fn validate(&self) -> Result<(), BuildError> {
         if self.pool_size == 0 {
             return Err(BuildError::ZeroPoolSize);
+        }
+        if self.stall_threshold == Some(Duration::ZERO) {
+            return Err(BuildError::ZeroStallThreshold);
         }
         if let Pinning::Cpus(cpus) = &self.pinning {
             if cpus.is_empty() {
@@ -200,6 +216,9 @@ impl fmt::Debug for PoolConfig {
             .field("before_stop", &hook(&self.before_stop))
             .field("pinning", &self.pinning)
             .field("park", &self.park)
+            .field("placement", &self.placement)
+            .field("stall_threshold", &self.stall_threshold)
+            .field("on_stall", &self.on_stall.as_ref().map(|_| "..."))
             .finish()
     }
 }

@@ -54,9 +54,13 @@ pub enum BuildError {
         /// The worker index (0-based).
         worker: usize,
     },
+    /// `stall_detector(Duration::ZERO)`: every poll would be a stall. Pass a threshold
+    /// above the longest poll you consider healthy (tens of milliseconds, say).
+    ZeroStallThreshold,
     /// The backend cannot do what the configuration asks (for example a
-    /// [`ParkPolicy`](crate::ParkPolicy) other than `Immediate` on tokio). Use the
-    /// default for that setting, or a backend that supports it.
+    /// [`ParkPolicy`](crate::ParkPolicy) other than `Immediate` on tokio, or a
+    /// [`Placement`](crate::Placement) other than `RoundRobin` on tokio's multi-thread
+    /// runtime). Use the default for that setting, or a backend that supports it.
     Unsupported {
         /// The backend's name.
         backend: &'static str,
@@ -70,6 +74,9 @@ impl fmt::Display for BuildError {
         match self {
             BuildError::ZeroPoolSize => f.write_str("pool size must be at least 1"),
             BuildError::NoCpus => f.write_str("CPU pinning was asked for with an empty CPU list"),
+            BuildError::ZeroStallThreshold => {
+                f.write_str("the stall detector's threshold must be above zero")
+            }
             BuildError::NoSuchCpu { cpu, available } => {
                 write!(
                     f,

@@ -9,14 +9,14 @@ use crate::error::SpawnError;
 use crate::join::JoinHandle;
 use crate::lifecycle::Lifecycle;
 use crate::metrics::PoolMetrics;
-use crate::placement::RoundRobin;
+use crate::placement::Placer;
 use crate::runtime::Handle;
 
 /// State shared by a pool and all its handles.
 pub(crate) struct Shared<B: Backend> {
     pub(crate) lifecycle: Arc<Lifecycle>,
     pub(crate) remotes: Vec<B::Remote>,
-    pub(crate) placement: RoundRobin,
+    pub(crate) placement: Placer,
 }
 
 /// The [`Handle`] of a per-thread [`Pool`](crate::Pool).
@@ -38,7 +38,7 @@ impl<B: Backend> PoolHandle<B> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (parts, join) = self.shared.lifecycle.task();
+        let (parts, join) = self.shared.lifecycle.task_on(worker);
         self.submit(worker, Task::Ready(Box::pin(parts.track(fut))))?;
         Ok(join)
     }
@@ -54,7 +54,7 @@ impl<B: Backend> Handle for PoolHandle<B> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.submit_ready(self.shared.placement.next(), fut)
+        self.submit_ready(self.shared.placement.next(&self.shared.lifecycle), fut)
     }
 
     fn spawn_on<F>(&self, worker: usize, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
@@ -72,8 +72,8 @@ impl<B: Backend> Handle for PoolHandle<B> {
         F: Future + 'static,
         F::Output: Send + 'static,
     {
-        let worker = self.shared.placement.next();
-        let (parts, join) = self.shared.lifecycle.task();
+        let worker = self.shared.placement.next(&self.shared.lifecycle);
+        let (parts, join) = self.shared.lifecycle.task_on(worker);
         // `make` runs inside the tracked future, so a panic in it is caught like a panic
         // in the task itself (the task policy) instead of unwinding into the worker.
         let task = Task::Build(Box::new(move || {

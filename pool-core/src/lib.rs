@@ -1,7 +1,8 @@
 //! # pool-core: one API for pools of per-thread async runtimes
 //!
 //! A *per-thread pool* runs N worker threads, each with its own single-threaded async
-//! runtime and its own I/O reactor. Top-level tasks go to workers round-robin; a task
+//! runtime and its own I/O reactor. Top-level tasks go to workers round-robin (or by
+//! another [`Placement`] policy); a task
 //! never moves, and the children it spawns stay on its worker. This is the design of the
 //! old `tokio-io-pool` crate, made backend-neutral: code written against [`Runtime`] and
 //! [`Handle`] runs unchanged on every backend (`backend-tokio`'s per-thread pool,
@@ -19,13 +20,15 @@
 //! task on its worker, and round-robin placement ignores load: connections with very
 //! uneven cost leave some workers busy and others idle. A work-stealing runtime (tokio's
 //! multi-thread scheduler) handles both; measure with the `harness` before choosing.
+//! Two tools soften these weaknesses here (see below): load-aware [`Placement`]
+//! policies, and a stall detector that reports the task polls that block a worker.
 //!
 //! ## How it works
 //!
 //! [`Builder`] validates a configuration. A per-thread backend implements
 //! [`backend::Backend`] (one runtime on the current thread, a remote to reach it, a
 //! timer); [`Pool`] starts one thread per worker (named, optionally pinned, hooks run),
-//! waits until all are up, and places spawns with one round-robin counter. Every task
+//! waits until all are up, and places spawns by its [`Placement`] policy. Every task
 //! is wrapped once, in pool-core, so that it counts as live until dropped (which is how
 //! [`Runtime::shutdown_on_idle`] knows the pool is idle), so that a panic ends only
 //! that task, and so that its output, panic or cancellation reaches its
@@ -34,6 +37,61 @@
 //! Note that runtime-native spawns (`tokio::spawn`, `tokio::task::spawn_local`) always
 //! stay on the current worker and are not counted by `shutdown_on_idle`: use the pool's
 //! spawn functions.
+//!
+//! ## Placement
+//!
+//! [`Builder::placement`] picks how [`Handle::spawn`] and [`Handle::spawn_pinned`]
+//! choose a worker; `spawn_on`, `spawn_child` and `spawn_local` keep their explicit
+//! placement.
+//!
+//! - [`Placement::RoundRobin`] (the default): one shared counter, load ignored.
+//! - [`Placement::LeastLoaded`]: the worker with the fewest live tasks, queued ones
+//!   included; it reads one atomic per worker, so its cost grows with the pool size.
+//! - [`Placement::PowerOfTwoChoices`]: two random workers, the one less busy over the
+//!   last ~10 ms ([`RECENT_BUSY_WINDOW`]); constant cost, and it sees a task's cost
+//!   (a worker busy computing) where `LeastLoaded` sees only task counts.
+//!
+//! ```
+//! use backend_tokio::TokioPool;
+//! use pool_core::{Builder, Placement, Runtime};
+//!
+//! let pool: TokioPool = Builder::new()
+//!     .pool_size(2)
+//!     .placement(Placement::PowerOfTwoChoices)
+//!     .build()?;
+//! assert_eq!(pool.block_on(async { 6 * 7 }), 42);
+//! # Ok::<(), pool_core::BuildError>(())
+//! ```
+//!
+//! tokio's multi-thread runtime places tasks itself and refuses the other policies
+//! with [`BuildError::Unsupported`].
+//!
+//! ## Stall detection
+//!
+//! [`Builder::stall_detector`] starts one watchdog thread per pool that reports every
+//! task poll running past a threshold, once, while it runs: to the
+//! [`on_stall`](Builder::on_stall) hook (one line on stderr by default) as a
+//! [`StallReport`] with the worker, how long the poll has run and, on Linux, the
+//! thread's scheduler state and kernel wait channel; and in
+//! [`WorkerMetrics::stalls`]. It costs one clock read per task poll when on, and an
+//! untaken branch when off. There is no user-space backtrace of the stalled thread
+//! (see [`StallReport`] for why).
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! use backend_tokio::TokioPool;
+//! use pool_core::{Builder, Runtime};
+//!
+//! let pool: TokioPool = Builder::new()
+//!     .pool_size(2)
+//!     .stall_detector(Duration::from_millis(100))
+//!     .on_stall(|report| eprintln!("{report}"))
+//!     .build()?;
+//! pool.block_on(async {}); // a short poll: no stall
+//! assert!(pool.metrics().workers.iter().all(|w| w.stalls == Some(0)));
+//! # Ok::<(), pool_core::BuildError>(())
+//! ```
 //!
 //! ## Example: join handles, time, metrics and a bounded shutdown
 //!
@@ -136,6 +194,7 @@ pub mod backend;
 mod builder;
 mod config;
 mod context;
+mod counters;
 mod error;
 mod handle;
 mod join;
@@ -147,6 +206,7 @@ mod pool;
 mod run;
 mod runtime;
 mod spawn_all;
+mod stall;
 mod task;
 pub mod time;
 mod workers;
@@ -160,7 +220,9 @@ pub use error::{BuildError, SpawnError, StreamSpawnError};
 pub use handle::PoolHandle;
 pub use join::{JoinError, JoinHandle};
 pub use metrics::{PoolMetrics, WorkerMetrics};
+pub use placement::{Placement, RECENT_BUSY_WINDOW};
 pub use pool::Pool;
 pub use run::run;
 pub use runtime::{Handle, Runtime};
 pub use spawn_all::SpawnAll;
+pub use stall::StallReport;

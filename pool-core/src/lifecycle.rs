@@ -11,10 +11,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::config::PoolConfig;
 use crate::context::{PoolId, WorkerContext, SHUTDOWN_ON_IDLE_IN_WORKER};
+use crate::counters::{CounterOptions, CountersGuard, WorkerCounters};
 use crate::error::{BuildError, SpawnError};
 use crate::join::JoinHandle;
-use crate::metrics::{CountersGuard, PoolMetrics, WorkerCounters, WorkerMetrics};
+use crate::metrics::{PoolMetrics, WorkerMetrics};
+use crate::placement::Placement;
 use crate::task::{TaskParts, TaskTracker};
 
 /// The shared state of one running pool: open or closed, its live tasks, and the
@@ -33,12 +36,42 @@ impl Lifecycle {
     /// whose tasks pool-core counts one by one: the pool size for a per-thread pool,
     /// 0 for a runtime whose tasks move between workers.
     pub fn new(counted_workers: usize) -> Arc<Self> {
+        Self::with_options(
+            counted_workers,
+            CounterOptions::default(),
+            TaskTracker::new(),
+        )
+    }
+
+    /// The state of a new, open per-thread pool of `config.pool_size` workers, keeping
+    /// the per-worker figures its [`Placement`] and stall detector read.
+    pub fn for_pool(config: &PoolConfig) -> Arc<Self> {
+        let options = CounterOptions {
+            activity: config.placement == Placement::PowerOfTwoChoices,
+            watch_polls: config.stall_threshold.is_some(),
+        };
+        let tracker = if config.placement == Placement::LeastLoaded {
+            TaskTracker::per_worker(config.pool_size)
+        } else {
+            TaskTracker::new()
+        };
+        Self::with_options(config.pool_size, options, tracker)
+    }
+
+    fn with_options(
+        counted_workers: usize,
+        options: CounterOptions,
+        tracker: Arc<TaskTracker>,
+    ) -> Arc<Self> {
+        let started = Instant::now();
         Arc::new(Lifecycle {
             id: PoolId::next(),
-            tracker: TaskTracker::new(),
+            tracker,
             closed: AtomicBool::new(false),
-            counters: (0..counted_workers).map(|_| Arc::default()).collect(),
-            started: Instant::now(),
+            counters: (0..counted_workers)
+                .map(|_| Arc::new(WorkerCounters::new(started, options)))
+                .collect(),
+            started,
         })
     }
 
@@ -82,7 +115,34 @@ impl Lifecycle {
 
     /// The parts of a new task, and its join handle.
     pub fn task<T>(&self) -> (TaskParts<T>, JoinHandle<T>) {
-        TaskParts::new(&self.tracker)
+        TaskParts::new(&self.tracker, None)
+    }
+
+    /// The parts of a new task placed on worker `worker`, and its join handle: the
+    /// task counts in that worker's load (for
+    /// [`Placement::LeastLoaded`]) until dropped.
+    pub fn task_on<T>(&self, worker: usize) -> (TaskParts<T>, JoinHandle<T>) {
+        TaskParts::new(&self.tracker, Some(worker))
+    }
+
+    /// The live tasks placed on `worker` (0 unless the pool places
+    /// [`Placement::LeastLoaded`]).
+    pub fn worker_load(&self, worker: usize) -> usize {
+        self.tracker.live_on(worker)
+    }
+
+    /// Worker `worker`'s recent busy fraction at `now`, 0 to 1 (1 where pool-core does
+    /// not count that worker or the pool does not place by
+    /// [`Placement::PowerOfTwoChoices`]).
+    pub fn recent_busy(&self, worker: usize, now: Instant) -> f64 {
+        self.counters
+            .get(worker)
+            .map_or(1.0, |counters| counters.recent_busy(now))
+    }
+
+    /// The counters of the workers pool-core counts.
+    pub(crate) fn counters(&self) -> &[Arc<WorkerCounters>] {
+        &self.counters
     }
 
     /// Makes worker `index`'s counters current on the calling thread (the worker's

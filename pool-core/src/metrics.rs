@@ -1,8 +1,6 @@
 //! Worker metrics: what each worker of a pool has done, read from any thread.
 
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A snapshot of one worker's counters. See [`Handle::metrics`](crate::Handle::metrics).
@@ -41,6 +39,10 @@ pub struct WorkerMetrics {
     /// Tasks waiting to run at the moment of the snapshot: the remote queue (spawns
     /// and wakes from other threads) plus the local run queue.
     pub queue_depth: Option<u64>,
+    /// Task polls on this worker that ran past the stall threshold and were reported
+    /// (see [`Builder::stall_detector`](crate::Builder::stall_detector)). `None` when
+    /// the pool runs no stall detector.
+    pub stalls: Option<u64>,
 }
 
 impl WorkerMetrics {
@@ -65,105 +67,51 @@ pub struct PoolMetrics {
     pub workers: Vec<WorkerMetrics>,
 }
 
-/// The counters pool-core keeps for one worker of a per-thread pool: tasks started,
-/// finished and polled, counted by the task wrapper.
-///
-/// Owned by the worker: only its own thread writes them (a plain relaxed load and
-/// store, no read-modify-write), found through a thread-local rather than a pointer in
-/// every task, and on a cache line of their own, so that spawning from another thread
-/// never pulls the line away from the worker. Any thread may read them.
-#[derive(Debug, Default)]
-#[repr(align(64))]
-pub struct WorkerCounters {
-    spawned: AtomicU64,
-    finished: AtomicU64,
-    polls: AtomicU64,
-}
-
-thread_local! {
-    static CURRENT: RefCell<Option<Arc<WorkerCounters>>> = const { RefCell::new(None) };
-}
-
-/// Clears the calling thread's current [`WorkerCounters`] when dropped.
-#[derive(Debug)]
-#[must_use = "the counters are current until the guard drops"]
-pub struct CountersGuard {
-    _private: (),
-}
-
-impl Drop for CountersGuard {
-    fn drop(&mut self) {
-        let _ = CURRENT.try_with(|c| c.borrow_mut().take());
-    }
-}
-
-/// Adds one; only the owning worker thread writes, so no read-modify-write is needed.
-fn bump(counter: &AtomicU64) {
-    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-}
-
-impl WorkerCounters {
-    /// Makes these the calling worker thread's counters until the guard drops.
-    pub fn enter(self: &Arc<Self>) -> CountersGuard {
-        CURRENT.with(|c| *c.borrow_mut() = Some(Arc::clone(self)));
-        CountersGuard { _private: () }
-    }
-
-    /// Calls `f` with the calling thread's counters, if it is a counted worker.
-    pub(crate) fn with_current(f: impl FnOnce(&WorkerCounters)) {
-        let _ = CURRENT.try_with(|c| {
-            if let Ok(current) = c.try_borrow() {
-                if let Some(counters) = current.as_deref() {
-                    f(counters);
-                }
-            }
-        });
-    }
-
-    pub(crate) fn started(&self) {
-        bump(&self.spawned);
-    }
-
-    pub(crate) fn finished(&self) {
-        bump(&self.finished);
-    }
-
-    pub(crate) fn polled(&self) {
-        bump(&self.polls);
-    }
-
-    /// Fills the fields these counters know into `into`.
-    pub fn fill(&self, into: &mut WorkerMetrics) {
-        let spawned = self.spawned.load(Ordering::Relaxed);
-        let finished = self.finished.load(Ordering::Relaxed);
-        into.spawned = Some(spawned);
-        // Read apart, the two may cross; a live count never goes below zero.
-        into.live_tasks = Some(spawned.saturating_sub(finished));
-        into.polls = Some(self.polls.load(Ordering::Relaxed));
-    }
-}
-
 /// Busy time and parks, for a backend whose event loop measures them itself (the
 /// tokio per-thread backend reads tokio's own instead). Written by the worker thread
 /// only, read from any thread.
+///
+/// Times are offsets from the worker's start (the `uptime` the backend passes), so that
+/// a park in progress is not counted as busy time.
 #[derive(Debug, Default)]
 pub struct ParkCounters {
     parks: AtomicU64,
     parked_nanos: AtomicU64,
+    /// Nanoseconds from the worker's start to the start of the park in progress, plus
+    /// one; 0 when not parked.
+    parked_since: AtomicU64,
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl ParkCounters {
-    /// Records one park that lasted `parked`.
-    pub fn record_park(&self, parked: Duration) {
-        self.parks.fetch_add(1, Ordering::Relaxed);
-        let nanos = u64::try_from(parked.as_nanos()).unwrap_or(u64::MAX);
-        self.parked_nanos.fetch_add(nanos, Ordering::Relaxed);
+    /// Records that a park starts now, `uptime` after the worker started.
+    pub fn parking(&self, uptime: Duration) {
+        let since = nanos(uptime).saturating_add(1);
+        self.parked_since.store(since, Ordering::Relaxed);
     }
 
-    /// Fills `parks`, and `busy` as `uptime` minus the time spent parked.
+    /// Records one park that lasted `parked`, and that it has ended.
+    pub fn record_park(&self, parked: Duration) {
+        self.parks.fetch_add(1, Ordering::Relaxed);
+        self.parked_nanos
+            .fetch_add(nanos(parked), Ordering::Relaxed);
+        self.parked_since.store(0, Ordering::Relaxed);
+    }
+
+    /// Fills `parks`, and `busy` as `uptime` minus the time spent parked, the park in
+    /// progress included, so that busy time read this way never goes backwards. (A
+    /// reader racing the end of a park may count that park twice, which only makes
+    /// that one reading low.)
     pub fn fill(&self, uptime: Duration, into: &mut WorkerMetrics) {
         into.parks = Some(self.parks.load(Ordering::Relaxed));
-        let parked = Duration::from_nanos(self.parked_nanos.load(Ordering::Relaxed));
-        into.busy = Some(uptime.saturating_sub(parked));
+        let since = self.parked_since.load(Ordering::Acquire);
+        let mut parked = self.parked_nanos.load(Ordering::Relaxed);
+        if since != 0 {
+            parked = parked.saturating_add(nanos(uptime).saturating_sub(since - 1));
+        }
+        into.busy = Some(uptime.saturating_sub(Duration::from_nanos(parked)));
     }
 }

@@ -1,6 +1,63 @@
-//! Round-robin placement of top-level tasks.
+//! Placement of top-level tasks: the [`Placement`] policies and the [`RoundRobin`]
+//! counter they start from.
 
+use std::cell::Cell;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crate::lifecycle::Lifecycle;
+
+/// How [`Handle::spawn`](crate::Handle::spawn) and
+/// [`Handle::spawn_pinned`](crate::Handle::spawn_pinned) pick a worker for a new
+/// top-level task. See [`Builder::placement`](crate::Builder::placement).
+///
+/// Only these two spawns are placed by the policy. [`Handle::spawn_on`](crate::Handle::spawn_on)
+/// names its worker, and [`Runtime::spawn_child`](crate::Runtime::spawn_child) and
+/// [`Runtime::spawn_local`](crate::Runtime::spawn_local) stay on the caller's worker,
+/// whatever the policy.
+///
+/// | policy | looks at | cost of one placement |
+/// | --- | --- | --- |
+/// | `RoundRobin` | nothing | one relaxed `fetch_add` on a shared counter |
+/// | `LeastLoaded` | every worker's live-task count | that `fetch_add`, plus one relaxed load per worker |
+/// | `PowerOfTwoChoices` | two random workers' recent busy time | a thread-local random number, one clock read, two workers' figures |
+///
+/// All three are lock-free. `LeastLoaded` is the only one whose cost grows with the
+/// pool size: it reads one atomic per worker (a few nanoseconds each, but each may be
+/// a cache miss when that worker's count just changed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Placement {
+    /// Worker `0, 1, …, n-1, 0, …` from one shared counter: the seed's behaviour. It
+    /// ignores load, so tasks of very uneven cost can pile up on one worker.
+    #[default]
+    RoundRobin,
+    /// The worker with the fewest *live* tasks: tasks placed on it (by any spawn,
+    /// including `spawn_on` and local spawns) that have not finished or been dropped,
+    /// counting those still queued for it. Ties go round-robin (the scan starts at the
+    /// next round-robin index), so under even load it places like `RoundRobin`.
+    ///
+    /// It counts tasks, not their cost: a worker with one task that computes for a
+    /// second looks less loaded than one with ten idle connections.
+    LeastLoaded,
+    /// Two distinct workers drawn at random; the task goes to the one that was less
+    /// busy *recently*. "Busy" is as in [`WorkerMetrics::busy`](crate::WorkerMetrics::busy):
+    /// not parked waiting for events. "Recently" is an exponentially weighted average
+    /// of the busy fraction with a time constant of 10 ms ([`RECENT_BUSY_WINDOW`]):
+    /// what the worker did in the last 10 ms weighs as much as everything before.
+    ///
+    /// It sees cost where `LeastLoaded` sees only counts, and it needs no scan. With
+    /// two workers it always compares both. A backend that does not report its parks
+    /// (see [`backend::WorkerCounters::parking`](crate::backend::WorkerCounters::parking))
+    /// makes every worker look equally busy, and this policy then places at random.
+    PowerOfTwoChoices,
+}
+
+/// The time constant of the recent busy figure that [`Placement::PowerOfTwoChoices`]
+/// compares.
+pub const RECENT_BUSY_WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Hands out worker indices `0, 1, …, n-1, 0, …` from one shared counter.
 ///
@@ -33,14 +90,109 @@ impl RoundRobin {
     }
 }
 
+/// A [`Placement`] policy over the workers of one per-thread pool.
+#[derive(Debug)]
+pub(crate) struct Placer {
+    policy: Placement,
+    round_robin: RoundRobin,
+}
+
+impl Placer {
+    pub(crate) fn new(policy: Placement, workers: usize) -> Self {
+        Placer {
+            policy,
+            round_robin: RoundRobin::new(workers),
+        }
+    }
+
+    /// The worker for the next top-level task. `lifecycle` holds the per-worker
+    /// figures the policy reads.
+    pub(crate) fn next(&self, lifecycle: &Lifecycle) -> usize {
+        let n = self.round_robin.workers();
+        match self.policy {
+            Placement::RoundRobin => self.round_robin.next(),
+            _ if n == 1 => 0,
+            Placement::LeastLoaded => {
+                let start = self.round_robin.next();
+                let mut best = (start, lifecycle.worker_load(start));
+                for offset in 1..n {
+                    let worker = (start + offset) % n;
+                    let load = lifecycle.worker_load(worker);
+                    if load < best.1 {
+                        best = (worker, load);
+                    }
+                }
+                best.0
+            }
+            Placement::PowerOfTwoChoices => {
+                let (a, b) = two_distinct(n);
+                let now = Instant::now();
+                if lifecycle.recent_busy(b, now) < lifecycle.recent_busy(a, now) {
+                    b
+                } else {
+                    a
+                }
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// xorshift64* state of the calling thread; 0 until first used.
+    static RNG: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A pseudo-random number from a per-thread xorshift64* generator, seeded from std's
+/// per-process random hasher keys. Not for cryptography: it only spreads load.
+fn random() -> u64 {
+    RNG.with(|state| {
+        let mut x = state.get();
+        if x == 0 {
+            let mut hasher = RandomState::new().build_hasher();
+            hasher.write_usize(state as *const Cell<u64> as usize);
+            x = hasher.finish() | 1;
+        }
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    })
+}
+
+/// Two distinct indices below `n` (at least 2), uniformly at random.
+fn two_distinct(n: usize) -> (usize, usize) {
+    let r = random();
+    let a = (r % n as u64) as usize;
+    let b = ((r >> 32) % (n as u64 - 1)) as usize;
+    (a, if b >= a { b + 1 } else { b })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RoundRobin;
+    use super::{two_distinct, RoundRobin};
 
     #[test]
     fn cycles_through_workers() {
         let rr = RoundRobin::new(3);
         let got: Vec<usize> = (0..7).map(|_| rr.next()).collect();
         assert_eq!(got, [0, 1, 2, 0, 1, 2, 0]);
+    }
+
+    #[test]
+    fn two_distinct_covers_every_pair() {
+        let mut seen = [[0u32; 4]; 4];
+        for _ in 0..4000 {
+            let (a, b) = two_distinct(4);
+            assert_ne!(a, b);
+            assert!(a < 4 && b < 4);
+            seen[a][b] += 1;
+        }
+        for (a, row) in seen.iter().enumerate() {
+            for (b, &count) in row.iter().enumerate() {
+                // 12 ordered pairs, ~333 draws each: every pair comes up.
+                assert_eq!(count == 0, a == b, "pair ({a}, {b}) drawn {count} times");
+            }
+        }
     }
 }

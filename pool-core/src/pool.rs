@@ -13,15 +13,17 @@ use crate::error::{BuildError, SpawnError};
 use crate::handle::{PoolHandle, Shared};
 use crate::join::JoinHandle;
 use crate::lifecycle::Lifecycle;
-use crate::placement::RoundRobin;
+use crate::placement::Placer;
 use crate::runtime::{Handle, Runtime};
+use crate::stall::Watchdog;
 use crate::workers::{join_all, Workers};
 
 /// A pool of worker threads, each running its own single-threaded runtime of backend `B`
 /// with its own I/O reactor.
 ///
-/// Top-level tasks go to workers round-robin; a task never moves; children spawned from
-/// a task with [`Runtime::spawn_child`] or [`Runtime::spawn_local`] stay on its worker.
+/// Top-level tasks go to workers as the [`Placement`](crate::Placement) policy says
+/// (round-robin by default); a task never moves; children spawned from a task with
+/// [`Runtime::spawn_child`] or [`Runtime::spawn_local`] stay on its worker.
 /// Dropping the pool stops the workers at their next yield and joins them (except the
 /// calling thread, if the last owner drops it on one of its own workers).
 ///
@@ -37,6 +39,7 @@ use crate::workers::{join_all, Workers};
 pub struct Pool<B: Backend> {
     handle: PoolHandle<B>,
     threads: Vec<ThreadHandle<()>>,
+    watchdog: Option<Watchdog>,
 }
 
 impl<B: Backend> Pool<B> {
@@ -46,6 +49,9 @@ impl<B: Backend> Pool<B> {
             remote.stop();
         }
         join_all(self.threads.drain(..));
+        if let Some(mut watchdog) = self.watchdog.take() {
+            watchdog.stop();
+        }
     }
 
     fn lifecycle(&self) -> &Lifecycle {
@@ -56,7 +62,10 @@ impl<B: Backend> Pool<B> {
     fn spawn_here<F: Future + 'static>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError> {
         let context = WorkerContext::current_for::<Self>().ok_or(SpawnError::NotOnWorker)?;
         context.lifecycle.check_open()?;
-        let (parts, join) = context.lifecycle.task();
+        let (parts, join) = match context.index {
+            Some(worker) => context.lifecycle.task_on(worker),
+            None => context.lifecycle.task(),
+        };
         B::spawn_local(parts.track(fut));
         Ok(join)
     }
@@ -83,19 +92,26 @@ impl<B: Backend> Runtime for Pool<B> {
                 feature: "this park policy (it parks at once only)",
             });
         }
-        let lifecycle = Lifecycle::new(config.pool_size);
+        let lifecycle = Lifecycle::for_pool(&config);
         let workers = Workers::<B>::start(&config, &lifecycle)?;
-        let shared = Shared {
-            placement: RoundRobin::new(workers.remotes.len()),
-            remotes: workers.remotes,
-            lifecycle,
-        };
-        Ok(Pool {
+        let mut pool = Pool {
             handle: PoolHandle {
-                shared: Arc::new(shared),
+                shared: Arc::new(Shared {
+                    placement: Placer::new(config.placement, workers.remotes.len()),
+                    remotes: workers.remotes,
+                    lifecycle: Arc::clone(&lifecycle),
+                }),
             },
             threads: workers.threads,
-        })
+            watchdog: None,
+        };
+        // On error, dropping `pool` stops and joins the workers.
+        pool.watchdog =
+            Watchdog::start(&config, &lifecycle).map_err(|source| BuildError::SpawnThread {
+                worker: config.pool_size,
+                source,
+            })?;
+        Ok(pool)
     }
 
     fn handle(&self) -> &PoolHandle<B> {

@@ -28,7 +28,8 @@ use crate::time::Timeout;
 ///
 /// - Every spawn returns a [`JoinHandle`] for the task's output; dropping it detaches
 ///   the task.
-/// - [`spawn`](Runtime::spawn) places `Send` tasks on workers round-robin.
+/// - [`spawn`](Runtime::spawn) places `Send` tasks on workers by the pool's
+///   [`Placement`](crate::Placement) policy: round-robin unless the builder chose another.
 /// - [`spawn_pinned`](Runtime::spawn_pinned) builds a possibly `!Send` task on a worker.
 /// - From inside a task, [`spawn_child`](Runtime::spawn_child) and
 ///   [`spawn_local`](Runtime::spawn_local) keep the child on the parent's worker when
@@ -100,7 +101,7 @@ pub trait Runtime: Sized + Send + Sync + fmt::Debug + 'static {
 
     /// Runs `fut` on a worker and blocks the calling thread until it returns its output.
     ///
-    /// Pool spawns made inside `fut` are placed round-robin as usual. A panic in `fut`
+    /// Pool spawns made inside `fut` are placed by the placement policy as usual. A panic in `fut`
     /// is resumed on the caller.
     ///
     /// # Panics
@@ -326,13 +327,15 @@ fn deadline_after(duration: Duration) -> Instant {
 ///
 /// Per-thread backends get this from [`PoolHandle`](crate::PoolHandle). A direct
 /// implementation must place [`spawn`](Handle::spawn) round-robin where it controls
-/// placement, return [`SpawnError::Shutdown`] after shutdown rather than panic, and pass
+/// placement (and refuse other [`Placement`](crate::Placement)s it cannot honour with
+/// [`BuildError::Unsupported`]), return [`SpawnError::Shutdown`] after shutdown rather than panic, and pass
 /// the conformance kit.
 pub trait Handle: Clone + Send + Sync + fmt::Debug + 'static {
     /// The number of workers.
     fn pool_size(&self) -> usize;
 
-    /// Spawns a `Send` task on the next worker in round-robin order, and returns the
+    /// Spawns a `Send` task on the worker the pool's [`Placement`](crate::Placement)
+    /// policy picks (the next in round-robin order by default), and returns the
     /// handle of its output (drop it to detach the task).
     ///
     /// A spawn that races with a concurrent shutdown may be accepted and then dropped
@@ -361,7 +364,8 @@ pub trait Handle: Clone + Send + Sync + fmt::Debug + 'static {
         F: Future + Send + 'static,
         F::Output: Send + 'static;
 
-    /// Sends `make` to the next worker in round-robin order, which calls it and runs the
+    /// Sends `make` to the worker the pool's [`Placement`](crate::Placement) policy
+    /// picks (the next in round-robin order by default), which calls it and runs the
     /// (possibly `!Send`) future it returns there. This is how a connection crosses
     /// threads: move a `std::net::TcpStream` in, and create the backend stream inside.
     ///
@@ -374,7 +378,8 @@ pub trait Handle: Clone + Send + Sync + fmt::Debug + 'static {
         F: Future + 'static,
         F::Output: Send + 'static;
 
-    /// A future that spawns every future `stream` yields, round-robin, detached (their
+    /// A future that spawns every future `stream` yields, placed as
+    /// [`spawn`](Handle::spawn) places them, detached (their
     /// outputs are dropped), and stops at the first error.
     ///
     /// ```

@@ -15,7 +15,7 @@ use crate::runtime::Handle;
 const BUDGET: usize = 128;
 
 pin_project! {
-    /// Spawns every future its stream yields, round-robin, until the stream ends or
+    /// Spawns every future its stream yields, placed as `spawn` places them, until the stream ends or
     /// fails. Made by [`Handle::spawn_all`].
     #[must_use = "SpawnAll does nothing unless polled or awaited"]
     #[derive(Debug)]

@@ -13,21 +13,33 @@ use std::time::Instant;
 
 use pin_project_lite::pin_project;
 
+use crate::counters::WorkerCounters;
 use crate::join::{JoinError, JoinHandle, JoinState};
-use crate::metrics::WorkerCounters;
 
 /// Counts the live tasks of one pool and its task panics.
 ///
 /// A [`LiveGuard`] is taken when a task is spawned and released when the task is
 /// dropped (finished, panicked or cancelled), so the count never misses a task that is
 /// still queued.
+///
+/// It can also count live tasks per worker, for
+/// [`Placement::LeastLoaded`](crate::Placement::LeastLoaded): then a task placed on a
+/// worker counts there from its spawn until it is dropped.
 #[derive(Debug, Default)]
 pub struct TaskTracker {
     live: AtomicUsize,
     panics: AtomicUsize,
     idle_lock: Mutex<()>,
     idle: Condvar,
+    /// Live tasks per worker; empty when not counted.
+    per_worker: Box<[WorkerLoad]>,
 }
+
+/// One worker's live-task count, on a cache line of its own: spawners on any thread
+/// and the worker itself update it.
+#[derive(Debug, Default)]
+#[repr(align(64))]
+struct WorkerLoad(AtomicUsize);
 
 impl TaskTracker {
     /// A tracker with no live task.
@@ -35,12 +47,39 @@ impl TaskTracker {
         Arc::default()
     }
 
+    /// A tracker that also counts live tasks per worker, for `workers` workers.
+    pub fn per_worker(workers: usize) -> Arc<Self> {
+        Arc::new(TaskTracker {
+            per_worker: (0..workers).map(|_| WorkerLoad::default()).collect(),
+            ..TaskTracker::default()
+        })
+    }
+
     /// Counts one more live task until the returned guard drops.
     pub fn guard(self: &Arc<Self>) -> LiveGuard {
+        self.guard_on(None)
+    }
+
+    /// Counts one more live task, on `worker` too where this tracker counts per
+    /// worker, until the returned guard drops.
+    pub fn guard_on(self: &Arc<Self>, worker: Option<usize>) -> LiveGuard {
         self.live.fetch_add(1, Ordering::SeqCst);
+        let worker = worker.filter(|&w| w < self.per_worker.len());
+        if let Some(w) = worker {
+            self.per_worker[w].0.fetch_add(1, Ordering::Relaxed);
+        }
         LiveGuard {
             tracker: Arc::clone(self),
+            worker,
         }
+    }
+
+    /// The live tasks placed on `worker`; 0 where this tracker does not count per
+    /// worker.
+    pub fn live_on(&self, worker: usize) -> usize {
+        self.per_worker
+            .get(worker)
+            .map_or(0, |load| load.0.load(Ordering::Relaxed))
     }
 
     /// The number of live tasks.
@@ -85,10 +124,14 @@ impl TaskTracker {
 #[must_use = "the task counts as live only while the guard is held"]
 pub struct LiveGuard {
     tracker: Arc<TaskTracker>,
+    worker: Option<usize>,
 }
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
+        if let Some(w) = self.worker {
+            self.tracker.per_worker[w].0.fetch_sub(1, Ordering::Relaxed);
+        }
         if self.tracker.live.fetch_sub(1, Ordering::SeqCst) == 1 {
             // Take the lock so a waiter between its check and its wait cannot miss this.
             drop(self.tracker.idle_lock.lock());
@@ -113,11 +156,11 @@ pub struct TaskParts<T> {
 }
 
 impl<T> TaskParts<T> {
-    pub(crate) fn new(tracker: &Arc<TaskTracker>) -> (Self, JoinHandle<T>) {
+    pub(crate) fn new(tracker: &Arc<TaskTracker>, worker: Option<usize>) -> (Self, JoinHandle<T>) {
         let (state, handle) = JoinState::new();
         let parts = TaskParts {
             completer: Completer { state, done: false },
-            guard: tracker.guard(),
+            guard: tracker.guard_on(worker),
             started: false,
         };
         (parts, handle)
@@ -194,12 +237,7 @@ impl<F: Future> Future for Tracked<F> {
         let mut this = self.project();
         let first = !this.parts.started;
         this.parts.started = true;
-        WorkerCounters::with_current(|c| {
-            if first {
-                c.started();
-            }
-            c.polled();
-        });
+        let _watch = PollWatch(WorkerCounters::with_current(|c| c.begin_poll(first)) == Some(true));
         let parts = &mut *this.parts;
         let state = &parts.completer.state;
         let result = match this.stage.as_mut().project() {
@@ -223,6 +261,18 @@ impl<F: Future> Future for Tracked<F> {
         this.stage.set(Stage::Done);
         parts.completer.complete(result);
         Poll::Ready(())
+    }
+}
+
+/// Marks the end of a watched task poll (for the stall detector) when dropped, on
+/// every way out of [`Tracked::poll`].
+struct PollWatch(bool);
+
+impl Drop for PollWatch {
+    fn drop(&mut self) {
+        if self.0 {
+            WorkerCounters::with_current(WorkerCounters::end_poll);
+        }
     }
 }
 

@@ -61,6 +61,8 @@ fn server<R: Runtime>() -> Server<R> {
         msg_size: MSG,
         pinning: Pinning::None,
         park: ParkPolicy::Immediate,
+        work: std::time::Duration::ZERO,
+        placement: pool_core::Placement::RoundRobin,
     };
     Server::start(&config).unwrap_or_else(|e| panic!("cannot start the {} server: {e}", R::NAME))
 }

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use clap::{Args, Parser, Subcommand};
 
 use super::choice::BackendChoice;
-use super::opts::{LoadOpts, OutputOpts, ParkOpts, ServerOpts};
+use super::opts::{LoadOpts, OutputOpts, ParkOpts, PlacementOpts, ServerOpts, SkewOpts};
 use super::parse::{parse_host_port, parse_msg_size, parse_start_at};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::backend::ServerKind;
@@ -87,9 +87,17 @@ pub struct RunArgs {
     #[command(flatten)]
     pub park: ParkOpts,
 
+    /// Placement policy flags.
+    #[command(flatten)]
+    pub placement: PlacementOpts,
+
     /// Load generator flags.
     #[command(flatten)]
     pub load: LoadOpts,
+
+    /// Skewed load flags.
+    #[command(flatten)]
+    pub skew: SkewOpts,
 
     /// Pin the server workers and the load generator threads to disjoint CPUs, when the
     /// machine has enough CPUs for both (otherwise a warning, and nothing is pinned).

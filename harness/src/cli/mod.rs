@@ -11,9 +11,9 @@ mod publish;
 
 pub use choice::BackendChoice;
 pub use commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
-pub use opts::{LoadOpts, OutputOpts, ServerOpts};
+pub use opts::{LoadOpts, OutputOpts, PlacementOpts, ServerOpts, SkewOpts};
 pub use parse::{
-    parse_duration, parse_duration_allow_zero, parse_host_port, parse_msg_size, parse_rate,
-    parse_start_at, Secs, MAX_MSG_SIZE,
+    parse_duration, parse_duration_allow_zero, parse_fraction, parse_host_port, parse_msg_size,
+    parse_rate, parse_start_at, Secs, MAX_MSG_SIZE,
 };
 pub use publish::{MatrixArgs, PlotArgs};

@@ -3,13 +3,15 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
 use super::parse::{
-    parse_host_port, parse_msg_size, parse_rate, parse_secs, parse_secs_allow_zero, Secs,
+    parse_fraction, parse_host_port, parse_msg_size, parse_rate, parse_secs, parse_secs_allow_zero,
+    Secs,
 };
-use crate::plan::{defaults, Park};
+use crate::plan::{defaults, Park, Place, Skew, MAX_WORK};
 use crate::serve::AcceptStrategy;
 
 /// Echo server flags (`harness run` and `harness serve`).
@@ -51,6 +53,66 @@ pub struct ParkOpts {
         default_value = "immediate"
     )]
     pub park: Vec<Park>,
+}
+
+/// The placement policies of the per-thread pools (`harness run` and `harness matrix`).
+#[derive(Clone, Debug, Args)]
+pub struct PlacementOpts {
+    /// Where a per-thread pool puts each new connection, one or more policies,
+    /// comma-separated: `round-robin` (the next worker in turn, the default),
+    /// `least-loaded` (the worker with the fewest live connections), `p2c` (the less
+    /// recently busy of two random workers). Each backend runs once per policy it can
+    /// honour, named `mio-p2c`, `tokio-least-loaded`; tokio-mt (its scheduler decides)
+    /// and epoll-ref (round-robin hand-off) run once, with a note. Placement happens
+    /// when a connection is accepted: see --conn-requests to place connections while
+    /// the workers are unevenly loaded.
+    #[arg(
+        long,
+        value_name = "POLICY,...",
+        value_delimiter = ',',
+        default_value = "round-robin"
+    )]
+    pub placement: Vec<Place>,
+}
+
+/// The skewed load (`harness run` and `harness matrix`): per-request server work on a
+/// share of the connections, and connection churn.
+#[derive(Clone, Debug, Args)]
+pub struct SkewOpts {
+    /// Server CPU work per request of a hot connection, in microseconds: the server's
+    /// worker computes (a busy loop on the clock, real CPU time, like a request handler
+    /// that computes) for this long before echoing each request of a hot connection,
+    /// occupying its worker meanwhile. Which connections are hot: see --hot-fraction.
+    /// Each connection then sends a one-byte hotness header when it connects, before
+    /// any request (not echoed). 0 turns it off; at most 100000 (100 ms).
+    #[arg(long, value_name = "US", default_value_t = 0, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(0..=MAX_WORK.as_micros() as u64))]
+    pub work_us: u64,
+
+    /// The share of connections that are hot under --work-us, in (0, 1]. The client
+    /// picks them, spread evenly over the connection numbers without a
+    /// period (and anew each time a connection reconnects under --conn-requests), and
+    /// tells the server in the header, so the server's counts and the report agree.
+    /// Needs --work-us. [default: 0.1]
+    #[arg(long, value_name = "F", requires = "work_us", allow_negative_numbers = true, value_parser = parse_fraction)]
+    pub hot_fraction: Option<f64>,
+
+    /// Connection churn: each client connection closes after this many requests and
+    /// reconnects at once, so that new connections are placed while the server's
+    /// workers are unevenly loaded (a per-thread pool places a connection only when
+    /// it is accepted). The reconnect is not counted in any request's latency. Each
+    /// close leaves a socket in TIME_WAIT on the client. [default: never; at least 1]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub conn_requests: Option<u64>,
+}
+
+impl SkewOpts {
+    /// The skew these flags ask for, if any (`--work-us` more than 0).
+    pub fn skew(&self) -> Option<Skew> {
+        (self.work_us > 0).then(|| Skew {
+            work: Duration::from_micros(self.work_us),
+            hot_fraction: self.hot_fraction.unwrap_or(defaults::HOT_FRACTION),
+        })
+    }
 }
 
 /// Load generator flags (`harness run` and `harness load`).

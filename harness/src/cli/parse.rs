@@ -114,6 +114,28 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     Ok(rate)
 }
 
+/// Parses `--hot-fraction`: a share of the connections, more than 0 and at most 1.
+///
+/// ```
+/// assert_eq!(harness::cli::parse_fraction("0.25"), Ok(0.25));
+/// assert!(harness::cli::parse_fraction("0").is_err());
+/// assert!(harness::cli::parse_fraction("1.5").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message for clap if the text is not a number in `(0, 1]`.
+pub fn parse_fraction(text: &str) -> Result<f64, String> {
+    let f: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number (a share such as 0.1)"))?;
+    if !(f > 0.0 && f <= 1.0) {
+        return Err("must be more than 0 and at most 1 (0.1 = one connection in ten)".to_owned());
+    }
+    Ok(f)
+}
+
 /// A duration flag's value: shown as seconds (`10s`) in `--help`, parsed by
 /// [`parse_duration`] or [`parse_duration_allow_zero`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,5 +280,15 @@ mod tests {
         assert!(parse_rate("inf").is_err());
         assert!(parse_rate("NaN").is_err());
         assert_eq!(parse_rate("2.5"), Ok(2.5));
+    }
+
+    #[test]
+    fn fractions() {
+        assert_eq!(parse_fraction("1"), Ok(1.0));
+        assert_eq!(parse_fraction(" 0.1 "), Ok(0.1));
+        for bad in ["0", "-0.1", "1.01", "NaN", "inf", "a tenth", ""] {
+            let err = parse_fraction(bad).unwrap_err();
+            assert!(err.contains("0.1"), "{bad:?}: {err}");
+        }
     }
 }

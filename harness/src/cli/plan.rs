@@ -1,12 +1,14 @@
 //! Flags become a plan, once: [`Cli::into_job`]. Defaults that depend on the machine
 //! (worker and client threads) are applied here, from [`crate::plan::defaults`].
 
+use std::time::Duration;
+
 use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
-    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, PlotPlan, ReportPlan, RunPlan,
-    ServePlan, ServerPlan,
+    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReportPlan,
+    RunPlan, ServePlan, ServerPlan,
 };
 
 impl Cli {
@@ -37,6 +39,8 @@ impl ServerOpts {
             listen: self.listen,
             backlog: self.backlog,
             park: Park::Immediate,
+            work: Duration::ZERO,
+            placement: Place::RoundRobin,
         }
     }
 }
@@ -74,10 +78,18 @@ impl RunArgs {
         RunPlan {
             backends: self.backend.kinds(),
             parks: self.park.park.clone(),
+            placements: self.placement.placement.clone(),
             repeat: self.repeat,
             pin: self.pin,
-            server: self.server.plan(),
-            load: self.load.plan(),
+            server: ServerPlan {
+                work: self.skew.skew().map_or(Duration::ZERO, |s| s.work),
+                ..self.server.plan()
+            },
+            load: LoadPlan {
+                skew: self.skew.skew(),
+                conn_requests: self.skew.conn_requests,
+                ..self.load.plan()
+            },
             output: self.output.plan(),
         }
     }
@@ -172,7 +184,10 @@ impl MatrixArgs {
             profiles,
             client_threads: self.client_threads.map(|t| t as usize),
             parks: self.park.park.clone(),
+            placements: self.placement.placement.clone(),
             client_spin: self.client_spin,
+            skew: self.skew.skew(),
+            conn_requests: self.skew.conn_requests,
             name: self.name.clone(),
             ..published
         }

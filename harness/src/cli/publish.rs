@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::opts::ParkOpts;
+use super::opts::{ParkOpts, PlacementOpts, SkewOpts};
 use super::parse::{parse_duration, parse_duration_allow_zero, parse_msg_size};
 use crate::plan::{defaults, Profile};
 
@@ -94,4 +94,12 @@ pub struct MatrixArgs {
     /// echoes (see `harness run --help`); the same for every backend.
     #[arg(long)]
     pub client_spin: bool,
+
+    /// Placement policy flags: each per-thread pool runs once per policy, interleaved.
+    #[command(flatten)]
+    pub placement: PlacementOpts,
+
+    /// Skewed load flags: the same work, hot share and churn in every cell.
+    #[command(flatten)]
+    pub skew: SkewOpts,
 }

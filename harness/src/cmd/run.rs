@@ -89,6 +89,7 @@ pub(super) fn run(plan: RunPlan) -> anyhow::Result<Outcome> {
             let plan = RunPlan {
                 server: ServerPlan {
                     park: target.park,
+                    placement: target.placement,
                     ..plan.server.clone()
                 },
                 ..plan.clone()

@@ -14,7 +14,7 @@ use crate::os::child::{describe_failure, Line, LoadChild};
 use crate::os::pinning::CpuPlan;
 use crate::os::Interrupt;
 use crate::plan::{LoadJob, RunPlan};
-use crate::result::{LoadResult, Metadata, RunResult, ServerResult, WorkerResult, SCHEMA};
+use crate::result::{Balance, LoadResult, Metadata, RunResult, ServerResult, WorkerResult, SCHEMA};
 use crate::serve::{EchoServer, StatsSnapshot};
 
 /// How the child's own error messages start (see `cmd::main`).
@@ -114,10 +114,15 @@ impl WithServer for RunOnce<'_> {
 }
 
 impl RunOnce<'_> {
-    /// The report name of this run's target: the server's name and its park policy
-    /// ([`crate::backend::Target::label`]).
+    /// The report name of this run's target: the server's name and its park and placement
+    /// policies ([`crate::backend::Target::label`]).
     fn label<S: EchoServer>(&self) -> String {
-        format!("{}{}", S::NAME, self.plan.server.park.suffix())
+        format!(
+            "{}{}{}",
+            S::NAME,
+            self.plan.server.park.suffix(),
+            self.plan.server.placement.suffix()
+        )
     }
 
     /// Follows the child's events until it closes its stdout and stderr.
@@ -192,8 +197,10 @@ impl RunOnce<'_> {
                 },
                 busy_pct: activity.get(i).and_then(|a| a.busy_pct),
                 polls: activity.get(i).and_then(|a| a.polls),
+                hot_echoes: w.hot,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let other_echoes = window.other.bytes / msg;
         ServerResult {
             backend: self.label::<S>(),
             threads: self.plan.server.threads,
@@ -201,8 +208,10 @@ impl RunOnce<'_> {
             echoes,
             cpu,
             cpu_per_echo_us: per_echo,
+            balance: Balance::of(&workers, other_echoes),
+            work_us: self.plan.server.work.as_secs_f64() * 1e6,
             workers,
-            other_echoes: window.other.bytes / msg,
+            other_echoes,
             accept_errors: whole_run.accept_errors,
         }
     }

@@ -22,19 +22,33 @@
 //!   late send delays its echo, which would otherwise make the next request look
 //!   queued);
 //! - the **uncorrected latency** is `done - sent`.
+//!
+//! # Skew and churn
+//!
+//! With per-request work on the server ([`Skew`]), a connection first sends its
+//! one-byte hotness header, before the run starts and before any request; the header
+//! is not echoed. With churn (`--conn-requests N`), a connection closes after its
+//! `N`-th echo and reconnects at once (sending a new header: the hot set moves with
+//! the generations), in the gap before its next request. The reconnect is not charged
+//! to any request's latency: closed loop, the next request is sent when the new
+//! connection is up; open loop, a reconnect that overruns the gap shows as the
+//! generator's lag.
 
 use std::cell::RefCell;
+use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::connect::connect;
 use super::errors::ConnError;
 use super::pacer::Pacer;
 use super::pattern::{fill, first_mismatch};
 use super::spin;
 use super::thread::ThreadStats;
+use crate::plan::{Hotness, Skew};
 
 /// When the run starts, when the measured window starts, and when it ends.
 #[derive(Clone, Copy, Debug)]
@@ -55,6 +69,21 @@ pub(super) struct Conn {
     /// after `start` (spread so connections do not send in bursts). Open loop needs the
     /// thread's [`Pacer`].
     pub(super) open: Option<(Duration, Duration)>,
+    /// Per-request work on a share of the connections: send the hotness header.
+    pub(super) skew: Option<Skew>,
+    /// Close and reconnect every so many requests.
+    pub(super) churn: Option<Churn>,
+}
+
+/// Connection churn: where to reconnect, and after how many requests.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Churn {
+    /// Requests per connection.
+    pub(super) requests: u64,
+    /// The server.
+    pub(super) target: SocketAddr,
+    /// Give up reconnecting after this long.
+    pub(super) connect_timeout: Duration,
 }
 
 impl Conn {
@@ -62,11 +91,11 @@ impl Conn {
     /// whether the connection ended without error.
     pub(super) async fn drive(
         self,
-        mut stream: TcpStream,
+        stream: TcpStream,
         stats: Rc<RefCell<ThreadStats>>,
         pacer: Option<Pacer>,
     ) -> bool {
-        let Err(e) = self.requests(&mut stream, &stats, pacer.as_ref()).await else {
+        let Err(e) = self.requests(stream, &stats, pacer.as_ref()).await else {
             return true;
         };
         let mut s = stats.borrow_mut();
@@ -77,9 +106,35 @@ impl Conn {
         false
     }
 
+    /// Sends the hotness header of this connection's `generation`, if the run has
+    /// per-request work; returns whether the connection is hot.
+    async fn hello(&self, stream: &mut TcpStream, generation: u64) -> Result<bool, ConnError> {
+        let Some(skew) = self.skew else {
+            return Ok(false);
+        };
+        let hotness = skew.hotness(self.id, generation);
+        stream.write_all(&[hotness.byte()]).await?;
+        Ok(hotness == Hotness::Hot)
+    }
+
+    /// Closes `stream` and connects anew (generation `generation`).
+    async fn reconnect(
+        &self,
+        stream: TcpStream,
+        churn: &Churn,
+        generation: u64,
+    ) -> Result<(TcpStream, bool), ConnError> {
+        drop(stream);
+        let (mut stream, _took) = connect(churn.target, churn.connect_timeout, self.id)
+            .await
+            .map_err(|failure| ConnError::Reconnect(failure.to_string()))?;
+        let hot = self.hello(&mut stream, generation).await?;
+        Ok((stream, hot))
+    }
+
     async fn requests(
         &self,
-        stream: &mut TcpStream,
+        mut stream: TcpStream,
         stats: &RefCell<ThreadStats>,
         pacer: Option<&Pacer>,
     ) -> Result<(), ConnError> {
@@ -88,7 +143,9 @@ impl Conn {
             warmup_end,
             end,
         } = self.schedule;
-        let (mut rd, mut wr) = stream.split();
+        let mut generation = 0;
+        let mut hot = self.hello(&mut stream, generation).await?;
+        let mut on_this_conn = 0_u64;
         let mut send = vec![0_u8; self.msg_size];
         let mut recv = vec![0_u8; self.msg_size];
         let mut seq = self.id << 40;
@@ -118,6 +175,7 @@ impl Conn {
             fill(&mut send, seq);
             let sent = Instant::now();
             spin::worked();
+            let (mut rd, mut wr) = stream.split();
             tokio::try_join!(wr.write_all(&send), rd.read_exact(&mut recv))?;
             let done = Instant::now();
             spin::worked();
@@ -133,10 +191,19 @@ impl Conn {
             };
             stats
                 .borrow_mut()
-                .count(&timing, start, warmup_end..=end, self.msg_size);
+                .count(&timing, start, warmup_end..=end, (self.msg_size, hot));
             last_done = done;
             ideal_done = timing.ideal_done();
             seq += 1;
+            on_this_conn += 1;
+            if let Some(churn) = &self.churn {
+                if on_this_conn >= churn.requests && Instant::now() < end {
+                    generation += 1;
+                    (stream, hot) = self.reconnect(stream, churn, generation).await?;
+                    on_this_conn = 0;
+                    stats.borrow_mut().reconnects += 1;
+                }
+            }
         }
     }
 }

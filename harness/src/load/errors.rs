@@ -17,6 +17,8 @@ pub enum ConnError {
         /// The offset of the first wrong byte.
         offset: usize,
     },
+    /// Reconnecting after `--conn-requests` requests failed (the message says why).
+    Reconnect(String),
 }
 
 impl fmt::Display for ConnError {
@@ -27,6 +29,7 @@ impl fmt::Display for ConnError {
                 f,
                 "echo of request {seq} differs from what was sent at byte {offset}"
             ),
+            ConnError::Reconnect(why) => write!(f, "cannot reconnect: {why}"),
         }
     }
 }
@@ -40,7 +43,8 @@ impl From<io::Error> for ConnError {
 /// Error counts by kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorCounts {
-    /// Connections that could not be established.
+    /// Connections that could not be established (at the start, or when reconnecting
+    /// after `--conn-requests` requests).
     pub connect: u64,
     /// Echoes whose bytes differed from what was sent.
     pub integrity: u64,
@@ -71,6 +75,7 @@ impl ErrorCounts {
     pub fn count(&mut self, e: &ConnError) {
         match e {
             ConnError::Integrity { .. } => self.integrity += 1,
+            ConnError::Reconnect(_) => self.connect += 1,
             ConnError::Io(e) => match e.kind() {
                 io::ErrorKind::UnexpectedEof => self.closed += 1,
                 io::ErrorKind::ConnectionReset

@@ -47,6 +47,11 @@ pub struct LoadOutcome {
     pub established: u64,
     /// Requests completed inside the measured window.
     pub requests: u64,
+    /// Of `requests`, those of hot connections (`--work-us`).
+    pub hot_requests: u64,
+    /// Connections closed and re-established after `--conn-requests` requests, over
+    /// the whole run.
+    pub reconnects: u64,
     /// Payload bytes echoed inside the window (one direction).
     pub bytes: u64,
     /// The measured window's actual length (shorter if cut short).
@@ -261,6 +266,8 @@ pub fn run(
         connect_elapsed,
         established,
         requests: merged.requests,
+        hot_requests: merged.hot_requests,
+        reconnects: merged.reconnects,
         bytes: merged.bytes,
         window,
         window_start: started,
@@ -296,6 +303,8 @@ struct Merged {
     busy: Vec<Busy>,
     connect: Latency,
     requests: u64,
+    hot_requests: u64,
+    reconnects: u64,
     bytes: u64,
     errors: ErrorCounts,
     first_error: Option<String>,
@@ -312,6 +321,8 @@ impl Merged {
             busy: Vec::new(),
             connect: histogram::new(),
             requests: 0,
+            hot_requests: 0,
+            reconnects: 0,
             bytes: 0,
             errors: ErrorCounts::default(),
             first_error: None,
@@ -331,6 +342,8 @@ impl Merged {
             }
             m.busy.extend(s.busy);
             m.requests += s.requests;
+            m.hot_requests += s.hot_requests;
+            m.reconnects += s.reconnects;
             m.bytes += s.bytes;
             m.errors.add(&s.errors);
             m.first_error = m.first_error.or(s.first_error);

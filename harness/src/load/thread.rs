@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 use tokio::task::{JoinSet, LocalSet};
 
 use super::busy::{Busy, Sample};
-use super::conn::{Conn, Schedule, Timing};
+use super::conn::{Churn, Conn, Schedule, Timing};
 use super::connect::connect;
 use super::errors::ErrorCounts;
 use super::pacer::{self, Pacer};
@@ -37,6 +37,10 @@ pub(super) struct ThreadStats {
     pub(super) busy: Option<Busy>,
     pub(super) connect: Latency,
     pub(super) requests: u64,
+    /// Of `requests`, those of hot connections.
+    pub(super) hot_requests: u64,
+    /// Connections re-established after `conn_requests` requests (whole run).
+    pub(super) reconnects: u64,
     pub(super) bytes: u64,
     pub(super) established: u64,
     pub(super) errors: ErrorCounts,
@@ -54,6 +58,8 @@ impl ThreadStats {
             busy: None,
             connect: histogram::new(),
             requests: 0,
+            hot_requests: 0,
+            reconnects: 0,
             bytes: 0,
             established: 0,
             errors: ErrorCounts::default(),
@@ -64,15 +70,15 @@ impl ThreadStats {
 }
 
 impl ThreadStats {
-    /// Counts one echoed request of `msg_size` bytes: in the time series if it
-    /// completed before the end, and in the window's figures if it completed inside
-    /// `window`.
+    /// Counts one echoed request of `msg_size` bytes (of a hot connection if `hot`):
+    /// in the time series if it completed before the end, and in the window's figures
+    /// if it completed inside `window`.
     pub(super) fn count(
         &mut self,
         t: &Timing,
         start: Instant,
         window: RangeInclusive<Instant>,
-        msg_size: usize,
+        (msg_size, hot): (usize, bool),
     ) {
         if t.done > *window.end() {
             return;
@@ -92,6 +98,7 @@ impl ThreadStats {
             record(&mut self.lag, lag);
         }
         self.requests += 1;
+        self.hot_requests += u64::from(hot);
         self.bytes += msg_size as u64;
     }
 }
@@ -189,6 +196,12 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
                 msg_size: cfg.msg_size,
                 schedule,
                 open,
+                skew: cfg.skew,
+                churn: cfg.conn_requests.map(|requests| Churn {
+                    requests,
+                    target: job.target,
+                    connect_timeout: cfg.connect_timeout,
+                }),
             };
             tasks.spawn_local(conn.drive(stream, Rc::clone(&stats), pacer.clone()));
         }

@@ -28,6 +28,8 @@ pub const WARMUP: Duration = Duration::from_secs(1);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// `--connect-concurrency`: connects in flight at once, over all client threads.
 pub const CONNECT_CONCURRENCY: u32 = 256;
+/// `--hot-fraction`: the share of connections that are hot when `--work-us` is set.
+pub const HOT_FRACTION: f64 = 0.1;
 /// `--repeat`: runs of every backend.
 pub const REPEAT: u32 = 1;
 /// `--out` of `harness run` and `harness load`.

@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use super::skew::Skew;
+
 /// Closed or open loop.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,6 +51,14 @@ pub struct LoadPlan {
     /// The client threads spin instead of sleeping while they wait.
     #[serde(default)]
     pub client_spin: bool,
+    /// Per-request work on a share of the connections: each connection then sends its
+    /// hotness header first. `None`: plain echo.
+    #[serde(default)]
+    pub skew: Option<Skew>,
+    /// Each connection closes and reconnects after this many requests; `None`: it
+    /// stays open for the whole run.
+    #[serde(default)]
+    pub conn_requests: Option<u64>,
 }
 
 impl LoadPlan {
@@ -68,6 +78,8 @@ impl LoadPlan {
             connect_timeout: d::CONNECT_TIMEOUT,
             connect_concurrency: d::CONNECT_CONCURRENCY as usize,
             client_spin: false,
+            skew: None,
+            conn_requests: None,
         }
     }
 

@@ -7,10 +7,12 @@ use std::time::Duration;
 use super::defaults;
 use super::load::LoadPlan;
 use super::park::Park;
+use super::placement::Place;
 use super::profile::{Profile, Section};
 use super::run::{OutputPlan, RunPlan};
 use super::server::ServerPlan;
-use crate::backend::{ServerKind, Target};
+use super::skew::Skew;
+use crate::backend::{without_unsupported_work, ServerKind, Target};
 
 /// What one matrix run does.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,8 +48,14 @@ pub struct MatrixPlan {
     pub name: Option<String>,
     /// Park policies: each backend runs once per policy it can honour.
     pub parks: Vec<Park>,
+    /// Placement policies: each backend runs once per policy it can honour.
+    pub placements: Vec<Place>,
     /// The load generator's threads spin instead of sleeping.
     pub client_spin: bool,
+    /// Per-request work on a share of the connections, in every cell.
+    pub skew: Option<Skew>,
+    /// Connection churn: requests per connection, in every cell.
+    pub conn_requests: Option<u64>,
 }
 
 impl MatrixPlan {
@@ -80,7 +88,10 @@ impl MatrixPlan {
             root,
             name: None,
             parks: vec![Park::Immediate],
+            placements: vec![Place::RoundRobin],
             client_spin: false,
+            skew: None,
+            conn_requests: None,
         }
     }
 
@@ -146,14 +157,19 @@ impl MatrixPlan {
         load.warmup = self.warmup;
         load.rate = rate;
         load.client_spin = self.client_spin;
+        load.skew = self.skew;
+        load.conn_requests = self.conn_requests;
         RunPlan {
             backends: vec![target.kind],
             parks: vec![target.park],
+            placements: vec![target.placement],
             repeat: 1,
             pin: false,
             server: ServerPlan {
                 threads,
                 park: target.park,
+                placement: target.placement,
+                work: self.skew.map_or(Duration::ZERO, |s| s.work),
                 ..self.server.clone()
             },
             load,
@@ -169,7 +185,14 @@ impl MatrixPlan {
     /// What every cell runs, in order, and a note for each backend that cannot honour
     /// a policy asked for ([`Target::expand`]).
     pub fn targets(&self) -> (Vec<Target>, Vec<String>) {
-        Target::expand(&self.backends, &self.parks)
+        let (targets, mut notes) = Target::expand(&self.backends, &self.parks, &self.placements);
+        let targets = without_unsupported_work(
+            targets,
+            &mut notes,
+            self.server.work,
+            self.backends.len() > 1,
+        );
+        (targets, notes)
     }
 
     /// Runs in the whole matrix.

@@ -16,17 +16,21 @@ mod files;
 mod load;
 mod matrix;
 mod park;
+mod placement;
 mod profile;
 mod run;
 mod server;
+mod skew;
 
 pub use files::{PlotPlan, ReportPlan};
 pub use load::{LoadJob, LoadPlan, Mode};
 pub use matrix::MatrixPlan;
 pub use park::{Park, ParseParkError, MAX_SPIN};
+pub use placement::{ParsePlaceError, Place};
 pub use profile::{Profile, Section};
 pub use run::{OutputPlan, RunPlan};
 pub use server::{ServePlan, ServerPlan};
+pub use skew::{Hotness, Skew, MAX_WORK};
 
 /// A command, planned.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use super::load::LoadPlan;
 use super::park::Park;
+use super::placement::Place;
 use super::server::ServerPlan;
-use crate::backend::{ServerKind, Target};
+use crate::backend::{without_unsupported_work, ServerKind, Target};
 
 /// Where result files go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub struct RunPlan {
     /// The park policies to run each backend under, each a target of its own
     /// ([`Target::expand`]); the server plan's own `park` is ignored.
     pub parks: Vec<Park>,
+    /// The placement policies to run each backend under, each a target of its own
+    /// ([`Target::expand`]); the server plan's own `placement` is ignored.
+    pub placements: Vec<Place>,
     /// Repetitions of every backend (at least 1).
     pub repeat: u32,
     /// Pin the server workers and the load threads to disjoint CPUs, when there are
@@ -50,6 +54,7 @@ impl RunPlan {
         RunPlan {
             backends: vec![backend.into()],
             parks: vec![Park::Immediate],
+            placements: vec![Place::RoundRobin],
             repeat: super::defaults::REPEAT,
             pin: false,
             server: ServerPlan::default(),
@@ -61,6 +66,13 @@ impl RunPlan {
     /// What one repetition runs, in order, and a note for each backend that cannot
     /// honour a policy asked for ([`Target::expand`]).
     pub fn targets(&self) -> (Vec<Target>, Vec<String>) {
-        Target::expand(&self.backends, &self.parks)
+        let (targets, mut notes) = Target::expand(&self.backends, &self.parks, &self.placements);
+        let targets = without_unsupported_work(
+            targets,
+            &mut notes,
+            self.server.work,
+            self.backends.len() > 1,
+        );
+        (targets, notes)
     }
 }

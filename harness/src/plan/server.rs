@@ -1,11 +1,13 @@
 //! The echo server part of a plan.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use pool_core::Pinning;
 use serde::{Deserialize, Serialize};
 
 use super::park::Park;
+use super::placement::Place;
 use crate::backend::ServerKind;
 use crate::serve::{AcceptStrategy, ServerConfig};
 
@@ -23,6 +25,13 @@ pub struct ServerPlan {
     /// What the workers do when idle (a pool backend's; the reference ignores it).
     #[serde(default)]
     pub park: Park,
+    /// CPU work per request of a hot connection; zero: none, and connections send no
+    /// hotness header ([`crate::plan::Skew`]).
+    #[serde(default)]
+    pub work: Duration,
+    /// Where a pool places new connections (the reference: round-robin only).
+    #[serde(default)]
+    pub placement: Place,
 }
 
 impl Default for ServerPlan {
@@ -35,6 +44,8 @@ impl Default for ServerPlan {
             listen: d::LISTEN,
             backlog: d::BACKLOG,
             park: Park::Immediate,
+            work: Duration::ZERO,
+            placement: Place::RoundRobin,
         }
     }
 }
@@ -51,6 +62,8 @@ impl ServerPlan {
             msg_size,
             pinning,
             park: self.park.policy(),
+            work: self.work,
+            placement: self.placement.policy(),
         }
     }
 }

@@ -9,7 +9,7 @@ use super::ratio::{Figure, RatioCell};
 use super::significance::MIN_REPEATS;
 use super::spread::Spread;
 use crate::backend::ServerKind;
-use crate::result::RunResult;
+use crate::result::{Balance, LoadResult, RunResult};
 use crate::serve::REFERENCE_NAME;
 
 fn show(s: Option<Spread>, repeated: bool, fmt: impl Fn(f64) -> String) -> String {
@@ -47,6 +47,43 @@ pub(super) fn cpu_per_echo(r: &RunResult) -> Option<f64> {
         .as_ref()
         .filter(|s| s.echoes > 0)
         .map(|s| s.cpu_per_echo_us)
+}
+
+/// The median balance of `runs` (each figure's median over the runs that have it).
+fn median_balance(runs: &[&RunResult]) -> Option<Balance> {
+    let balances: Vec<&Balance> = runs
+        .iter()
+        .filter_map(|r| r.server.as_ref()?.balance.as_ref())
+        .collect();
+    let median = |f: &dyn Fn(&Balance) -> Option<f64>| {
+        Spread::of(balances.iter().filter_map(|b| f(b))).map(|s| s.median)
+    };
+    (!balances.is_empty()).then(|| Balance {
+        busy_max_pct: median(&|b| b.busy_max_pct),
+        busy_min_pct: median(&|b| b.busy_min_pct),
+        echoes_max_pct: median(&|b| Some(b.echoes_max_pct)).unwrap_or(0.0),
+        echoes_min_pct: median(&|b| Some(b.echoes_min_pct)).unwrap_or(0.0),
+        hot_max_pct: median(&|b| b.hot_max_pct),
+        hot_min_pct: median(&|b| b.hot_min_pct),
+    })
+}
+
+/// The skew and churn of a load, as a clause of the table's title (empty for a plain
+/// echo load).
+pub(crate) fn skew_text(l: &LoadResult) -> String {
+    let mut out = String::new();
+    if let Some(skew) = &l.skew {
+        let _ = write!(
+            out,
+            "; skew: {:.0}% of conns hot, {:.0} µs server work per hot request",
+            skew.hot_fraction * 100.0,
+            skew.work_us
+        );
+    }
+    if let Some(n) = l.conn_requests {
+        let _ = write!(out, "; churn: reconnect every {n} requests");
+    }
+    out
 }
 
 /// Renders results of one or more backends (any number of repetitions each) side by
@@ -146,6 +183,7 @@ pub fn render_comparison(results: &[RunResult]) -> String {
         if l.client_spin {
             out.push_str("; client threads spin (--client-spin)");
         }
+        out.push_str(&skew_text(l));
         if let Some(k) = &first.send_recv {
             let _ = write!(
                 out,
@@ -168,5 +206,17 @@ pub fn render_comparison(results: &[RunResult]) -> String {
         }
     );
     out.push_str(&g.render(0));
+    let balances: Vec<(String, Balance)> = backends
+        .iter()
+        .filter_map(|b| Some((label(b), median_balance(&runs_of(b))?)))
+        .collect();
+    if !balances.is_empty() {
+        out.push_str("balance, busiest/idlest server worker (busy %, share of echoes, share of hot requests):\n");
+        let mut g = Grid::left_aligned();
+        for (b, balance) in balances {
+            g.row([b, balance.text()]);
+        }
+        out.push_str(&g.render(2));
+    }
     out
 }

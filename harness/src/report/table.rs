@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::compare::skew_text;
 use super::grid::{thousands, Grid};
 use super::Report;
 use crate::metrics::activity::{self, Activity};
@@ -40,7 +41,7 @@ fn title(result: &RunResult) -> String {
         },
     );
     format!(
-        "{}: {mode}, {} conns, {} B, {} s (warm-up {} s), {server}, {} client thread{}",
+        "{}: {mode}, {} conns, {} B, {} s (warm-up {} s), {server}, {} client thread{}{}",
         result.backend.as_deref().unwrap_or("load"),
         l.conns,
         l.msg_size,
@@ -48,6 +49,7 @@ fn title(result: &RunResult) -> String {
         l.warmup_s,
         l.client_threads,
         if l.client_threads == 1 { "" } else { "s" },
+        skew_text(l),
     )
 }
 
@@ -85,7 +87,11 @@ pub(crate) fn render(result: &RunResult) -> String {
             l.connect.failed,
             l.connect.latency.p50_us,
             l.connect.latency.p99_us
-        ),
+        ) + &if l.conn_requests.is_some() {
+            format!("; {} reconnects", thousands(l.reconnects))
+        } else {
+            String::new()
+        },
     ]);
     g.row([
         "throughput".to_owned(),
@@ -95,7 +101,12 @@ pub(crate) fn render(result: &RunResult) -> String {
             l.throughput_mb_s,
             thousands(l.requests),
             l.window_s
-        ),
+        ) + &l.skew.as_ref().map_or(String::new(), |skew| {
+            format!(
+                "; {} of them on hot connections",
+                thousands(skew.hot_requests)
+            )
+        }),
     ]);
     let label = match l.mode {
         Mode::Closed => "latency µs",
@@ -190,36 +201,52 @@ fn server_cpu(result: &RunResult, s: &ServerResult) -> String {
 }
 
 fn workers(s: &ServerResult) -> String {
+    let hot = s.work_us > 0.0;
     let mut g = Grid::new();
-    g.row(["worker", "accepted", "echoes", "CPU s", "busy %", "polls"]);
+    let mut header = vec!["worker", "accepted", "echoes", "CPU s", "busy %", "polls"];
+    if hot {
+        header.push("hot");
+    }
+    g.row(header);
     for w in &s.workers {
         let activity = Activity {
             busy_pct: w.busy_pct,
             polls: w.polls,
         };
         let [busy, polls] = activity::cells(Some(&activity));
-        g.row([
+        let mut row = vec![
             format!("srv-w{}", w.worker),
             thousands(w.accepted),
             thousands(w.echoes),
             format!("{:.2}", w.cpu_s),
             busy,
             polls,
-        ]);
+        ];
+        if hot {
+            row.push(thousands(w.hot_echoes));
+        }
+        g.row(row);
     }
     if s.other_echoes > 0 {
         let dash = || "-".to_owned();
-        g.row([
+        let mut row = vec![
             "other".to_owned(),
             dash(),
             thousands(s.other_echoes),
             dash(),
             dash(),
             dash(),
-        ]);
+        ];
+        if hot {
+            row.push(dash());
+        }
+        g.row(row);
     }
     let mut out = "  per worker (balance):\n".to_owned();
     out.push_str(&g.render(4));
+    if let Some(b) = &s.balance {
+        out.push_str(&format!("    busiest/idlest worker: {}\n", b.text()));
+    }
     if s.accept_errors > 0 {
         out.push_str(&format!("    accept errors: {}\n", s.accept_errors));
     }

@@ -5,13 +5,17 @@
 //! configuration, the summaries and the serialized histograms, so that `harness report`
 //! can merge result files from several processes or hosts.
 
+mod balance;
 pub mod limits;
 mod metadata;
 mod read;
 mod run;
 mod series;
 
+pub use balance::Balance;
 pub use metadata::Metadata;
 pub use read::{expand, read_input, read_results, Input, InputError, MAX_INPUT_BYTES};
-pub use run::{ConnectResult, LoadResult, RunResult, ServerResult, WorkerResult, SCHEMA};
+pub use run::{
+    ConnectResult, LoadResult, RunResult, ServerResult, SkewResult, WorkerResult, SCHEMA,
+};
 pub use series::Series;

@@ -4,6 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::balance::Balance;
 use super::limits;
 use super::metadata::Metadata;
 use super::series::Series;
@@ -92,6 +93,17 @@ pub struct LoadResult {
     /// results (they slept).
     #[serde(default)]
     pub client_spin: bool,
+    /// Per-request work on a share of the connections (`--work-us`,
+    /// `--hot-fraction`); absent for a plain echo load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skew: Option<SkewResult>,
+    /// Connection churn: each connection closed and reconnected after this many
+    /// requests (`--conn-requests`); absent when connections stayed open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conn_requests: Option<u64>,
+    /// Connections closed and re-established under churn, over the whole run.
+    #[serde(default)]
+    pub reconnects: u64,
     /// Connection set-up.
     pub connect: ConnectResult,
     /// The measured window's actual length, seconds.
@@ -181,6 +193,13 @@ impl LoadResult {
             warmup_s: plan.warmup.as_secs_f64(),
             client_spin: plan.client_spin,
             rate: plan.rate,
+            skew: plan.skew.map(|skew| SkewResult {
+                work_us: skew.work.as_secs_f64() * 1e6,
+                hot_fraction: skew.hot_fraction,
+                hot_requests: o.hot_requests,
+            }),
+            conn_requests: plan.conn_requests,
+            reconnects: o.reconnects,
             connect: ConnectResult {
                 established: o.established,
                 failed: o.errors.connect,
@@ -245,6 +264,17 @@ pub(super) fn unix_s(t: SystemTime) -> f64 {
     }
 }
 
+/// The skew of a load, as the load generator ran it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SkewResult {
+    /// Server CPU work per request of a hot connection, µs.
+    pub work_us: f64,
+    /// The share of connections that were hot.
+    pub hot_fraction: f64,
+    /// Requests of hot connections completed in the window (of `requests`).
+    pub hot_requests: u64,
+}
+
 /// One server worker's share of the work during the window.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct WorkerResult {
@@ -264,6 +294,10 @@ pub struct WorkerResult {
     /// backend does not count them per worker (tokio-mt).
     #[serde(default)]
     pub polls: Option<u64>,
+    /// Requests of hot connections this worker computed for during the window
+    /// (`--work-us`); zero without skew.
+    #[serde(default)]
+    pub hot_echoes: u64,
 }
 
 /// The in-process server's figures, over the measured window.
@@ -283,6 +317,12 @@ pub struct ServerResult {
     pub cpu_per_echo_us: f64,
     /// Per-worker balance.
     pub workers: Vec<WorkerResult>,
+    /// The spread of `workers`, summed up; absent in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<Balance>,
+    /// CPU work per hot request, µs (`--work-us`); zero without skew.
+    #[serde(default)]
+    pub work_us: f64,
     /// Echoes on threads that are not numbered workers.
     pub other_echoes: u64,
     /// Failed accepts or registrations.

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::echo::echo;
 use super::server::{ServerConfig, ServerError};
 use super::stats::ServerStats;
+use super::work::EchoConfig;
 
 /// How connections reach the workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
@@ -61,24 +62,29 @@ pub(super) fn listeners(config: &ServerConfig) -> Result<Vec<std::net::TcpListen
 /// Starts the acceptors on `pool` and returns once they are listening.
 pub(super) fn start<R: Runtime>(
     pool: &R,
-    strategy: AcceptStrategy,
+    config: &ServerConfig,
     listeners: Vec<std::net::TcpListener>,
     stats: &Arc<ServerStats>,
     buf_size: usize,
 ) -> io::Result<()> {
+    let echo = EchoConfig {
+        buf_size,
+        msg_size: config.msg_size,
+        work: config.work,
+    };
     let (ready, started) = mpsc::channel();
     let count = listeners.len();
     for (worker, listener) in listeners.into_iter().enumerate() {
         let stats = Arc::clone(stats);
         let ready = ready.clone();
-        let spawned = match strategy {
+        let spawned = match config.accept {
             AcceptStrategy::Single => {
                 let handle = pool.handle().clone();
-                pool.spawn(accept_single::<R>(listener, handle, stats, buf_size, ready))
+                pool.spawn(accept_single::<R>(listener, handle, stats, echo, ready))
             }
             AcceptStrategy::Reuseport => pool
                 .handle()
-                .spawn_on(worker, accept_local::<R>(listener, stats, buf_size, ready)),
+                .spawn_on(worker, accept_local::<R>(listener, stats, echo, ready)),
         };
         spawned.map_err(io::Error::other)?;
     }
@@ -109,7 +115,7 @@ async fn accept_single<R: Runtime>(
     listener: std::net::TcpListener,
     handle: R::Handle,
     stats: Arc<ServerStats>,
-    buf_size: usize,
+    config: EchoConfig,
     ready: Ready,
 ) {
     let Some(listener) = register::<R>(listener, ready) else {
@@ -124,7 +130,7 @@ async fn accept_single<R: Runtime>(
                     match R::TcpStream::from_std(socket) {
                         Ok(stream) => {
                             stats.accepted();
-                            let _ = echo(stream, &stats, buf_size).await;
+                            let _ = echo(stream, &stats, config).await;
                         }
                         Err(_) => stats.accept_error(),
                     }
@@ -145,7 +151,7 @@ async fn accept_single<R: Runtime>(
 async fn accept_local<R: Runtime>(
     listener: std::net::TcpListener,
     stats: Arc<ServerStats>,
-    buf_size: usize,
+    config: EchoConfig,
     ready: Ready,
 ) {
     let Some(listener) = register::<R>(listener, ready) else {
@@ -158,7 +164,7 @@ async fn accept_local<R: Runtime>(
                 stats.accepted();
                 let stats = Arc::clone(&stats);
                 let spawned = R::spawn_child(async move {
-                    let _ = echo(stream, &stats, buf_size).await;
+                    let _ = echo(stream, &stats, config).await;
                 });
                 if spawned.is_err() {
                     return;

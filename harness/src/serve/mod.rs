@@ -8,6 +8,7 @@ mod server;
 mod stats;
 mod threads;
 mod uring_reference;
+mod work;
 
 pub use accept::AcceptStrategy;
 pub use echo::echo;
@@ -16,3 +17,4 @@ pub use reference::{ReferenceServer, REFERENCE_NAME};
 pub use server::{Server, ServerConfig, ServerError, WORKER_PREFIX};
 pub use stats::{ServerStats, StatsSnapshot, WorkerCounts};
 pub use uring_reference::{UringReferenceServer, URING_REFERENCE_NAME};
+pub use work::{EchoConfig, HotWork};

@@ -4,8 +4,11 @@ use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
-use pool_core::{BuildError, Builder, Handle, ParkPolicy, Pinning, PoolMetrics, Runtime};
+use pool_core::{
+    BuildError, Builder, Handle, ParkPolicy, Pinning, Placement, PoolMetrics, Runtime,
+};
 
 use super::accept::{self, AcceptStrategy};
 use super::echo_server::EchoServer;
@@ -33,6 +36,13 @@ pub struct ServerConfig {
     pub pinning: Pinning,
     /// What the workers do when idle.
     pub park: ParkPolicy,
+    /// CPU work per request of a hot connection. Zero: plain echo. Otherwise every
+    /// connection starts with a one-byte [`Hotness`](crate::plan::Hotness) header, and
+    /// the server computes for this long before echoing each request of a hot one.
+    pub work: Duration,
+    /// Where a pool places new connections (accept single: each accepted socket is
+    /// spawned by this policy).
+    pub placement: Placement,
 }
 
 /// Why the server could not start.
@@ -106,10 +116,11 @@ impl<R: Runtime> Server<R> {
         builder.pool_size(config.threads).name_prefix(WORKER_PREFIX);
         builder.pinning(config.pinning.clone());
         builder.park_policy(config.park.clone());
+        builder.placement(config.placement);
         let pool: R = builder.build().map_err(ServerError::Build)?;
         let stats = Arc::new(ServerStats::new(config.threads));
         let buf_size = config.msg_size.clamp(4096, 64 * 1024);
-        if let Err(e) = accept::start(&pool, config.accept, listeners, &stats, buf_size) {
+        if let Err(e) = accept::start(&pool, config, listeners, &stats, buf_size) {
             pool.shutdown_now();
             return Err(ServerError::Start(e));
         }

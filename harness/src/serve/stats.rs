@@ -1,4 +1,4 @@
-//! Per-worker counters: accepted connections, bytes echoed, reads.
+//! Per-worker counters: accepted connections, bytes echoed, reads, hot requests.
 //!
 //! A counter slot is chosen by the name of the thread doing the work (`srv-w{i}`), so
 //! the counts show balance on every backend, including the work-stealing baseline,
@@ -17,6 +17,7 @@ struct Counters {
     accepted: AtomicU64,
     bytes: AtomicU64,
     reads: AtomicU64,
+    hot: AtomicU64,
 }
 
 /// What one worker (or "other" threads) did, at one instant.
@@ -28,6 +29,9 @@ pub struct WorkerCounts {
     pub bytes: u64,
     /// Successful reads.
     pub reads: u64,
+    /// Requests of hot connections, each of which cost the run's `--work-us`.
+    #[serde(default)]
+    pub hot: u64,
 }
 
 impl WorkerCounts {
@@ -37,6 +41,7 @@ impl WorkerCounts {
             accepted: self.accepted.saturating_sub(earlier.accepted),
             bytes: self.bytes.saturating_sub(earlier.bytes),
             reads: self.reads.saturating_sub(earlier.reads),
+            hot: self.hot.saturating_sub(earlier.hot),
         }
     }
 }
@@ -129,6 +134,11 @@ impl ServerStats {
         c.reads.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts `requests` of a hot connection worked on the calling thread.
+    pub fn worked(&self, requests: u64) {
+        self.here().hot.fetch_add(requests, Ordering::Relaxed);
+    }
+
     /// Counts a failed accept or registration.
     pub fn accept_error(&self) {
         self.accept_errors.fetch_add(1, Ordering::Relaxed);
@@ -140,6 +150,7 @@ impl ServerStats {
             accepted: c.accepted.load(Ordering::Relaxed),
             bytes: c.bytes.load(Ordering::Relaxed),
             reads: c.reads.load(Ordering::Relaxed),
+            hot: c.hot.load(Ordering::Relaxed),
         };
         StatsSnapshot {
             workers: self.workers.iter().map(load).collect(),

@@ -66,6 +66,12 @@ impl EchoServer for UringReferenceServer {
     const NAME: &'static str = URING_REFERENCE_NAME;
 
     fn start(config: &ServerConfig) -> Result<UringReferenceServer, ServerError> {
+        if !config.work.is_zero() {
+            return Err(ServerError::Unavailable(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "the io_uring reference does not run the skewed load (--work-us)",
+            )));
+        }
         let std_listeners = listeners(config)?;
         let addr = std_listeners[0].local_addr().map_err(ServerError::Start)?;
         let buf_size = config.msg_size.clamp(4096, 64 * 1024);

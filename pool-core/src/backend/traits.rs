@@ -52,7 +52,11 @@ impl fmt::Debug for Task {
 /// Provide [`Worker`] (the event loop, built on its own thread), its [`Remote`], a local
 /// spawn, a timer, and the net types. Everything else (threads, names, hooks, pinning,
 /// start-up, placement, join handles, shutdown, panics, `block_on`, task metrics) is
-/// `Pool`'s job. Then run the kit:
+/// `Pool`'s job. Call [`WorkerCounters::parking`](crate::backend::WorkerCounters::parking)
+/// and [`unparked`](crate::backend::WorkerCounters::unparked) around each blocking
+/// wait of the event loop, so that
+/// [`Placement::PowerOfTwoChoices`](crate::Placement::PowerOfTwoChoices) sees which
+/// workers are busy. Then run the kit:
 /// `pool_core::conformance_tests!(pool_core::Pool<MyBackend>);`.
 pub trait Backend: Send + Sync + 'static {
     /// The event loop of one worker.

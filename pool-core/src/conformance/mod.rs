@@ -11,8 +11,10 @@
 //!
 //! A runtime whose tasks may move between workers (
 //! [`CHILD_AFFINITY`](crate::Runtime::CHILD_AFFINITY) `= false`) passes
-//! `affinity = not_applicable`; the tests of child affinity and worker placement are
-//! then marked `#[ignore]` with the reason, and every other test runs:
+//! `affinity = not_applicable`; the tests of child affinity, worker placement, the
+//! placement policies and the stall detector are then marked `#[ignore]` with the
+//! reason, and every other test runs (among them one that checks the runtime refuses
+//! the policies and the detector it cannot honour with `BuildError::Unsupported`):
 //!
 //! ```ignore
 //! pool_core::conformance_tests!(backend_tokio::TokioMultiThread, affinity = not_applicable);
@@ -38,7 +40,9 @@ mod lifecycle;
 mod metrics;
 mod net;
 mod original;
+mod placement;
 mod spawn;
+mod stall;
 pub mod support;
 mod time;
 
@@ -72,12 +76,19 @@ pub use original::{
     cross_worker_wakeup, local_spawn_not_send, oneshot_round_trip, run_echo, run_waits_for_child,
     spawn_all_echo_one_worker,
 };
+pub use placement::{
+    least_loaded_avoids_loaded_worker, placement_and_stall_capability_is_consistent,
+    power_of_two_choices_avoids_busy_worker, round_robin_placement_cycles,
+};
 pub use spawn::{
     affinity_capability_is_consistent, children_stay_on_parent_worker,
     handle_spawn_from_foreign_thread, local_spawn_off_pool_errors,
     panicking_task_leaves_worker_serving, spawn_after_shutdown_errors,
     spawn_all_stops_at_stream_error, spawn_is_round_robin, spawn_on_missing_worker_errors,
     spawn_on_places_on_worker, spawn_pinned_panic_is_a_task_panic, spawn_pinned_runs_not_send,
+};
+pub use stall::{
+    no_stall_detector_counts_no_stalls, short_polls_are_not_stalls, stall_is_reported_and_counted,
 };
 pub use time::{
     dropped_sleep_is_cancelled, many_timers_on_one_worker,
@@ -159,6 +170,8 @@ macro_rules! conformance_tests {
             sleep_outside_worker_panics,
             // Metrics.
             metrics_measure_busy_and_parks,
+            // Placement and stall detection: what a runtime supports.
+            placement_and_stall_capability_is_consistent,
             // Net.
             tcp_echo_cross_worker_handoff,
             tcp_echo_reuseport,
@@ -181,6 +194,13 @@ macro_rules! conformance_tests {
             join_handle_of_local_task,
             metrics_count_tasks_per_worker,
             metrics_show_queue_depth,
+            // Placement policies and the stall detector (per-worker by nature).
+            round_robin_placement_cycles,
+            least_loaded_avoids_loaded_worker,
+            power_of_two_choices_avoids_busy_worker,
+            stall_is_reported_and_counted,
+            short_polls_are_not_stalls,
+            no_stall_detector_counts_no_stalls,
         );
     };
     (@tests $rt:ty, $attrs:tt, $park:expr, $($name:ident),* $(,)?) => {

@@ -39,12 +39,20 @@ pub fn with_park_policy(policy: ParkPolicy, test: impl FnOnce()) {
 /// If the build fails.
 #[track_caller]
 pub fn pool<R: Runtime>(n: usize) -> R {
-    Builder::new()
-        .pool_size(n)
-        .name_prefix("kit-")
-        .park_policy(PARK.with(|p| p.borrow().clone()))
+    builder(n)
         .build()
         .unwrap_or_else(|e| panic!("building a {} pool of {n}: {e}", R::NAME))
+}
+
+/// The builder [`pool`] uses: `n` workers named `kit-…`, parking as
+/// [`with_park_policy`] set. For tests that set more.
+pub fn builder(n: usize) -> Builder {
+    let mut builder = Builder::new();
+    builder
+        .pool_size(n)
+        .name_prefix("kit-")
+        .park_policy(PARK.with(|p| p.borrow().clone()));
+    builder
 }
 
 /// Receives from `rx`, failing the test if nothing arrives within [`PATIENCE`].

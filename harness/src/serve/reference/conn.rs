@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 
 use mio::net::TcpStream;
 
-use crate::serve::ServerStats;
+use crate::serve::{EchoConfig, HotWork, ServerStats};
 
 /// A connection and the bytes of its last read not yet written back.
 #[derive(Debug)]
@@ -20,6 +20,11 @@ pub(super) struct Conn {
     /// read-closed readiness: once the FIN has been reported, a short read no longer
     /// means more will raise a new edge, so reads go on until they return 0.
     read_closed: bool,
+    /// The connection's hotness header is still to be read (the server runs with
+    /// per-request work).
+    header_due: bool,
+    /// A hot connection's work; `None` for a cold one.
+    hot: Option<HotWork>,
 }
 
 /// What a connection needs after an event.
@@ -32,13 +37,16 @@ pub(super) enum Next {
 }
 
 impl Conn {
-    /// A freshly accepted connection.
-    pub(super) fn new(stream: TcpStream) -> Conn {
+    /// A freshly accepted connection, which starts with a hotness header if
+    /// `header_due`.
+    pub(super) fn new(stream: TcpStream, header_due: bool) -> Conn {
         Conn {
             stream,
             pending: Vec::new(),
             written: 0,
             read_closed: false,
+            header_due,
+            hot: None,
         }
     }
 
@@ -54,16 +62,27 @@ impl Conn {
         &mut self,
         buf: &mut [u8],
         stats: &ServerStats,
+        config: &EchoConfig,
         read_closed: bool,
     ) -> Next {
         self.read_closed |= read_closed;
-        match self.echo(buf, stats) {
+        match self.echo(buf, stats, config) {
             Ok(next) => next,
             Err(_) => Next::Close,
         }
     }
 
-    fn echo(&mut self, buf: &mut [u8], stats: &ServerStats) -> io::Result<Next> {
+    fn echo(
+        &mut self,
+        buf: &mut [u8],
+        stats: &ServerStats,
+        config: &EchoConfig,
+    ) -> io::Result<Next> {
+        if self.header_due {
+            if let Some(next) = self.read_header(config)? {
+                return Ok(next);
+            }
+        }
         if !self.flush(stats)? {
             return Ok(Next::Wait);
         }
@@ -75,6 +94,9 @@ impl Conn {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
+            if let Some(hot) = &mut self.hot {
+                hot.on_read(n, stats);
+            }
             let mut done = 0;
             while done < n {
                 match self.stream.write(&buf[done..n]) {
@@ -94,6 +116,24 @@ impl Conn {
             stats.echoed(n);
             if n < buf.len() && !self.read_closed {
                 return Ok(Next::Wait);
+            }
+        }
+    }
+
+    /// Reads the hotness header: `None` once it is read, or what to do meanwhile.
+    fn read_header(&mut self, config: &EchoConfig) -> io::Result<Option<Next>> {
+        let mut header = [0_u8; 1];
+        loop {
+            match self.stream.read(&mut header) {
+                Ok(0) => return Ok(Some(Next::Close)),
+                Ok(_) => {
+                    self.header_due = false;
+                    self.hot = config.after_header(header[0])?;
+                    return Ok(None);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Some(Next::Wait)),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
         }
     }
@@ -123,6 +163,7 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::{Shutdown, TcpListener};
     use std::sync::mpsc;
+    use std::time::Duration;
 
     use mio::{Events, Interest, Poll, Token};
 
@@ -141,7 +182,7 @@ mod tests {
             .set_send_buffer_size(4096)
             .unwrap();
         server.set_nonblocking(true).unwrap();
-        let mut conn = Conn::new(TcpStream::from_std(server));
+        let mut conn = Conn::new(TcpStream::from_std(server), false);
         let mut poll = Poll::new().unwrap();
         poll.registry()
             .register(
@@ -168,13 +209,18 @@ mod tests {
         });
 
         let stats = ServerStats::new(1);
+        let config = EchoConfig {
+            buf_size: 4096,
+            msg_size: 64,
+            work: Duration::ZERO,
+        };
         let mut buf = vec![0_u8; 4096];
         let mut events = Events::with_capacity(8);
         let mut go = Some(go);
         'serve: loop {
             poll.poll(&mut events, None).unwrap();
             for event in events.iter() {
-                let next = conn.on_ready(&mut buf, &stats, event.is_read_closed());
+                let next = conn.on_ready(&mut buf, &stats, &config, event.is_read_closed());
                 if !conn.pending.is_empty() {
                     // The socket would not take a whole read: now let the client read.
                     if let Some(go) = go.take() {

@@ -26,6 +26,7 @@ use super::echo_server::EchoServer;
 use super::server::{worker_cpu, ServerConfig, ServerError};
 use super::stats::{ServerStats, StatsSnapshot};
 use super::threads::{self, Started};
+use super::work::EchoConfig;
 use crate::metrics::CpuTime;
 use worker::{Inbox, Listener, Shared, Worker};
 
@@ -63,7 +64,11 @@ impl ReferenceServer {
             inboxes,
             next: AtomicUsize::new(0),
             stats: Arc::new(ServerStats::new(config.threads)),
-            buf_size: config.msg_size.clamp(4096, 64 * 1024),
+            echo: EchoConfig {
+                buf_size: config.msg_size.clamp(4096, 64 * 1024),
+                msg_size: config.msg_size,
+                work: config.work,
+            },
         });
         let hand_off = config.accept == AcceptStrategy::Single;
         let mut std_listeners = std_listeners.into_iter();

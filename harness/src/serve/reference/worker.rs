@@ -11,7 +11,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use slab::Slab;
 
 use super::conn::{Conn, Next};
-use crate::serve::ServerStats;
+use crate::serve::{EchoConfig, ServerStats};
 
 /// The token of a thread's waker: new connections in its inbox, or stop.
 pub(super) const WAKER: Token = Token(usize::MAX);
@@ -36,7 +36,9 @@ pub(super) struct Shared {
     /// The round-robin counter of the accepting thread (`accept single`).
     pub(super) next: AtomicUsize,
     pub(super) stats: Arc<ServerStats>,
-    pub(super) buf_size: usize,
+    /// The read buffer's size, and the per-request work with the message size it
+    /// counts requests by.
+    pub(super) echo: EchoConfig,
 }
 
 impl Shared {
@@ -95,7 +97,7 @@ impl Worker {
     /// Runs until [`Shared::stop`]; the connections close when it returns.
     pub(super) fn run(mut self) {
         let mut events = Events::with_capacity(1024);
-        let mut buf = vec![0_u8; self.shared.buf_size.max(1)];
+        let mut buf = vec![0_u8; self.shared.echo.buf_size.max(1)];
         let mut retry_accept = false;
         loop {
             let timeout = retry_accept.then_some(ACCEPT_ERROR_PAUSE);
@@ -115,11 +117,11 @@ impl Worker {
                     WAKER => self.adopt(),
                     LISTENER => retry_accept = !self.accept(),
                     Token(key) => {
-                        let stats = &self.shared.stats;
+                        let (stats, echo) = (&self.shared.stats, &self.shared.echo);
                         let next = self
                             .conns
                             .get_mut(key)
-                            .map(|c| c.on_ready(&mut buf, stats, event.is_read_closed()));
+                            .map(|c| c.on_ready(&mut buf, stats, echo, event.is_read_closed()));
                         if next == Some(Next::Close) {
                             let mut conn = self.conns.remove(key);
                             let _ = self.poll.registry().deregister(&mut conn.stream);
@@ -191,7 +193,7 @@ impl Worker {
     fn register(&mut self, stream: TcpStream) {
         let entry = self.conns.vacant_entry();
         let key = entry.key();
-        let mut conn = Conn::new(stream);
+        let mut conn = Conn::new(stream, self.shared.echo.expects_header());
         let interest = Interest::READABLE | Interest::WRITABLE;
         if self
             .poll
