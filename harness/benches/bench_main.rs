@@ -9,6 +9,10 @@
 //! inside one criterion group per case, so the report
 //! (`target/criterion/<case>/report/index.html`) puts the backends side by side. The
 //! cases are in `benchmarks/`, one file per concept.
+//!
+//! `IOPOOL_BENCH_STALL_MS=100` runs every pool with a stall detector of 100 ms (the
+//! backends that refuse it are skipped), to measure the detector's cost against a run
+//! without it.
 
 use std::time::Duration;
 

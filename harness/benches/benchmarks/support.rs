@@ -47,16 +47,20 @@ impl Target {
     ///
     /// If the pool does not start for any other reason.
     pub(super) fn pool<R: Runtime>(&self) -> Option<R> {
-        let built = Builder::new()
+        let mut builder = Builder::new();
+        builder
             .pool_size(POOL_SIZE)
             .name_prefix("bench-")
-            .park_policy(self.park.clone())
-            .build();
+            .park_policy(self.park.clone());
+        if let Some(threshold) = stall_threshold() {
+            builder.stall_detector(threshold);
+        }
+        let built = builder.build();
         match built {
             Ok(pool) => Some(pool),
             Err(BuildError::Unsupported { .. }) => {
                 eprintln!(
-                    "{}{}: skipped, the backend refuses this park policy",
+                    "{}{}: skipped, the backend refuses this park policy or the stall detector",
                     R::NAME,
                     self.label
                 );
@@ -71,6 +75,14 @@ impl Target {
     pub(super) fn id<R: Runtime>(&self, parameter: impl std::fmt::Display) -> BenchmarkId {
         BenchmarkId::new(format!("{}{}", R::NAME, self.label), parameter)
     }
+}
+
+/// The stall detector's threshold if the environment asks for one: set
+/// `IOPOOL_BENCH_STALL_MS` to run every pool with a stall detector of that many
+/// milliseconds, to measure what the detector costs (an A/B against a run without it).
+fn stall_threshold() -> Option<Duration> {
+    let ms: u64 = std::env::var("IOPOOL_BENCH_STALL_MS").ok()?.parse().ok()?;
+    Some(Duration::from_millis(ms))
 }
 
 /// The park policies [`compare_park_policies`] measures, with their labels.
