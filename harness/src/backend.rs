@@ -531,11 +531,12 @@ mod tests {
                 "mio",
                 "mio-least-loaded",
                 "mio-p2c",
-                "epoll-ref"
+                "epoll-ref",
+                "uring-ref"
             ],
             "{notes:?}"
         );
-        assert_eq!(notes.len(), 2, "tokio-mt and epoll-ref refuse: {notes:?}");
+        assert_eq!(notes.len(), 3, "tokio-mt and the references refuse: {notes:?}");
         assert!(notes[0].starts_with("tokio-mt: cannot honour placement least-loaded, p2c"));
         // Asked for p2c only, tokio-mt still runs, round-robin (its own scheduler).
         let (targets, _) = Target::expand(
