@@ -235,6 +235,32 @@ pub struct Target {
 }
 
 impl Target {
+    /// [`Target::expand`], without the servers that cannot run the skewed load when
+    /// `work` is not zero (the io_uring reference does not read the hotness header):
+    /// among several kinds each is left out with a note; asked for alone, it stays,
+    /// and its start fails with the reason.
+    pub fn planned(
+        kinds: &[ServerKind],
+        parks: &[Park],
+        placements: &[Place],
+        work: std::time::Duration,
+    ) -> (Vec<Target>, Vec<String>) {
+        let (mut targets, mut notes) = Target::expand(kinds, parks, placements);
+        if !work.is_zero() && kinds.len() > 1 {
+            targets.retain(|t| {
+                let ok = t.kind != ServerKind::UringReference;
+                if !ok {
+                    notes.push(format!(
+                        "{}: skipped: it does not run the skewed load (--work-us)",
+                        t.kind
+                    ));
+                }
+                ok
+            });
+        }
+        (targets, notes)
+    }
+
     /// The report name: the kind's name, with the park policy's [`Park::suffix`] and
     /// the placement's [`Place::suffix`] (`mio`, `mio-spin50us`, `mio-p2c`,
     /// `mio-spin50us-least-loaded`).
@@ -358,34 +384,6 @@ fn honoured<P: Copy + PartialEq + fmt::Display>(
     } else {
         honoured
     }
-}
-
-/// `targets` without the servers that cannot run the skewed load (`--work-us`):
-/// the io_uring reference does not read the hotness header. With `work` zero, all of
-/// them; among several kinds, the others, each left out with a note; asked for alone,
-/// it stays, and its start fails with the reason.
-pub fn without_unsupported_work(
-    targets: Vec<Target>,
-    notes: &mut Vec<String>,
-    work: std::time::Duration,
-    several: bool,
-) -> Vec<Target> {
-    if work.is_zero() || !several {
-        return targets;
-    }
-    targets
-        .into_iter()
-        .filter(|t| {
-            let ok = t.kind != ServerKind::UringReference;
-            if !ok {
-                notes.push(format!(
-                    "{}: skipped: it does not run the skewed load (--work-us)",
-                    t.kind
-                ));
-            }
-            ok
-        })
-        .collect()
 }
 
 impl From<ServerKind> for Target {
@@ -536,7 +534,11 @@ mod tests {
             ],
             "{notes:?}"
         );
-        assert_eq!(notes.len(), 3, "tokio-mt and the references refuse: {notes:?}");
+        assert_eq!(
+            notes.len(),
+            3,
+            "tokio-mt and the references refuse: {notes:?}"
+        );
         assert!(notes[0].starts_with("tokio-mt: cannot honour placement least-loaded, p2c"));
         // Asked for p2c only, tokio-mt still runs, round-robin (its own scheduler).
         let (targets, _) = Target::expand(

@@ -12,7 +12,7 @@ use super::profile::{Profile, Section};
 use super::run::{OutputPlan, RunPlan};
 use super::server::ServerPlan;
 use super::skew::Skew;
-use crate::backend::{without_unsupported_work, ServerKind, Target};
+use crate::backend::{ServerKind, Target};
 
 /// What one matrix run does.
 #[derive(Clone, Debug, PartialEq)]
@@ -183,16 +183,14 @@ impl MatrixPlan {
     }
 
     /// What every cell runs, in order, and a note for each backend that cannot honour
-    /// a policy asked for ([`Target::expand`]).
+    /// a policy asked for ([`Target::planned`]).
     pub fn targets(&self) -> (Vec<Target>, Vec<String>) {
-        let (targets, mut notes) = Target::expand(&self.backends, &self.parks, &self.placements);
-        let targets = without_unsupported_work(
-            targets,
-            &mut notes,
+        Target::planned(
+            &self.backends,
+            &self.parks,
+            &self.placements,
             self.server.work,
-            self.backends.len() > 1,
-        );
-        (targets, notes)
+        )
     }
 
     /// Runs in the whole matrix.

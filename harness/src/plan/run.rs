@@ -6,7 +6,7 @@ use super::load::LoadPlan;
 use super::park::Park;
 use super::placement::Place;
 use super::server::ServerPlan;
-use crate::backend::{without_unsupported_work, ServerKind, Target};
+use crate::backend::{ServerKind, Target};
 
 /// Where result files go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,15 +64,13 @@ impl RunPlan {
     }
 
     /// What one repetition runs, in order, and a note for each backend that cannot
-    /// honour a policy asked for ([`Target::expand`]).
+    /// honour a policy asked for ([`Target::planned`]).
     pub fn targets(&self) -> (Vec<Target>, Vec<String>) {
-        let (targets, mut notes) = Target::expand(&self.backends, &self.parks, &self.placements);
-        let targets = without_unsupported_work(
-            targets,
-            &mut notes,
+        Target::planned(
+            &self.backends,
+            &self.parks,
+            &self.placements,
             self.server.work,
-            self.backends.len() > 1,
-        );
-        (targets, notes)
+        )
     }
 }
