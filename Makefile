@@ -23,9 +23,9 @@ fmt: ## Format the code
 doc: ## Build the API docs; warnings are errors
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --all-features
 
-miri: ## Run backend-mio's executor unit tests under Miri (nightly toolchain)
+miri: ## Run the shared executor's unit tests (pool-exec) under Miri (nightly toolchain)
 	rustup component list --toolchain nightly --installed | grep -q '^miri' || rustup component add --toolchain nightly miri
-	$(CARGO) +nightly miri test -p backend-mio --lib
+	$(CARGO) +nightly miri test -p pool-exec --lib
 
 bench-build: ## Compile the criterion benchmarks without running them
 	$(CARGO) bench --workspace --no-run

@@ -79,6 +79,7 @@ impl<B: Backend> Runtime for Pool<B> {
                 feature: "this park policy (it parks at once only)",
             });
         }
+        B::check_available()?;
         let lifecycle = Lifecycle::new(config.pool_size);
         let workers = Workers::<B>::start(&config, &lifecycle)?;
         let shared = Shared {

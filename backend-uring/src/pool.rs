@@ -1,0 +1,81 @@
+//! [`UringBackend`]: the per-thread backend built on the shared executor and an
+//! io_uring per worker.
+
+use std::future::Future;
+use std::io;
+use std::time::Instant;
+
+use pool_core::backend::{Backend, PoolConfig};
+use pool_core::{BuildError, Pool};
+use pool_exec::time::{sleep_until, Sleep};
+use pool_exec::ExecRemote;
+
+use crate::net::{TcpListener, TcpStream};
+use crate::probe;
+use crate::worker::UringWorker;
+
+/// The io_uring backend. Use it through [`UringPool`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UringBackend;
+
+impl UringBackend {
+    pub(crate) const NAME_STR: &'static str = "uring";
+}
+
+/// A pool of worker threads, each running the shared executor on its own io_uring.
+///
+/// `build()` fails with [`BuildError::Unavailable`] where io_uring cannot be used.
+///
+/// ```
+/// use backend_uring::UringPool;
+/// use pool_core::{BuildError, Builder, Runtime};
+///
+/// match Builder::new().pool_size(2).build::<UringPool>() {
+///     Ok(pool) => {
+///         assert_eq!(pool.block_on(async { UringPool::current_worker() }), Some(0));
+///         pool.shutdown_on_idle();
+///     }
+///     Err(BuildError::Unavailable { reason, .. }) => println!("no io_uring: {reason}"),
+///     Err(e) => panic!("{e}"),
+/// }
+/// ```
+pub type UringPool = Pool<UringBackend>;
+
+impl Backend for UringBackend {
+    type Worker = UringWorker;
+    type Remote = ExecRemote;
+    type TcpListener = TcpListener;
+    type TcpStream = TcpStream;
+    type Sleep = Sleep;
+
+    const NAME: &'static str = UringBackend::NAME_STR;
+
+    fn new_worker(_index: usize, _config: &PoolConfig) -> io::Result<UringWorker> {
+        let features = probe::features().map_err(io::Error::other)?;
+        UringWorker::new(features)
+    }
+
+    /// Probes the kernel (once per process): io_uring must set up, with the
+    /// operations the backend uses.
+    fn check_available() -> Result<(), BuildError> {
+        probe::check().map(drop)
+    }
+
+    #[track_caller]
+    fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
+        let mut fut = Some(fut);
+        pool_exec::current::with(|e| {
+            if let Some(fut) = fut.take() {
+                e.spawn(Box::pin(fut));
+            }
+        });
+        assert!(
+            fut.is_none(),
+            "UringBackend::spawn_local called outside a UringPool worker"
+        );
+    }
+
+    fn sleep_until(deadline: Instant) -> Sleep {
+        sleep_until(deadline)
+    }
+}
