@@ -36,7 +36,7 @@ bench: ## Run the criterion micro-benchmarks
 compare: ## The main job: every backend side by side on a loopback echo load
 	$(CARGO) run --release -p harness -- --backend all --conns 1000 --duration 5
 
-results: ## Run the published matrix into bench-results/<date>-<host>/ (~15 min; QUICK=1: ~2 min smoke run)
+results: ## Run the published matrix into bench-results/<date>-<host>/ (~19 min; QUICK=1: ~2 min smoke run)
 	$(CARGO) run --release -p harness -- matrix $(if $(QUICK),--quick,)
 
 plot: ## Redraw SVG plots from result files: make plot FILES="bench-results/<run>/runs" OUT=dir

@@ -23,6 +23,9 @@ pub enum BackendKind {
     Tokio,
     /// Our own per-thread executor and mio reactor, one per worker.
     Mio,
+    /// The same executor on one io_uring per worker (completion-based I/O). Skipped,
+    /// with a note, by `all` and the matrix where io_uring is unavailable.
+    Uring,
 }
 
 /// Code that runs on one backend, chosen at run time: implement it for a struct that
@@ -50,6 +53,16 @@ impl BackendKind {
             BackendKind::TokioMt => code.run::<backend_tokio::TokioMultiThread>(),
             BackendKind::Tokio => code.run::<backend_tokio::TokioPool>(),
             BackendKind::Mio => code.run::<backend_mio::MioPool>(),
+            BackendKind::Uring => code.run::<backend_uring::UringPool>(),
+        }
+    }
+
+    /// Why this backend cannot run on this machine, or `None` if it can (only `uring`
+    /// may not: io_uring missing, disabled or refused).
+    pub fn unavailable(self) -> Option<String> {
+        match self {
+            BackendKind::Uring => backend_uring::features().err(),
+            _ => None,
         }
     }
 
@@ -152,6 +165,31 @@ impl ServerKind {
     /// The server kind whose report name is `name`.
     pub fn from_name(name: &str) -> Option<ServerKind> {
         ServerKind::all().iter().copied().find(|k| k.name() == name)
+    }
+
+    /// Why this server cannot run on this machine, or `None` if it can.
+    pub fn unavailable(self) -> Option<String> {
+        match self {
+            ServerKind::Pool(kind) => kind.unavailable(),
+            ServerKind::Reference => None,
+        }
+    }
+
+    /// `kinds` without the servers this machine cannot run, each skipped with a
+    /// one-line note on stderr: how `--backend all` and the matrix leave out `uring`
+    /// where io_uring is unavailable. (Asked for alone, such a backend fails instead.)
+    pub fn skip_unavailable(kinds: &[ServerKind]) -> Vec<ServerKind> {
+        kinds
+            .iter()
+            .copied()
+            .filter(|kind| match kind.unavailable() {
+                Some(why) => {
+                    eprintln!("note: skipping {kind}: {why}");
+                    false
+                }
+                None => true,
+            })
+            .collect()
     }
 
     /// Whether this is the reference rather than a pool.

@@ -17,11 +17,12 @@ pub enum BackendChoice {
 }
 
 impl BackendChoice {
-    /// The backends to run, in order, for one repetition.
+    /// The backends to run, in order, for one repetition (`all`: those this machine
+    /// can run; see [`ServerKind::skip_unavailable`]).
     pub fn kinds(self) -> Vec<ServerKind> {
         match self {
             BackendChoice::One(kind) => vec![kind],
-            BackendChoice::All => ServerKind::all().to_vec(),
+            BackendChoice::All => ServerKind::skip_unavailable(ServerKind::all()),
         }
     }
 }

@@ -23,6 +23,10 @@ pub struct Metadata {
     pub rustc: String,
     /// Versions of the crates that shape the measurement, from `Cargo.lock`.
     pub crates: BTreeMap<String, String>,
+    /// The io_uring paths `uring` takes on this kernel (`backend_uring::Features`), or
+    /// why io_uring is unavailable. Empty in results written before it was recorded.
+    #[serde(default)]
+    pub io_uring: String,
     /// The exact command line.
     pub command: String,
     /// When the result was written, seconds since the Unix epoch.
@@ -85,6 +89,10 @@ impl Metadata {
             hostname: hostname(),
             rustc: env!("HARNESS_RUSTC_VERSION").to_owned(),
             crates,
+            io_uring: match backend_uring::features() {
+                Ok(features) => features.describe(),
+                Err(why) => format!("unavailable: {why}"),
+            },
             command: std::env::args()
                 .map(|a| shell_quote(&a))
                 .collect::<Vec<_>>()
