@@ -54,6 +54,9 @@
 //! | multishot accept | 5.19 | one `IORING_OP_ACCEPT` per connection |
 //! | provided buffer ring + multishot receive | 5.19 / 6.0 | one `IORING_OP_RECV` into an owned buffer per read |
 //!
+//! [`UringFallbackPool`] takes the fallback paths on any kernel: the conformance kit
+//! runs on it too.
+//!
 //! Sends always copy into an owned buffer (one `IORING_OP_SEND` each); timers are a
 //! per-worker ordered map whose earliest deadline bounds the ring wait with an
 //! `IORING_OP_TIMEOUT`; other threads wake a worker by writing its eventfd, which the
@@ -99,8 +102,8 @@ mod probe;
 mod worker;
 
 pub use net::{TcpListener, TcpStream};
-pub use pool::{UringBackend, UringPool};
+pub use pool::{UringBackend, UringFallbackBackend, UringFallbackPool, UringPool};
 pub use pool_exec::time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use pool_exec::ExecRemote as UringRemote;
-pub use probe::{features, Features, SetupMode, FORCE_UNAVAILABLE_ENV};
+pub use probe::{fallback_features, features, Features, SetupMode, FORCE_UNAVAILABLE_ENV};
 pub use worker::UringWorker;

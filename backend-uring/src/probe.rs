@@ -131,6 +131,25 @@ pub fn features() -> Result<&'static Features, String> {
     PROBED.get_or_init(probe).as_ref().map_err(Clone::clone)
 }
 
+/// [`features`] with every multishot path turned off: single-shot accepts, and
+/// receives into owned buffers with no buffer ring; what a 5.6–5.18 kernel gets.
+/// [`UringFallbackPool`](crate::UringFallbackPool) runs on it, so that the fallback
+/// paths are tested (and can be measured) on a kernel that has the newer ones.
+///
+/// # Errors
+///
+/// As [`features`].
+pub fn fallback_features() -> Result<&'static Features, String> {
+    let probed = features()?;
+    static FALLBACK: OnceLock<Features> = OnceLock::new();
+    Ok(FALLBACK.get_or_init(|| Features {
+        setup: probed.setup,
+        multishot_accept: false,
+        buf_ring: false,
+        multishot_recv: false,
+    }))
+}
+
 /// `features()`, as the error [`Pool`](pool_core::Pool) reports from `build()`.
 pub(crate) fn check() -> Result<&'static Features, pool_core::BuildError> {
     features().map_err(|reason| pool_core::BuildError::Unavailable {

@@ -20,6 +20,8 @@ use super::{current, off_worker, Inner, Op, OpKind};
 const MAX_SEND: usize = 256 * 1024;
 /// The largest owned receive buffer (when no buffer ring is used).
 const MAX_RECV: usize = 64 * 1024;
+/// Owned-buffer receives re-arm at once while fewer chunks than this wait unread.
+const READ_AHEAD_CHUNKS: usize = 4;
 
 /// Received bytes waiting to be read.
 #[derive(Debug)]
@@ -288,8 +290,9 @@ impl Inner {
                         else {
                             unreachable!("matched above")
                         };
+                        let size = buf.len();
                         buf.truncate(result as usize);
-                        return self.finish_recv(s, Chunk::Owned { buf, off: 0 }, true);
+                        return self.finish_recv(s, Chunk::Owned { buf, off: 0 }, size);
                     }
                     (None, _) => return,
                 };
@@ -352,7 +355,11 @@ impl Inner {
         }
     }
 
-    fn finish_recv(&mut self, s: usize, chunk: Chunk, _owned: bool) {
+    /// An owned-buffer receive of `size` bytes completed with `chunk`. Unless enough
+    /// is queued already, the next receive is armed at once (read-ahead), as a
+    /// multishot receive stays armed: a task that reads only after other work (an
+    /// echo that writes first) then finds the next bytes already received.
+    fn finish_recv(&mut self, s: usize, chunk: Chunk, size: usize) {
         let sock = &mut self.socks[s];
         sock.nobufs = false;
         if sock.open {
@@ -363,6 +370,13 @@ impl Inner {
         }
         let ud = sock.recv_op.expect("a receive was in flight");
         self.finish_op(s, ud);
+        let read_ahead = self
+            .socks
+            .get(s)
+            .is_some_and(|sock| sock.open && sock.chunks.len() < READ_AHEAD_CHUNKS);
+        if read_ahead {
+            self.arm_recv(s, size);
+        }
     }
 
     /// The last completion of op `user_data` on socket `s` arrived: the op (and its

@@ -21,8 +21,9 @@ use crate::driver::SockRef;
 ///
 /// - **Reads.** The first read arms a multishot receive into the worker's provided
 ///   buffer ring (or, on older kernels or when the ring runs dry, one receive into an
-///   owned buffer). Received chunks queue in the driver until read; a read copies
-///   from them and gives each emptied buffer back to the ring.
+///   owned buffer of the reader's size, re-armed as soon as it completes while fewer
+///   than 4 chunks wait). Received chunks queue in the driver until read; a read
+///   copies from them and gives each emptied buffer back to the ring.
 /// - **Writes.** A write copies (up to 256 KiB of) its buffer into an owned buffer,
 ///   submits one `IORING_OP_SEND`, and returns `Pending` until that send completes;
 ///   the next `poll_write` returns how much was sent. So call `poll_write` again with
