@@ -40,8 +40,11 @@
 //! `build()` returns [`BuildError::Unavailable`](pool_core::BuildError::Unavailable)
 //! with the reason; use `backend-mio` there. Like `backend-mio` it offers only TCP,
 //! timers ([`sleep`], [`timeout`]) and worker metrics, and like every per-thread pool
-//! it has no work stealing. Only [`ParkPolicy::Immediate`](pool_core::ParkPolicy) is
-//! supported: other park policies are refused with `BuildError::Unsupported`.
+//! it has no work stealing. All three [`ParkPolicy`](pool_core::ParkPolicy)s are
+//! honoured: with `Spin(window)` an idle worker keeps entering its ring without
+//! waiting (one `io_uring_enter` a round: under `DEFER_TASKRUN` completions are
+//! only posted then) and watching its inbox, yielding its CPU every 16 rounds; with
+//! `Never` it never parks.
 //!
 //! ## Kernel features and fallbacks
 //!

@@ -6,7 +6,7 @@ use std::io;
 use std::time::Instant;
 
 use pool_core::backend::{Backend, PoolConfig};
-use pool_core::{BuildError, Pool};
+use pool_core::{BuildError, ParkPolicy, Pool};
 use pool_exec::time::{sleep_until, Sleep};
 use pool_exec::ExecRemote;
 
@@ -72,9 +72,14 @@ macro_rules! uring_backend {
 
             const NAME: &'static str = $name;
 
-            fn new_worker(_index: usize, _config: &PoolConfig) -> io::Result<UringWorker> {
+            fn new_worker(_index: usize, config: &PoolConfig) -> io::Result<UringWorker> {
                 let features = $features().map_err(io::Error::other)?;
-                UringWorker::new(features)
+                UringWorker::new(features, config.park.clone())
+            }
+
+            /// Every policy: the worker spins by entering its ring without waiting.
+            fn supports_park(_policy: &ParkPolicy) -> bool {
+                true
             }
 
             /// Probes the kernel (once per process): io_uring must set up, with the
