@@ -23,9 +23,9 @@ fmt: ## Format the code
 doc: ## Build the API docs; warnings are errors
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --all-features
 
-miri: ## Run backend-mio's executor unit tests under Miri (nightly toolchain)
+miri: ## Run the shared executor's unit tests (pool-exec) under Miri (nightly toolchain)
 	rustup component list --toolchain nightly --installed | grep -q '^miri' || rustup component add --toolchain nightly miri
-	$(CARGO) +nightly miri test -p backend-mio --lib
+	$(CARGO) +nightly miri test -p pool-exec --lib
 
 bench-build: ## Compile the criterion benchmarks without running them
 	$(CARGO) bench --workspace --no-run
@@ -36,7 +36,7 @@ bench: ## Run the criterion micro-benchmarks
 compare: ## The main job: every backend side by side on a loopback echo load
 	$(CARGO) run --release -p harness -- --backend all --conns 1000 --duration 5
 
-results: ## Run the published matrix into bench-results/<date>-<host>/ (~15 min; QUICK=1: ~2 min smoke run)
+results: ## Run the published matrix into bench-results/<date>-<host>/ (~19 min; QUICK=1: ~2 min smoke run)
 	$(CARGO) run --release -p harness -- matrix $(if $(QUICK),--quick,)
 
 wakeup: ## The wake-up comparison: park policies against tokio-mt, isolated profile, spinning client (~5 min)

@@ -1,6 +1,5 @@
 //! Counters of the worker running on the calling thread, for tests and debugging.
 
-use crate::executor;
 use crate::reactor::registry;
 
 /// The number of I/O sources registered with the calling worker's reactor, or `None`
@@ -31,5 +30,5 @@ pub fn registered_sources() -> Option<usize> {
 /// # Ok::<(), pool_core::BuildError>(())
 /// ```
 pub fn local_tasks() -> Option<usize> {
-    executor::current::with(|e| e.len())
+    pool_exec::current::with(|e| e.len())
 }

@@ -58,7 +58,8 @@
 //! 1. **Inbox.** Other threads reach a worker through its [`MioRemote`]: spawns and
 //!    cross-thread wakes go into a mutex-protected queue, and only if the worker is
 //!    asleep does the remote write the worker's `mio::Waker` (an `eventfd`).
-//! 2. **Executor.** Tasks live in a slab; a run queue holds the wakers of runnable
+//! 2. **Executor.** The executor is [`pool_exec`]'s, shared with `backend-uring`
+//!    (only the reactor differs). Tasks live in a slab; a run queue holds the wakers of runnable
 //!    tasks. A waker is an `Arc` implementing [`std::task::Wake`]: on the worker's own
 //!    thread it pushes onto the run queue, elsewhere onto the inbox; a flag keeps a task
 //!    queued at most once. Up to `K` = 61 tasks are polled per tick (the *event
@@ -123,17 +124,15 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod diagnostics;
-mod executor;
-mod handle;
-mod metrics;
 pub mod net;
 mod pool;
 mod reactor;
-mod time;
 mod worker;
 
-pub use handle::MioRemote;
+/// How other threads reach a [`MioWorker`]: the shared executor's remote (see
+/// [`pool_exec::ExecRemote`]).
+pub type MioRemote = pool_exec::ExecRemote;
 pub use net::{TcpListener, TcpStream};
 pub use pool::{MioBackend, MioPool};
-pub use time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use pool_exec::time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use worker::MioWorker;

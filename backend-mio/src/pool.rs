@@ -6,12 +6,11 @@ use std::time::Instant;
 
 use pool_core::backend::{Backend, PoolConfig};
 use pool_core::{ParkPolicy, Pool};
+use pool_exec::ExecRemote;
 
-use crate::executor;
-use crate::handle::MioRemote;
 use crate::net::{TcpListener, TcpStream};
-use crate::time::{sleep_until, Sleep};
 use crate::worker::MioWorker;
+use pool_exec::time::{sleep_until, Sleep};
 
 /// The mio backend. Use it through [`MioPool`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,7 +32,7 @@ pub type MioPool = Pool<MioBackend>;
 
 impl Backend for MioBackend {
     type Worker = MioWorker;
-    type Remote = MioRemote;
+    type Remote = ExecRemote;
     type TcpListener = TcpListener;
     type TcpStream = TcpStream;
     type Sleep = Sleep;
@@ -52,7 +51,7 @@ impl Backend for MioBackend {
     #[track_caller]
     fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
         let mut fut = Some(fut);
-        executor::current::with(|e| {
+        pool_exec::current::with(|e| {
             if let Some(fut) = fut.take() {
                 e.spawn(Box::pin(fut));
             }

@@ -8,15 +8,11 @@ use std::time::{Duration, Instant};
 
 use pool_core::backend::{Worker, WorkerCounters};
 use pool_core::ParkPolicy;
+use pool_exec::{coop, current, ExecRemote, Executor, Inbox, WorkerStats, EVENT_INTERVAL};
 
-use crate::executor::{self, coop, Executor, Inbox};
-use crate::handle::MioRemote;
-use crate::metrics::WorkerStats;
-use crate::reactor::{registry, timer, Reactor};
+use pool_exec::time::timers as timer;
 
-/// The event interval `K`: tasks polled per tick before the worker looks at I/O,
-/// timers and its inbox again. The reasoning is in the crate docs (`## Implementation`).
-pub(crate) const EVENT_INTERVAL: usize = 61;
+use crate::reactor::{registry, Reactor};
 
 /// While spinning, the worker yields its CPU to other threads once every this many
 /// zero-timeout polls (each about a microsecond), so that a spinning worker sharing a
@@ -53,7 +49,7 @@ pub struct MioWorker {
 impl MioWorker {
     pub(crate) fn new(park: ParkPolicy) -> io::Result<Self> {
         let (reactor, waker) = Reactor::new()?;
-        let inbox = Inbox::new(Box::new(waker));
+        let inbox = Inbox::new(Box::new(MioUnpark(waker)));
         Ok(MioWorker {
             executor: Rc::new(Executor::new(Arc::clone(&inbox))),
             reactor,
@@ -161,17 +157,14 @@ impl MioWorker {
 }
 
 impl Worker for MioWorker {
-    type Remote = MioRemote;
+    type Remote = ExecRemote;
 
-    fn remote(&self) -> MioRemote {
-        MioRemote {
-            inbox: Arc::clone(&self.inbox),
-            stats: Arc::clone(&self.stats),
-        }
+    fn remote(&self) -> ExecRemote {
+        ExecRemote::new(Arc::clone(&self.inbox), Arc::clone(&self.stats))
     }
 
     fn run(mut self) {
-        let _executor = executor::current::enter(Rc::clone(&self.executor));
+        let _executor = current::enter(Rc::clone(&self.executor));
         let _registry = registry::enter(Arc::clone(self.reactor.registry()));
         let _timers = timer::enter();
         let mut batch = Default::default();
@@ -195,6 +188,16 @@ impl Worker for MioWorker {
         // deregister and their timers cancel here.
         self.shut_down();
         coop::unlimited();
+    }
+}
+
+/// Unparks a worker blocked in `epoll_wait` by writing its `mio::Waker` (an eventfd).
+struct MioUnpark(mio::Waker);
+
+impl pool_exec::Unpark for MioUnpark {
+    fn unpark(&self) {
+        // Only fails if the eventfd is gone, that is, if the worker has exited.
+        let _ = self.0.wake();
     }
 }
 

@@ -5,7 +5,7 @@
 //! case or backend with criterion's usual argument, e.g. `cargo bench -p harness -- echo`.
 //!
 //! Each case is one generic body run once per backend the harness knows
-//! ([`harness::backend::BackendKind::all`]: tokio-mt, the baseline, then tokio and mio),
+//! ([`harness::backend::BackendKind::all`]: tokio-mt, the baseline, then tokio, mio and uring),
 //! inside one criterion group per case, so the report
 //! (`target/criterion/<case>/report/index.html`) puts the backends side by side. The
 //! cases are in `benchmarks/`, one file per concept.

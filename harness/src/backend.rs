@@ -26,6 +26,9 @@ pub enum BackendKind {
     Tokio,
     /// Our own per-thread executor and mio reactor, one per worker.
     Mio,
+    /// The same executor on one io_uring per worker (completion-based I/O). Skipped,
+    /// with a note, by `all` and the matrix where io_uring is unavailable.
+    Uring,
 }
 
 /// Code that runs on one backend, chosen at run time: implement it for a struct that
@@ -53,6 +56,16 @@ impl BackendKind {
             BackendKind::TokioMt => code.run::<backend_tokio::TokioMultiThread>(),
             BackendKind::Tokio => code.run::<backend_tokio::TokioPool>(),
             BackendKind::Mio => code.run::<backend_mio::MioPool>(),
+            BackendKind::Uring => code.run::<backend_uring::UringPool>(),
+        }
+    }
+
+    /// Why this backend cannot run on this machine, or `None` if it can (only `uring`
+    /// may not: io_uring missing, disabled or refused).
+    pub fn unavailable(self) -> Option<String> {
+        match self {
+            BackendKind::Uring => backend_uring::features().err(),
+            _ => None,
         }
     }
 
@@ -167,11 +180,12 @@ impl ServerKind {
         matches!(self, ServerKind::Reference | ServerKind::UringReference)
     }
 
-    /// `Err` with the reason when this server cannot run here (the io_uring
-    /// reference where io_uring is unavailable).
+    /// `Err` with the reason when this server cannot run here (`uring` and the
+    /// io_uring reference where io_uring is missing, disabled or refused).
     pub fn available(self) -> Result<(), String> {
         static URING: OnceLock<Result<(), String>> = OnceLock::new();
         match self {
+            ServerKind::Pool(kind) => kind.unavailable().map_or(Ok(()), Err),
             ServerKind::UringReference => URING
                 .get_or_init(|| {
                     UringReferenceServer::probe()

@@ -67,6 +67,15 @@ pub enum BuildError {
         /// What it cannot do.
         feature: &'static str,
     },
+    /// The backend cannot run on this machine: the kernel interface it is built on is
+    /// missing (too old a kernel), disabled (a sysctl) or refused (seccomp, a
+    /// container's policy). `reason` says which. Use another backend.
+    Unavailable {
+        /// The backend's name.
+        backend: &'static str,
+        /// Why it is unavailable, as the backend's probe found it.
+        reason: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -103,6 +112,9 @@ impl fmt::Display for BuildError {
             }
             BuildError::Unsupported { backend, feature } => {
                 write!(f, "the {backend} backend does not support {feature}")
+            }
+            BuildError::Unavailable { backend, reason } => {
+                write!(f, "the {backend} backend is unavailable here: {reason}")
             }
         }
     }

@@ -92,6 +92,7 @@ impl<B: Backend> Runtime for Pool<B> {
                 feature: "this park policy (it parks at once only)",
             });
         }
+        B::check_available()?;
         let lifecycle = Lifecycle::for_pool(&config);
         let workers = Workers::<B>::start(&config, &lifecycle)?;
         let mut pool = Pool {

@@ -49,7 +49,7 @@ pub const NAME: &str = "uring-ref";
 /// Set this environment variable (to anything) to make [`probe`] and every worker
 /// fail as if io_uring were unavailable: the way tests reach the fallback path on a
 /// machine that has io_uring.
-pub const DISABLE_ENV: &str = "IOPOOL_DISABLE_URING";
+pub const DISABLE_ENV: &str = "IOPOOL_URING_FORCE_UNAVAILABLE";
 
 /// What a server counts: the harness's per-worker statistics.
 pub trait Counters: Sync {

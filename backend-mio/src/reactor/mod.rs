@@ -5,7 +5,6 @@ mod driver;
 mod readiness;
 pub(crate) mod registration;
 pub(crate) mod registry;
-pub(crate) mod timer;
 
 pub(crate) use driver::Reactor;
 pub(crate) use readiness::Direction;

@@ -7,7 +7,7 @@ use mio::event::Source;
 
 use super::readiness::{Direction, IoState};
 use super::registry::{self, Registry};
-use crate::executor::coop;
+use pool_exec::coop;
 use std::sync::Arc;
 
 /// A mio source registered with the current worker's reactor, and the reactor's state

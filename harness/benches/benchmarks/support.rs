@@ -41,7 +41,7 @@ impl Target {
     }
 
     /// A pool of [`POOL_SIZE`] workers of backend `R`, or `None` (and a note) if `R`
-    /// refuses this target's park policy.
+    /// refuses this target's park policy or cannot run here (`uring` without io_uring).
     ///
     /// # Panics
     ///
@@ -64,6 +64,10 @@ impl Target {
                     R::NAME,
                     self.label
                 );
+                None
+            }
+            Err(BuildError::Unavailable { reason, .. }) => {
+                eprintln!("{}{}: skipped, {reason}", R::NAME, self.label);
                 None
             }
             Err(e) => panic!("cannot start a {} pool: {e}", R::NAME),

@@ -17,7 +17,9 @@ pub enum BackendChoice {
 }
 
 impl BackendChoice {
-    /// The backends to run, in order, for one repetition.
+    /// The backends to run, in order, for one repetition (`all`: every one; those
+    /// this machine cannot run are left out, with a note, by
+    /// [`crate::backend::Target::expand`]).
     pub fn kinds(self) -> Vec<ServerKind> {
         match self {
             BackendChoice::One(kind) => vec![kind],

@@ -75,8 +75,8 @@ pub mod matrix {
     pub const WARMUP: Duration = Duration::from_millis(400);
     /// Repetitions of every cell: 5 is the fewest for which a bootstrap interval is
     /// worth reading (3 give intervals made of the extremes), and 2 profiles x 3
-    /// connection counts x 3 levels x 5 servers (3 pools, 2 references) x 5 repeats of
-    /// about 2.1 s each is about 15 minutes on a 2-CPU machine.
+    /// connection counts x 3 levels x 6 servers (4 pools, 2 references) x 5 repeats of
+    /// about 2.1 s each is about 19 minutes on a 2-CPU machine.
     pub const REPEAT: u32 = 5;
     /// `--quick`: connection counts.
     pub const QUICK_CONNS: [u32; 1] = [100];

@@ -23,14 +23,14 @@ pub struct Metadata {
     pub rustc: String,
     /// Versions of the crates that shape the measurement, from `Cargo.lock`.
     pub crates: BTreeMap<String, String>,
+    /// The io_uring paths `uring` takes on this kernel (`backend_uring::Features`), or
+    /// why io_uring is unavailable. Empty in results written before it was recorded.
+    #[serde(default)]
+    pub io_uring: String,
     /// The exact command line.
     pub command: String,
     /// When the result was written, seconds since the Unix epoch.
     pub timestamp_unix: u64,
-    /// io_uring here: the setup an io_uring server gets (`single-issuer+defer-taskrun`,
-    /// `coop-taskrun`, `plain`), or `unavailable: <why>`. Absent in older results.
-    #[serde(default)]
-    pub io_uring: Option<String>,
 }
 
 fn read_trimmed(path: &str) -> String {
@@ -69,17 +69,6 @@ fn shell_quote(arg: &str) -> String {
     }
 }
 
-/// What io_uring offers here, probed once per process.
-fn io_uring() -> String {
-    static PROBED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PROBED
-        .get_or_init(|| match uring_ref::probe() {
-            Ok(setup) => setup.to_string(),
-            Err(why) => format!("unavailable: {why}"),
-        })
-        .clone()
-}
-
 impl Metadata {
     /// Collects the metadata of this machine and process.
     pub fn collect() -> Metadata {
@@ -100,6 +89,10 @@ impl Metadata {
             hostname: hostname(),
             rustc: env!("HARNESS_RUSTC_VERSION").to_owned(),
             crates,
+            io_uring: match backend_uring::features() {
+                Ok(features) => features.describe(),
+                Err(why) => format!("unavailable: {why}"),
+            },
             command: std::env::args()
                 .map(|a| shell_quote(&a))
                 .collect::<Vec<_>>()
@@ -108,7 +101,6 @@ impl Metadata {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
-            io_uring: Some(io_uring()),
         }
     }
 }

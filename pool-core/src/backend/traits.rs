@@ -90,6 +90,17 @@ pub trait Backend: Send + Sync + 'static {
         matches!(policy, ParkPolicy::Immediate)
     }
 
+    /// Whether this backend can run on this machine at all (its kernel interface may be
+    /// missing, disabled by sysctl or refused by seccomp). [`Pool`](crate::Pool) calls
+    /// it once per build, before it starts a thread. The default says yes.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::Unavailable`](crate::BuildError::Unavailable), saying why.
+    fn check_available() -> Result<(), crate::BuildError> {
+        Ok(())
+    }
+
     /// Spawns `fut` on the worker running on the calling thread. [`Pool`](crate::Pool)
     /// only calls this on a worker thread, from inside [`Worker::run`].
     fn spawn_local<F: Future<Output = ()> + 'static>(fut: F);

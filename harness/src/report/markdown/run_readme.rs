@@ -304,7 +304,11 @@ fn machine_section(o: &mut String, s: &MatrixSummary) {
         m.rustc,
         m.harness_version,
         crates.join(", "),
-        m.io_uring.as_deref().unwrap_or("not recorded"),
+        if m.io_uring.is_empty() {
+            "not recorded"
+        } else {
+            &m.io_uring
+        },
         s.server_threads,
         s.client_threads
     );

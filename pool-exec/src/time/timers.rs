@@ -1,4 +1,5 @@
-//! [`Timers`]: the deadlines of one worker's sleeping tasks, in order.
+//! [`Timers`]: the deadlines of one worker's sleeping tasks, in order, in a
+//! thread-local the worker enters.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -9,28 +10,28 @@ use std::time::Instant;
 /// A timer's key: its deadline, then a process-wide sequence number, so that timers
 /// with equal deadlines fire in the order they were registered and a key never names
 /// the timer of another worker.
-pub(crate) type TimerKey = (Instant, u64);
+pub type TimerKey = (Instant, u64);
 
 /// A fresh sequence number for a [`TimerKey`].
-pub(crate) fn next_seq() -> u64 {
+pub fn next_seq() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// The pending timers of one worker.
 #[derive(Debug, Default)]
-pub(crate) struct Timers {
+pub struct Timers {
     pending: BTreeMap<TimerKey, Waker>,
 }
 
 impl Timers {
     /// The earliest deadline, if any: the reactor's poll timeout comes from it.
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+    pub fn next_deadline(&self) -> Option<Instant> {
         self.pending.first_key_value().map(|(key, _)| key.0)
     }
 
     /// Moves the wakers of every timer due at `now` into `wake`, earliest first.
-    pub(crate) fn fire(&mut self, now: Instant, wake: &mut Vec<Waker>) {
+    pub fn fire(&mut self, now: Instant, wake: &mut Vec<Waker>) {
         while let Some(entry) = self.pending.first_entry() {
             if entry.key().0 > now {
                 break;
@@ -56,14 +57,14 @@ thread_local! {
 }
 
 /// Gives this thread an empty set of timers until the guard drops.
-pub(crate) fn enter() -> EnterGuard {
+pub fn enter() -> EnterGuard {
     CURRENT.with(|c| *c.borrow_mut() = Some(Timers::default()));
     EnterGuard { _private: () }
 }
 
 /// Drops this thread's timers when dropped.
 #[derive(Debug)]
-pub(crate) struct EnterGuard {
+pub struct EnterGuard {
     _private: (),
 }
 
@@ -76,7 +77,7 @@ impl Drop for EnterGuard {
 }
 
 /// Calls `f` with this thread's timers; `None` off a worker.
-pub(crate) fn with<R>(f: impl FnOnce(&mut Timers) -> R) -> Option<R> {
+pub fn with<R>(f: impl FnOnce(&mut Timers) -> R) -> Option<R> {
     CURRENT
         .try_with(|c| c.try_borrow_mut().ok()?.as_mut().map(f))
         .ok()
@@ -85,12 +86,12 @@ pub(crate) fn with<R>(f: impl FnOnce(&mut Timers) -> R) -> Option<R> {
 
 /// Registers (or refreshes the waker of) timer `key` on this thread's worker.
 /// Returns `false` off a worker.
-pub(crate) fn register(key: TimerKey, waker: &Waker) -> bool {
+pub fn register(key: TimerKey, waker: &Waker) -> bool {
     with(|t| t.set(key, waker)).is_some()
 }
 
 /// Cancels timer `key` if this thread's worker has it.
-pub(crate) fn cancel(key: TimerKey) {
+pub fn cancel(key: TimerKey) {
     let removed = with(|t| t.pending.remove(&key)).flatten();
     drop(removed);
 }

@@ -4,16 +4,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::Wake;
 
-use super::current;
-use super::inbox::Inbox;
+use crate::current;
+use crate::inbox::Inbox;
 
-/// The shared header of one task; a `std::task::Waker` is an `Arc` of it.
+/// The shared header of one task, opaque outside this crate; a `std::task::Waker` is an `Arc` of it.
 ///
 /// Waking on the owning worker's thread pushes the task onto that executor's local run
 /// queue; waking from any other thread pushes it onto the worker's [`Inbox`], which
 /// interrupts the worker's poll if it is asleep.
 #[derive(Debug)]
-pub(crate) struct TaskWaker {
+pub struct TaskWaker {
     /// The task's key in its executor's slab.
     pub(crate) key: usize,
     /// `true` while the task sits in a run queue or inbox, or once it has finished;

@@ -5,22 +5,22 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::scheduler::Executor;
-use super::waker::TaskWaker;
+use crate::scheduler::Executor;
+use crate::waker::TaskWaker;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
 }
 
 /// Makes `executor` this thread's current one until the guard drops.
-pub(crate) fn enter(executor: Rc<Executor>) -> EnterGuard {
+pub fn enter(executor: Rc<Executor>) -> EnterGuard {
     let previous = CURRENT.with(|c| c.borrow_mut().replace(executor));
     EnterGuard { previous }
 }
 
 /// Restores the previous current executor when dropped.
 #[derive(Debug)]
-pub(crate) struct EnterGuard {
+pub struct EnterGuard {
     previous: Option<Rc<Executor>>,
 }
 
@@ -35,7 +35,7 @@ impl Drop for EnterGuard {
 }
 
 /// Calls `f` with this thread's current executor, if any.
-pub(crate) fn with<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
+pub fn with<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
     CURRENT
         .try_with(|c| {
             let current = c.borrow().clone();

@@ -7,25 +7,24 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use pool_core::backend::Task;
 
-use super::waker::TaskWaker;
+use crate::waker::TaskWaker;
 
-/// Interrupts a worker blocked in its poll. The reactor's `mio::Waker` in production;
-/// a counter in the executor's unit tests.
-pub(crate) trait Unpark: Send + Sync + 'static {
+/// Interrupts a worker blocked in its poll: backend-mio's `mio::Waker`, backend-uring's
+/// eventfd read on the ring; a counter in the executor's unit tests.
+///
+/// # Implementing
+///
+/// `unpark` may be called from any thread, at any time, also after the worker has
+/// exited (then it should do nothing); it must make the worker's current blocking
+/// wait return, or its next one return at once.
+pub trait Unpark: Send + Sync + 'static {
     /// Makes the worker's current or next blocking poll return.
     fn unpark(&self);
 }
 
-impl Unpark for mio::Waker {
-    fn unpark(&self) {
-        // Only fails if the eventfd is gone, that is, if the worker has exited.
-        let _ = self.wake();
-    }
-}
-
 /// What other threads have queued for the worker since it last looked.
 #[derive(Debug, Default)]
-pub(crate) struct Batch {
+pub struct Batch {
     /// Tasks to spawn.
     pub(crate) tasks: Vec<Task>,
     /// Tasks woken from other threads.
@@ -48,7 +47,7 @@ struct Queue {
 /// then clears `sleeping`, unparking the worker if it was set. Whichever of the two
 /// takes the lock second sees the other's write, so either the worker sees the item or
 /// the remote unparks it: no wake-up is lost, and a busy worker costs remotes no syscall.
-pub(crate) struct Inbox {
+pub struct Inbox {
     queue: Mutex<Queue>,
     /// Whether the queue holds anything: set by pushes and cleared by `take`, both
     /// under the lock, so that a spinning worker can watch it without the lock.
@@ -59,7 +58,8 @@ pub(crate) struct Inbox {
 }
 
 impl Inbox {
-    pub(crate) fn new(unpark: Box<dyn Unpark>) -> Arc<Self> {
+    /// A new, open inbox that interrupts its worker's wait with `unpark`.
+    pub fn new(unpark: Box<dyn Unpark>) -> Arc<Self> {
         Arc::new(Inbox {
             queue: Mutex::default(),
             queued: AtomicBool::new(false),
@@ -81,7 +81,7 @@ impl Inbox {
     }
 
     /// Queues a task to spawn, or gives it back if the worker is stopping.
-    pub(crate) fn submit(&self, task: Task) -> Result<(), Task> {
+    pub fn submit(&self, task: Task) -> Result<(), Task> {
         {
             let mut queue = self.lock();
             if queue.closed {
@@ -112,7 +112,7 @@ impl Inbox {
     }
 
     /// Asks the worker to stop at its next yield. Idempotent.
-    pub(crate) fn stop(&self) {
+    pub fn stop(&self) {
         self.lock().closed = true;
         self.stopping.store(true, Ordering::SeqCst);
         self.sleeping.store(false, Ordering::SeqCst);
@@ -120,7 +120,7 @@ impl Inbox {
     }
 
     /// Whether [`stop`](Inbox::stop) has been called.
-    pub(crate) fn is_stopping(&self) -> bool {
+    pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::Relaxed)
     }
 
@@ -136,19 +136,24 @@ impl Inbox {
     }
 
     /// Whether spawns or wakes are queued, without taking the lock.
-    pub(crate) fn has_queued(&self) -> bool {
+    pub fn has_queued(&self) -> bool {
         self.queued.load(Ordering::Acquire)
     }
 
     /// The number of spawns and wakes queued, for metrics (takes the lock).
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         let queue = self.lock();
         queue.batch.tasks.len() + queue.batch.wakes.len()
     }
 
+    /// Whether nothing is queued (takes the lock).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Announces that the worker is about to block. Returns `false`, with the
     /// announcement withdrawn, if something is already queued or a stop was asked.
-    pub(crate) fn prepare_sleep(&self) -> bool {
+    pub fn prepare_sleep(&self) -> bool {
         self.sleeping.store(true, Ordering::SeqCst);
         let idle = {
             let queue = self.lock();
@@ -161,13 +166,13 @@ impl Inbox {
     }
 
     /// The worker is awake again: remotes need not unpark it.
-    pub(crate) fn awake(&self) {
+    pub fn awake(&self) {
         self.sleeping.store(false, Ordering::SeqCst);
     }
 
     /// Refuses everything from now on and returns what was still queued, for the
     /// worker to drop (outside the lock).
-    pub(crate) fn close(&self) -> Batch {
+    pub fn close(&self) -> Batch {
         let mut queue = self.lock();
         queue.closed = true;
         self.stopping.store(true, Ordering::SeqCst);

@@ -16,7 +16,7 @@ use super::sleep::{sleep, Sleep};
 ///
 /// # Panics
 ///
-/// As [`sleep`]: the returned future must be polled on a [`MioPool`](crate::MioPool)
+/// As [`sleep`]: the returned future must be polled on a `MioPool` or `UringPool`
 /// worker.
 ///
 /// ```

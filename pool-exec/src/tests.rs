@@ -11,9 +11,9 @@ use std::thread;
 
 use pool_core::backend::Task;
 
-use super::inbox::{Batch, Inbox, Unpark};
-use super::scheduler::Executor;
-use super::{coop, current};
+use crate::inbox::{Batch, Inbox, Unpark};
+use crate::scheduler::Executor;
+use crate::{coop, current};
 
 #[cfg(not(miri))]
 const WAKES: usize = 100_000;

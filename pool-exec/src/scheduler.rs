@@ -9,9 +9,9 @@ use std::task::{Context, Waker};
 use pool_core::backend::LocalFuture;
 use slab::Slab;
 
-use super::coop;
-use super::inbox::{Batch, Inbox};
-use super::waker::TaskWaker;
+use crate::coop;
+use crate::inbox::{Batch, Inbox};
+use crate::waker::TaskWaker;
 
 /// One stored task. `future` is `None` only while the task is being polled.
 struct Slot {
@@ -30,7 +30,7 @@ struct Slot {
 /// the worker moves to the back of the run queue only after its next reactor turn
 /// ([`wake_deferred`](Executor::wake_deferred)), so that I/O and timers always run
 /// between two budgets of the same task.
-pub(crate) struct Executor {
+pub struct Executor {
     tasks: RefCell<Slab<Slot>>,
     run_queue: RefCell<VecDeque<Arc<TaskWaker>>>,
     deferred: RefCell<Vec<Waker>>,
@@ -38,7 +38,8 @@ pub(crate) struct Executor {
 }
 
 impl Executor {
-    pub(crate) fn new(inbox: Arc<Inbox>) -> Self {
+    /// An executor with no tasks, reached from other threads through `inbox`.
+    pub fn new(inbox: Arc<Inbox>) -> Self {
         Executor {
             tasks: RefCell::new(Slab::new()),
             run_queue: RefCell::new(VecDeque::new()),
@@ -54,7 +55,7 @@ impl Executor {
     }
 
     /// Stores `future` as a new task and queues it to run.
-    pub(crate) fn spawn(&self, future: LocalFuture) {
+    pub fn spawn(&self, future: LocalFuture) {
         let header = {
             let mut tasks = self.tasks.borrow_mut();
             let entry = tasks.vacant_entry();
@@ -85,7 +86,7 @@ impl Executor {
     /// Moves what other threads queued into this executor: spawns the tasks (building
     /// `Task::Build` futures here, on the worker) and queues the woken tasks. `scratch`
     /// is an empty batch whose allocations are reused.
-    pub(crate) fn drain_inbox(&self, scratch: &mut Batch) {
+    pub fn drain_inbox(&self, scratch: &mut Batch) {
         self.inbox.take(scratch);
         for task in scratch.tasks.drain(..) {
             // A panicking `Task::Build` closure loses only its own task.
@@ -101,7 +102,7 @@ impl Executor {
     /// Holds `waker` until the next [`wake_deferred`](Executor::wake_deferred): the
     /// task that owns it spent its budget and must not run again before the reactor has
     /// turned.
-    pub(crate) fn defer(&self, waker: &Waker) {
+    pub fn defer(&self, waker: &Waker) {
         let mut deferred = self.deferred.borrow_mut();
         // A task polls several I/O futures in a row: skip the repeats cheaply. Other
         // duplicates are harmless, a task is queued at most once at a time.
@@ -112,7 +113,7 @@ impl Executor {
 
     /// Wakes the deferred tasks (after a reactor turn): they go to the back of the run
     /// queue, behind the tasks the reactor and timers just woke.
-    pub(crate) fn wake_deferred(&self) {
+    pub fn wake_deferred(&self) {
         let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
         for waker in deferred {
             waker.wake();
@@ -120,24 +121,29 @@ impl Executor {
     }
 
     /// Whether a task is queued to run, now or after the next reactor turn.
-    pub(crate) fn has_runnable(&self) -> bool {
+    pub fn has_runnable(&self) -> bool {
         !self.run_queue.borrow().is_empty() || !self.deferred.borrow().is_empty()
     }
 
     /// The number of tasks queued to run, deferred ones included.
-    pub(crate) fn runnable(&self) -> usize {
+    pub fn runnable(&self) -> usize {
         self.run_queue.borrow().len() + self.deferred.borrow().len()
     }
 
+    /// Whether no task is stored.
+    pub fn is_empty(&self) -> bool {
+        self.tasks.borrow().is_empty()
+    }
+
     /// The number of tasks stored (running or waiting).
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.tasks.borrow().len()
     }
 
     /// Polls up to `max` queued tasks, stopping early if the run queue empties or a stop
     /// is asked. Returns how many were polled. Tasks deferred meanwhile are not polled
     /// again in this tick.
-    pub(crate) fn tick(&self, max: usize) -> usize {
+    pub fn tick(&self, max: usize) -> usize {
         let mut polled = 0;
         while polled < max && !self.inbox.is_stopping() {
             let Some(header) = self.run_queue.borrow_mut().pop_front() else {
@@ -182,7 +188,7 @@ impl Executor {
 
     /// Drops every task (on this thread) and clears the run queue. Futures dropped here
     /// may spawn or wake others; those are dropped too.
-    pub(crate) fn shutdown(&self) {
+    pub fn shutdown(&self) {
         loop {
             let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
             let queued: VecDeque<_> = std::mem::take(&mut *self.run_queue.borrow_mut());

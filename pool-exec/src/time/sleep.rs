@@ -5,14 +5,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::reactor::timer::{self, TimerKey};
+use super::timers::{self as timer, TimerKey};
 
 /// Waits for `duration`, measured from this call, on the current worker's timers.
 ///
 /// # Panics
 ///
-/// The returned future panics if polled before its deadline outside a
-/// [`MioPool`](crate::MioPool) worker.
+/// The returned future panics if polled before its deadline outside a worker
+/// of a backend built on this executor (`backend_mio::MioPool`, `backend_uring::UringPool`).
 ///
 /// ```
 /// use std::time::{Duration, Instant};
