@@ -497,6 +497,8 @@ mod tests {
                 "tokio",
                 "mio",
                 "mio-spin50us",
+                "uring",
+                "uring-spin50us",
                 "epoll-ref",
                 "uring-ref"
             ],
@@ -543,6 +545,9 @@ mod tests {
                 "mio",
                 "mio-least-loaded",
                 "mio-p2c",
+                "uring",
+                "uring-least-loaded",
+                "uring-p2c",
                 "epoll-ref",
                 "uring-ref"
             ],

@@ -107,6 +107,9 @@ fn run_with_every_flag() {
             "mio",
             "mio-spin50us",
             "mio-never-park",
+            "uring",
+            "uring-spin50us",
+            "uring-never-park",
             "epoll-ref",
             "uring-ref"
         ]

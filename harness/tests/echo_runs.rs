@@ -188,7 +188,9 @@ fn park_policies_run_as_targets_of_their_own_with_a_spinning_client() {
             "mio-spin50us",
             "tokio",
             "tokio-mt",
-            "uring-ref"
+            "uring",
+            "uring-ref",
+            "uring-spin50us"
         ]
     );
     for r in &results {
