@@ -243,6 +243,13 @@ fn skew_and_churn_reach_both_server_and_load() {
         Some(Duration::from_micros(50))
     );
     assert_eq!(run.load.conn_requests, Some(5));
+    // The io_uring reference does not run the skewed load: left out, with a note.
+    let (targets, notes) = plan.targets();
+    assert!(targets.iter().all(|t| t.kind != ServerKind::UringReference));
+    assert!(
+        notes.iter().any(|n| n.starts_with("uring-ref: skipped")),
+        "{notes:?}"
+    );
 }
 
 #[test]

@@ -189,7 +189,7 @@ impl MatrixPlan {
             &self.backends,
             &self.parks,
             &self.placements,
-            self.server.work,
+            self.skew.map_or(Duration::ZERO, |s| s.work),
         )
     }
 
