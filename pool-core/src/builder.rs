@@ -298,14 +298,15 @@ impl Builder {
     ///
     /// # How it works
     ///
-    /// Around each poll of a task spawned through the pool, the worker stores the
-    /// poll's start time in an atomic of its own (one clock read and two stores per
-    /// poll; without the detector, one untaken branch). One watchdog thread per pool,
-    /// named `{name_prefix}watchdog`, wakes four times per threshold and reports each
-    /// poll that has run past it. A stall is seen between `threshold` and
+    /// Around each poll of a task spawned through the pool, the worker counts the
+    /// poll's start and end in an atomic of its own (two plain stores per poll, no
+    /// clock read; without the detector, one untaken branch). One watchdog thread per
+    /// pool, named `{name_prefix}watchdog`, looks four times per threshold, times each
+    /// poll from when it first sees it running, and reports a poll it has seen running
+    /// for the threshold. A stall is reported between `threshold` and
     /// `1.25 * threshold` after the poll started, give or take the watchdog's own
-    /// scheduling delay; a stalled poll that ends before the watchdog gets the CPU to
-    /// look is not reported. Time a worker spends outside task polls (its reactor,
+    /// scheduling delay; a stalled poll that ends before the watchdog has seen it
+    /// running for the threshold is not reported. Time a worker spends outside task polls (its reactor,
     /// runtime-native tasks such as those of `tokio::spawn`) is not watched.
     ///
     /// Per-thread pools ([`Pool`](crate::Pool)) support it. tokio's multi-thread

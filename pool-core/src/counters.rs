@@ -35,9 +35,10 @@ pub struct WorkerCounters {
     spawned: AtomicU64,
     finished: AtomicU64,
     polls: AtomicU64,
-    /// Nanoseconds from `epoch` to the start of the task poll in progress, plus one;
-    /// 0 between polls. Written only with `options.watch_polls`.
-    poll_started: AtomicU64,
+    /// Task poll starts and ends, one count each: odd while a poll runs. Written only
+    /// with `options.watch_polls`. The worker reads no clock for it: the watchdog
+    /// times a poll from when it first sees its number (see [`PollSighting`]).
+    poll_seq: AtomicU64,
     /// Stalls reported; written by the watchdog thread.
     stalls: AtomicU64,
     /// Nanoseconds from `epoch` to the worker's last park or unpark.
@@ -50,6 +51,15 @@ pub struct WorkerCounters {
     options: CounterOptions,
     /// `/proc/<pid>/task/<tid>` of the worker thread, where the OS has one.
     proc_dir: OnceLock<Option<PathBuf>>,
+}
+
+/// What the watchdog last saw of one worker's polls: the poll in progress (its
+/// number), since when it has been seen, and whether it was reported.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PollSighting {
+    seq: u64,
+    since: Option<Instant>,
+    reported: bool,
 }
 
 thread_local! {
@@ -84,7 +94,7 @@ impl WorkerCounters {
             spawned: AtomicU64::new(0),
             finished: AtomicU64::new(0),
             polls: AtomicU64::new(0),
-            poll_started: AtomicU64::new(0),
+            poll_seq: AtomicU64::new(0),
             stalls: AtomicU64::new(0),
             activity_since: AtomicU64::new(0),
             activity_average: AtomicU64::new(0f64.to_bits()),
@@ -181,40 +191,48 @@ impl WorkerCounters {
         }
         bump(&self.polls);
         if self.options.watch_polls {
-            let started = nanos(self.epoch.elapsed()).saturating_add(1);
-            self.poll_started.store(started, Ordering::Relaxed);
+            bump(&self.poll_seq);
         }
         self.options.watch_polls
     }
 
     /// Marks the end of the task poll in progress.
     pub(crate) fn end_poll(&self) {
-        self.poll_started.store(0, Ordering::Relaxed);
+        bump(&self.poll_seq);
     }
 
     pub(crate) fn finished(&self) {
         bump(&self.finished);
     }
 
-    /// For the watchdog: if a poll has run for `threshold` or more at `now` and is not
-    /// the one last reported (identified by its start, `last`), counts it as a stall,
-    /// remembers it in `last` and returns how long it has run.
+    /// For the watchdog, looking at `now`: if the poll in progress is the one `seen`
+    /// last saw, has been seen running for `threshold` or more and was not reported
+    /// yet, counts it as a stall and returns how long it has been seen running (a lower
+    /// bound: it started at most one look before it was first seen).
     pub(crate) fn check_stall(
         &self,
         now: Instant,
         threshold: Duration,
-        last: &mut u64,
+        seen: &mut PollSighting,
     ) -> Option<Duration> {
-        let started = self.poll_started.load(Ordering::Relaxed);
-        if started == 0 || started == *last {
+        let seq = self.poll_seq.load(Ordering::Relaxed);
+        if seq % 2 == 0 {
+            *seen = PollSighting::default();
             return None;
         }
-        let start = self.epoch + Duration::from_nanos(started - 1);
-        let elapsed = now.saturating_duration_since(start);
-        if elapsed < threshold {
+        if seen.seq != seq {
+            *seen = PollSighting {
+                seq,
+                since: Some(now),
+                reported: false,
+            };
             return None;
         }
-        *last = started;
+        let elapsed = now.saturating_duration_since(seen.since?);
+        if seen.reported || elapsed < threshold {
+            return None;
+        }
+        seen.reported = true;
         self.stalls.fetch_add(1, Ordering::Relaxed);
         Some(elapsed)
     }
@@ -242,7 +260,7 @@ impl WorkerCounters {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::{nanos, CounterOptions, WorkerCounters};
+    use super::{nanos, CounterOptions, PollSighting, WorkerCounters};
 
     #[test]
     fn recent_busy_rises_while_busy_and_decays_while_parked() {
@@ -282,14 +300,26 @@ mod tests {
         let counters = WorkerCounters::new(epoch, options);
         assert!(counters.begin_poll(true));
         let threshold = Duration::from_millis(50);
-        let mut last = 0;
-        let later = Instant::now() + threshold;
-        assert!(counters.check_stall(later, threshold, &mut last).is_some());
-        assert_eq!(counters.check_stall(later, threshold, &mut last), None);
+        let mut seen = PollSighting::default();
+        let first = Instant::now();
+        // First seen: timed from now on.
+        assert_eq!(counters.check_stall(first, threshold, &mut seen), None);
+        let early = first + threshold / 2;
+        assert_eq!(counters.check_stall(early, threshold, &mut seen), None);
+        let later = first + threshold;
+        assert_eq!(
+            counters.check_stall(later, threshold, &mut seen),
+            Some(threshold)
+        );
+        assert_eq!(counters.check_stall(later + threshold, threshold, &mut seen), None);
         counters.end_poll();
-        assert_eq!(counters.check_stall(later, threshold, &mut last), None);
+        assert_eq!(counters.check_stall(later, threshold, &mut seen), None);
+        // The next poll is a new one: timed afresh, and reported on its own.
+        assert!(counters.begin_poll(false));
+        assert_eq!(counters.check_stall(later, threshold, &mut seen), None);
+        assert!(counters.check_stall(later + threshold, threshold, &mut seen).is_some());
         let mut metrics = crate::WorkerMetrics::new(0);
         counters.fill(&mut metrics);
-        assert_eq!(metrics.stalls, Some(1));
+        assert_eq!(metrics.stalls, Some(2));
     }
 }

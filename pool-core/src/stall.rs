@@ -9,6 +9,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::config::{PoolConfig, StallHook};
+use crate::counters::PollSighting;
 use crate::lifecycle::Lifecycle;
 
 /// One task poll that has run past the stall threshold, as given to the
@@ -29,9 +30,12 @@ pub struct StallReport {
     pub worker: usize,
     /// The worker thread's name.
     pub thread_name: String,
-    /// How long the poll had run when the watchdog saw it: at least the threshold, and
-    /// at most the threshold plus a quarter of it plus the watchdog's own scheduling
-    /// delay.
+    /// How long the watchdog has seen the poll running: at least the threshold. The
+    /// poll started at most one look (a quarter of the threshold, plus the watchdog's
+    /// own scheduling delay) before it was first seen, so it has run at least this
+    /// long, and at most that much longer. The worker reads no clock for the detector:
+    /// it only counts poll starts and ends, which keeps the detector's cost per poll
+    /// to two plain stores.
     pub elapsed: Duration,
     /// The threshold it passed.
     pub threshold: Duration,
@@ -158,7 +162,7 @@ impl Scan {
     /// to stop.
     fn run(self, stop: &(Mutex<bool>, Condvar)) {
         let tick = (self.threshold / 4).max(Duration::from_micros(100));
-        let mut last = vec![0u64; self.lifecycle.counters().len()];
+        let mut last = vec![PollSighting::default(); self.lifecycle.counters().len()];
         let mut stopped = stop.0.lock().unwrap_or_else(|e| e.into_inner());
         while !*stopped {
             stopped = stop
@@ -173,7 +177,7 @@ impl Scan {
         }
     }
 
-    fn look(&self, last: &mut [u64]) {
+    fn look(&self, last: &mut [PollSighting]) {
         let now = Instant::now();
         for (worker, counters) in self.lifecycle.counters().iter().enumerate() {
             let Some(elapsed) = counters.check_stall(now, self.threshold, &mut last[worker]) else {
