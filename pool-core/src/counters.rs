@@ -311,13 +311,18 @@ mod tests {
             counters.check_stall(later, threshold, &mut seen),
             Some(threshold)
         );
-        assert_eq!(counters.check_stall(later + threshold, threshold, &mut seen), None);
+        assert_eq!(
+            counters.check_stall(later + threshold, threshold, &mut seen),
+            None
+        );
         counters.end_poll();
         assert_eq!(counters.check_stall(later, threshold, &mut seen), None);
         // The next poll is a new one: timed afresh, and reported on its own.
         assert!(counters.begin_poll(false));
         assert_eq!(counters.check_stall(later, threshold, &mut seen), None);
-        assert!(counters.check_stall(later + threshold, threshold, &mut seen).is_some());
+        assert!(counters
+            .check_stall(later + threshold, threshold, &mut seen)
+            .is_some());
         let mut metrics = crate::WorkerMetrics::new(0);
         counters.fill(&mut metrics);
         assert_eq!(metrics.stalls, Some(2));
