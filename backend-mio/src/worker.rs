@@ -3,7 +3,6 @@
 use std::io;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use pool_core::backend::{Worker, WorkerCounters};
@@ -140,14 +139,6 @@ impl MioWorker {
         }
     }
 
-    fn fire_timers(&self, wake: &mut Vec<Waker>) {
-        let now = Instant::now();
-        timer::with(|t| t.fire(now, wake));
-        for waker in wake.drain(..) {
-            waker.wake();
-        }
-    }
-
     /// Drops, on this thread, everything the worker still holds: queued spawns and
     /// wakes first (so nothing new arrives), then every task.
     fn shut_down(&self) {
@@ -180,7 +171,7 @@ impl Worker for MioWorker {
                 break;
             }
             self.turn_reactor();
-            self.fire_timers(&mut wake);
+            timer::fire_due(&mut wake);
             // Only now: what the reactor and the timers woke runs first.
             self.executor.wake_deferred();
         }

@@ -3,7 +3,6 @@
 use std::io;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::Waker;
 use std::time::Instant;
 
 use pool_core::backend::{Worker, WorkerCounters};
@@ -141,14 +140,6 @@ impl UringWorker {
         self.stats.parks.record_park(now.elapsed());
     }
 
-    fn fire_timers(&self, wake: &mut Vec<Waker>) {
-        let now = Instant::now();
-        timers::with(|t| t.fire(now, wake));
-        for waker in wake.drain(..) {
-            waker.wake();
-        }
-    }
-
     fn shut_down(&self) {
         drop(self.inbox.close());
         self.executor.shutdown();
@@ -179,7 +170,7 @@ impl Worker for UringWorker {
                 break;
             }
             self.turn();
-            self.fire_timers(&mut wake);
+            timers::fire_due(&mut wake);
             // Only now: what the ring and the timers woke runs first.
             self.executor.wake_deferred();
         }

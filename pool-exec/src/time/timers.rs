@@ -84,6 +84,17 @@ pub fn with<R>(f: impl FnOnce(&mut Timers) -> R) -> Option<R> {
         .flatten()
 }
 
+/// Wakes every timer of this thread's worker that is due now. `wake` is scratch space,
+/// kept by the caller between calls so that firing allocates nothing; it is left empty.
+/// The wakers run after the timers are released, so a woken task may set new ones.
+pub fn fire_due(wake: &mut Vec<Waker>) {
+    let now = Instant::now();
+    with(|t| t.fire(now, wake));
+    for waker in wake.drain(..) {
+        waker.wake();
+    }
+}
+
 /// Registers (or refreshes the waker of) timer `key` on this thread's worker.
 /// Returns `false` off a worker.
 pub fn register(key: TimerKey, waker: &Waker) -> bool {
