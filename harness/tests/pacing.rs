@@ -11,8 +11,9 @@ mod support;
 use serde_json::Value;
 use support::{run, text, TempDir};
 
-/// One `harness run` of tokio, 1 connection, 1 server thread, 1 client thread; `rate`
-/// of `None` is the closed loop. Returns the load result.
+/// One `harness run` of tokio, 1 connection, 1 server thread, 1 client thread, pinned
+/// to different CPUs (the generator's pacing, not the scheduler's placement, is under
+/// test); `rate` of `None` is the closed loop. Returns the load result.
 fn one_connection(rate: Option<f64>) -> Value {
     let dir = TempDir::new("pacing");
     let rate = rate.map(|r| format!("{r:.0}"));
@@ -26,6 +27,7 @@ fn one_connection(rate: Option<f64>) -> Value {
         "1",
         "--client-threads",
         "1",
+        "--pin",
         "--duration",
         "1s",
         "--warmup",
@@ -88,7 +90,7 @@ fn attempt() -> Result<String, String> {
 ///   this unoptimized build, because the client thread is preempted.
 #[test]
 #[ignore = "timing-sensitive (lag p99 < 20 µs): run on a quiet machine with \
-            `cargo test -p harness --test pacing -- --ignored`"]
+            `cargo test --release -p harness --test pacing -- --ignored`"]
 fn corrected_latency_at_low_load_matches_the_closed_loop() {
     let mut failures = Vec::new();
     for _ in 0..3 {
