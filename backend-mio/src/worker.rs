@@ -7,16 +7,12 @@ use std::time::{Duration, Instant};
 
 use pool_core::backend::{Worker, WorkerCounters};
 use pool_core::ParkPolicy;
+use pool_exec::spin::{self, Polled};
 use pool_exec::{coop, current, ExecRemote, Executor, Inbox, WorkerStats, EVENT_INTERVAL};
 
 use pool_exec::time::timers as timer;
 
 use crate::reactor::{registry, Reactor};
-
-/// While spinning, the worker yields its CPU to other threads once every this many
-/// zero-timeout polls (each about a microsecond), so that a spinning worker sharing a
-/// CPU never starves the threads it shares it with.
-const YIELD_EVERY: u32 = 16;
 
 /// The event loop of one [`MioPool`](crate::MioPool) worker.
 ///
@@ -69,45 +65,23 @@ impl MioWorker {
             .map(|deadline| deadline.saturating_duration_since(now))
     }
 
-    /// Spins as the park policy allows: polls the reactor without blocking, and
-    /// watches the inbox, until there is work (an event, a queued spawn or wake, a due
-    /// timer, a stop): then `true`. `false` if the spin window ended first, or the
-    /// policy does not spin: the caller parks.
+    /// Spins as the park policy allows ([`spin::spin`]): polls the reactor without
+    /// blocking, and watches the inbox, until there is work (an event, a queued spawn
+    /// or wake, a due timer, a stop): then `true`. `false` if the spin window ended
+    /// first, or the policy does not spin: the caller parks.
     fn spin(&mut self, timeout: Option<Duration>) -> bool {
-        let window = match self.park {
-            ParkPolicy::Spin(window) => Some(window),
-            ParkPolicy::Never => None,
-            _ => return false,
-        };
-        let start = Instant::now();
-        let timer_due = timeout.and_then(|t| start.checked_add(t));
-        let mut round: u32 = 0;
-        loop {
-            if self.inbox.has_queued() || self.inbox.is_stopping() {
-                return true;
-            }
-            match self.reactor.turn(Some(Duration::ZERO)) {
-                Ok(0) => {}
-                Ok(_) => return true,
+        let timer_due = timeout.and_then(|t| Instant::now().checked_add(t));
+        let reactor = &mut self.reactor;
+        spin::spin(&self.park, &self.inbox, timer_due, || {
+            match reactor.turn(Some(Duration::ZERO)) {
+                Ok(0) => Polled::Nothing,
+                Ok(_) => Polled::Work,
                 Err(e) => {
                     eprintln!("backend-mio: epoll_wait failed: {e}");
-                    return false;
+                    Polled::Failed
                 }
             }
-            let now = Instant::now();
-            if timer_due.is_some_and(|due| now >= due) {
-                return true;
-            }
-            if window.is_some_and(|window| now - start >= window) {
-                return false;
-            }
-            round = round.wrapping_add(1);
-            if round % YIELD_EVERY == 0 {
-                std::thread::yield_now();
-            } else {
-                std::hint::spin_loop();
-            }
-        }
+        })
     }
 
     fn turn_reactor(&mut self) {

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use pool_core::backend::{Worker, WorkerCounters};
 use pool_core::ParkPolicy;
+use pool_exec::spin::{self, Polled};
 use pool_exec::time::timers;
 use pool_exec::{coop, current, Batch, ExecRemote, Executor, Inbox, WorkerStats, EVENT_INTERVAL};
 
@@ -18,10 +19,6 @@ use crate::probe::Features;
 /// other tasks, not 61 (an echo next to a yield loop would otherwise wait a whole
 /// tick for its send, and its reply for one more).
 const SUBMIT_INTERVAL: usize = 16;
-
-/// While spinning, the worker yields its CPU once every this many ring entries (each
-/// about a microsecond), so that it never starves a thread sharing its CPU.
-const YIELD_EVERY: u32 = 16;
 
 /// The event loop of one [`UringPool`](crate::UringPool) worker.
 ///
@@ -63,40 +60,19 @@ impl UringWorker {
         })
     }
 
-    /// Spins as the park policy allows: enters the ring without waiting, and watches
-    /// the inbox, until there is work (a completion that woke a task, a queued spawn
-    /// or wake, a due timer, a stop): then `true`. `false` if the spin window ended
-    /// first, or the policy does not spin: the caller parks.
+    /// Spins as the park policy allows ([`spin::spin`]): enters the ring without
+    /// waiting, and watches the inbox, until there is work (a completion that woke a
+    /// task, a queued spawn or wake, a due timer, a stop): then `true`. `false` if the
+    /// spin window ended first, or the policy does not spin: the caller parks.
     fn spin(&self, deadline: Option<Instant>) -> bool {
-        let window = match self.park {
-            ParkPolicy::Spin(window) => Some(window),
-            ParkPolicy::Never => None,
-            _ => return false,
-        };
-        let start = Instant::now();
-        let mut round: u32 = 0;
-        loop {
-            if self.inbox.has_queued() || self.inbox.is_stopping() {
-                return true;
-            }
+        spin::spin(&self.park, &self.inbox, deadline, || {
             self.driver.turn(Wait::No);
             if self.executor.has_runnable() {
-                return true;
-            }
-            let now = Instant::now();
-            if deadline.is_some_and(|d| now >= d) {
-                return true;
-            }
-            if window.is_some_and(|window| now - start >= window) {
-                return false;
-            }
-            round = round.wrapping_add(1);
-            if round % YIELD_EVERY == 0 {
-                std::thread::yield_now();
+                Polled::Work
             } else {
-                std::hint::spin_loop();
+                Polled::Nothing
             }
-        }
+        })
     }
 
     /// Polls up to `K` = 61 tasks, submitting what they queued every

@@ -59,6 +59,7 @@ pub mod current;
 mod inbox;
 mod remote;
 mod scheduler;
+pub mod spin;
 mod stats;
 pub mod time;
 mod waker;
