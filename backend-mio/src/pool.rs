@@ -50,14 +50,8 @@ impl Backend for MioBackend {
 
     #[track_caller]
     fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
-        let mut fut = Some(fut);
-        pool_exec::current::with(|e| {
-            if let Some(fut) = fut.take() {
-                e.spawn(Box::pin(fut));
-            }
-        });
         assert!(
-            fut.is_none(),
+            pool_exec::current::spawn(fut),
             "MioBackend::spawn_local called outside a MioPool worker"
         );
     }

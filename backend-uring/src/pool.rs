@@ -90,14 +90,8 @@ macro_rules! uring_backend {
 
             #[track_caller]
             fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
-                let mut fut = Some(fut);
-                pool_exec::current::with(|e| {
-                    if let Some(fut) = fut.take() {
-                        e.spawn(Box::pin(fut));
-                    }
-                });
                 assert!(
-                    fut.is_none(),
+                    pool_exec::current::spawn(fut),
                     "spawn_local called outside a UringPool worker"
                 );
             }

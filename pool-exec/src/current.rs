@@ -2,6 +2,7 @@
 //! wakes.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -43,6 +44,12 @@ pub fn with<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
         })
         .ok()
         .flatten()
+}
+
+/// Spawns `fut` on this thread's current executor: `false` (and `fut` dropped) if this
+/// thread runs none. What a backend's `Backend::spawn_local` does.
+pub fn spawn<F: Future<Output = ()> + 'static>(fut: F) -> bool {
+    with(|e| e.spawn(Box::pin(fut))).is_some()
 }
 
 /// Pushes a woken task onto this thread's run queue if this thread runs its executor;
