@@ -279,12 +279,13 @@ impl Target {
     /// the placement's [`Place::suffix`] (`mio`, `mio-spin50us`, `mio-p2c`,
     /// `mio-spin50us-least-loaded`).
     pub fn label(self) -> String {
-        format!(
-            "{}{}{}",
-            self.kind.name(),
-            self.park.suffix(),
-            self.placement.suffix()
-        )
+        Target::labelled(self.kind.name(), self.park, self.placement)
+    }
+
+    /// The report name of server `name` run under `park` and `placement`: what
+    /// [`Target::label`] gives, for code that knows the server by its type.
+    pub fn labelled(name: &str, park: Park, placement: Place) -> String {
+        format!("{name}{}{}", park.suffix(), placement.suffix())
     }
 
     /// The backend kind a report label names, whatever its park and placement

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use pool_core::{Pinning, PoolMetrics};
 
 use super::progress::Progress;
-use crate::backend::WithServer;
+use crate::backend::{Target, WithServer};
 use crate::load::Event;
 use crate::metrics::{activity, CpuTime, SendRecv};
 use crate::os::child::{describe_failure, Line, LoadChild};
@@ -117,12 +117,8 @@ impl RunOnce<'_> {
     /// The report name of this run's target: the server's name and its park and placement
     /// policies ([`crate::backend::Target::label`]).
     fn label<S: EchoServer>(&self) -> String {
-        format!(
-            "{}{}{}",
-            S::NAME,
-            self.plan.server.park.suffix(),
-            self.plan.server.placement.suffix()
-        )
+        let server = &self.plan.server;
+        Target::labelled(S::NAME, server.park, server.placement)
     }
 
     /// Follows the child's events until it closes its stdout and stderr.
