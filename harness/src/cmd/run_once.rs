@@ -11,7 +11,7 @@ use crate::backend::{Target, WithServer};
 use crate::load::Event;
 use crate::metrics::{activity, CpuTime, SendRecv};
 use crate::os::child::{describe_failure, Line, LoadChild};
-use crate::os::pinning::CpuPlan;
+use crate::os::pinning::{self, CpuPlan};
 use crate::os::Interrupt;
 use crate::plan::{LoadJob, RunPlan};
 use crate::result::{Balance, LoadResult, Metadata, RunResult, ServerResult, WorkerResult, SCHEMA};
@@ -74,6 +74,13 @@ impl WithServer for RunOnce<'_> {
             .clone()
             .map_or(Pinning::None, Pinning::Cpus);
         let server = S::start(&plan.server.config(plan.load.msg_size, pinning))?;
+        // This thread follows the load generator, and the threads that read its output
+        // are started from it: keep them off the client's CPUs.
+        let _confined = self
+            .cpus
+            .server
+            .as_deref()
+            .map(pinning::confine_current_thread);
         let job = LoadJob {
             target: server.addr(),
             plan: plan.load.clone(),
