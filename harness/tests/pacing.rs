@@ -85,11 +85,11 @@ fn attempt() -> Result<String, String> {
 ///   machine, not the generator;
 /// - up to three attempts, so that a stall of a shared machine does not fail the
 ///   build. Each attempt measures over a thousand requests, enough for stable
-///   percentiles. On the quiet 2-core VM this was written on, in release, 15 of 17
-///   attempts passed (lag p99 5–16 µs; the two others 23 µs) and every one of 11 runs
-///   passed. What is left is the kernel's 100 ms periodic work on the client's CPU,
-///   which waits for that CPU to wake up and so lands in the pacer's spin before a
-///   send (see `docs/open-loop.md`).
+///   percentiles. On the quiet 2-core VM this was written on, in release, 6 of 6 runs
+///   passed at their first attempt (lag p99 5–16 µs); earlier variants of the pacer
+///   failed 3 of 16 attempts at 22–23 µs. What is left is the kernel's 100 ms periodic
+///   work on the client's CPU, which waits for that CPU to wake up and so lands in the
+///   pacer's spin before a send (see `docs/open-loop.md`).
 #[test]
 #[ignore = "timing-sensitive (lag p99 < 20 µs): run on a quiet machine with \
             `cargo test --release -p harness --test pacing -- --ignored`"]
