@@ -6,12 +6,15 @@ use std::future::poll_fn;
 use std::io::Read;
 use std::pin::Pin;
 use std::task::Poll;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backend_uring::{diagnostics, UringPool};
 use pool_core::net::{TcpListener as _, TcpStream as _};
 use pool_core::{Builder, Runtime};
+use support::sockets_drained;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+mod support;
 
 /// A hang guard, never a synchronisation point.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -22,28 +25,6 @@ fn pool() -> UringPool {
         .name_prefix("uring-cancel-")
         .build()
         .expect("io_uring is available on the test machine")
-}
-
-/// Yields to the worker (which enters its ring) until its driver holds no socket;
-/// returns how many are left when it gives up.
-async fn sockets_drained() -> usize {
-    let give_up = Instant::now() + PATIENCE;
-    loop {
-        let left = diagnostics::sockets().unwrap();
-        if left == 0 || Instant::now() > give_up {
-            return left;
-        }
-        let mut yielded = false;
-        poll_fn(|cx| {
-            if std::mem::replace(&mut yielded, true) {
-                Poll::Ready(())
-            } else {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-        })
-        .await;
-    }
 }
 
 #[test]
@@ -74,7 +55,7 @@ fn dropped_stream_stays_until_its_ops_complete() {
         // Nothing was submitted or reaped since the drop: the receive and the send
         // are still in flight, so the socket (and its descriptor) must still be there.
         let held_after_drop = diagnostics::sockets().unwrap();
-        (held_after_drop, sockets_drained().await)
+        (held_after_drop, sockets_drained(PATIENCE).await)
     });
     assert_eq!(held_after_drop, 1, "freed with operations in flight");
     assert_eq!(left, 0, "the cancelled operations never completed");
@@ -100,7 +81,7 @@ fn dropped_listener_closes_the_connections_it_queued() {
             drop_rx.await.unwrap();
             drop(first);
             drop(listener);
-            sockets_drained().await
+            sockets_drained(PATIENCE).await
         })
         .unwrap();
     let first = std::net::TcpStream::connect(addr).unwrap();

@@ -9,12 +9,15 @@ use std::io::{Read, Write};
 use std::pin::Pin;
 use std::sync::mpsc;
 use std::task::Poll;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use backend_uring::{diagnostics, UringPool};
+use backend_uring::UringPool;
 use pool_core::net::TcpStream as _;
 use pool_core::{Builder, Handle, Runtime};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+
+mod support;
+use support::sockets_drained;
 
 const CONNECTIONS: usize = 10_000;
 /// Connections per batch: 2 descriptors each in this process, far below the
@@ -54,27 +57,7 @@ fn wait_for_no_sockets(pool: &UringPool) {
     for worker in 0..WORKERS {
         let left = pool
             .handle()
-            .spawn_on(worker, async {
-                let give_up = Instant::now() + PATIENCE;
-                loop {
-                    let left = diagnostics::sockets().unwrap();
-                    if left == 0 || Instant::now() > give_up {
-                        return left;
-                    }
-                    // Each yield lets the worker enter its ring and reap.
-                    let mut yielded = false;
-                    poll_fn(|cx| {
-                        if yielded {
-                            Poll::Ready(())
-                        } else {
-                            yielded = true;
-                            cx.waker().wake_by_ref();
-                            Poll::Pending
-                        }
-                    })
-                    .await;
-                }
-            })
+            .spawn_on(worker, sockets_drained(PATIENCE))
             .unwrap();
         let left = futures::executor::block_on(left).unwrap();
         assert_eq!(left, 0, "worker {worker} still holds {left} sockets");
