@@ -23,9 +23,10 @@ fmt: ## Format the code
 doc: ## Build the API docs; warnings are errors
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --all-features
 
-miri: ## Run the shared executor's unit tests (pool-exec) under Miri (nightly toolchain)
+miri: ## Run the unit tests of the unsafe parts (pool-exec, uring-core's ring memory) under Miri (nightly toolchain)
 	rustup component list --toolchain nightly --installed | grep -q '^miri' || rustup component add --toolchain nightly miri
 	$(CARGO) +nightly miri test -p pool-exec --lib
+	$(CARGO) +nightly miri test -p uring-core --lib
 
 bench-build: ## Compile the criterion benchmarks without running them
 	$(CARGO) bench --workspace --no-run
