@@ -1,7 +1,6 @@
 //! The I/O driver of one worker: its io_uring, the operations in flight, the sockets
 //! they work on, the provided buffer ring, and the eventfd that wakes the worker.
 
-mod bufring;
 mod op;
 mod sock;
 
@@ -18,10 +17,9 @@ use io_uring::{cqueue, opcode, squeue, types, IoUring};
 use pool_exec::Inbox;
 use slab::Slab;
 
-use crate::probe::Features;
-use bufring::BufRing;
 pub(crate) use op::{Op, OpKind};
 pub(crate) use sock::{Sock, SockRef};
+use uring_core::{BufRing, Features};
 
 /// Submission queue entries per ring; the completion queue has [`CQ_ENTRIES`].
 const SQ_ENTRIES: u32 = 1024;
@@ -30,7 +28,9 @@ const CQ_ENTRIES: u32 = 8192;
 /// Buffers in the provided buffer ring.
 const RING_BUFFERS: u16 = 512;
 /// Size of each provided buffer.
-const RING_BUFFER_SIZE: usize = 4096;
+const RING_BUFFER_SIZE: u32 = 4096;
+/// The buffer group id of a worker's buffer ring (one ring per io_uring).
+const RING_GROUP: u16 = 0;
 
 /// `IORING_ENTER_GETEVENTS` (io-uring's `sys` module is private).
 const ENTER_GETEVENTS: u32 = 1;
@@ -66,7 +66,9 @@ pub(crate) struct Inner {
     pub(crate) features: &'static Features,
     pub(crate) ops: Slab<Op>,
     pub(crate) socks: Slab<Sock>,
-    pub(crate) bufs: Option<BufRing>,
+    /// The provided buffer ring, if the kernel has multishot receive into one. Its
+    /// [`RingBuf`](uring_core::RingBuf)s hold it too.
+    pub(crate) bufs: Option<Rc<BufRing>>,
     pub(crate) next_gen: u32,
     /// Wakers of tasks whose operations completed, woken by the worker after the turn.
     pub(crate) wake: Vec<Waker>,
@@ -95,15 +97,17 @@ impl pool_exec::Unpark for EventfdUnpark {
     fn unpark(&self) {
         let one: u64 = 1;
         // SAFETY: fd lifetime: the Arc keeps the eventfd open; the buffer is a live
-        // u64 of the 8 bytes an eventfd write takes. A failure (a saturated counter)
-        // still leaves the eventfd readable, which is all the worker needs.
-        let _ = unsafe {
+        // u64, the 8 bytes an eventfd write takes.
+        let written = unsafe {
             libc::write(
                 self.0.as_raw_fd(),
                 std::ptr::from_ref(&one).cast(),
                 size_of::<u64>(),
             )
         };
+        // The only failure on an open eventfd is EAGAIN: the counter is saturated,
+        // so it is non-zero and the worker's pending read completes anyway.
+        let _ = written;
     }
 }
 
@@ -118,26 +122,28 @@ impl Driver {
     /// If `io_uring_setup`, the buffer ring's registration or `eventfd` fails (out of
     /// memory or file descriptors, or `RLIMIT_MEMLOCK` on old kernels).
     pub(crate) fn setup(features: &'static Features) -> io::Result<(Inner, EventfdUnpark)> {
-        let mut builder = IoUring::builder();
-        features.setup.apply(&mut builder);
-        builder.setup_cqsize(CQ_ENTRIES).setup_clamp();
-        let ring = builder.build(SQ_ENTRIES)?;
-        let bufs = if features.buf_ring && features.multishot_recv {
-            Some(BufRing::new(
-                &ring.submitter(),
-                RING_BUFFERS,
-                RING_BUFFER_SIZE,
-            )?)
-        } else {
-            None
-        };
-        // SAFETY: eventfd(2) with valid flags; the result is checked before use.
+        // The eventfd first: nothing can fail once the buffer ring is registered.
+        // SAFETY: eventfd(2) takes no pointers; the result is checked before use.
         let raw = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
         if raw < 0 {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: fd lifetime: `raw` is a fresh descriptor that nothing else owns.
         let eventfd = Arc::new(unsafe { OwnedFd::from_raw_fd(raw) });
+        let mut builder = features.setup.builder();
+        builder.setup_cqsize(CQ_ENTRIES).setup_clamp();
+        let ring = builder.build(SQ_ENTRIES)?;
+        let bufs = if features.ring_receive() {
+            let submitter = ring.submitter();
+            Some(BufRing::register(
+                &submitter,
+                RING_GROUP,
+                RING_BUFFERS,
+                RING_BUFFER_SIZE,
+            )?)
+        } else {
+            None
+        };
         let inner = Inner {
             ring,
             features,
@@ -391,17 +397,20 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let inner = self.inner.get_mut();
         let drained = inner.drain();
-        // Sockets first (their fds close), then the ring.
+        // Sockets first (their fds close, their received ring buffers go back), then
+        // the ring.
         inner.socks.clear();
-        if let Some(bufs) = inner.bufs.as_mut() {
+        if let Some(bufs) = inner.bufs.take() {
             if drained {
-                bufs.unregister(&inner.ring.submitter());
+                // SAFETY: the ring is this io_uring's, and every operation completed
+                // (`drain`): none may select from it any more.
+                if let Err(e) = unsafe { bufs.unregister(&inner.ring.submitter()) } {
+                    eprintln!("backend-uring: cannot unregister the buffer ring: {e}");
+                }
             }
-            if bufs.is_registered() {
-                // Buffer lifetime: the kernel may still write into these buffers:
-                // leak them rather than free memory it owns.
-                std::mem::forget(inner.bufs.take());
-            }
+            // Buffer lifetime: dropped still registered (not drained), the ring's
+            // memory is leaked rather than freed; buffers lent out keep it alive.
+            drop(bufs);
         }
         if !drained {
             // Buffer lifetime: an op never completed; its buffer must never be freed.

@@ -5,15 +5,15 @@
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use io_uring::{cqueue, opcode, types};
+use io_uring::{opcode, types};
 use pool_core::backend::Task;
 use pool_exec::{coop, Inbox};
+use uring_core::{Accepted, Received, RingBuf};
 
-use super::bufring::GROUP;
 use super::{current, off_worker, Inner, Op, OpKind};
 
 /// The largest single send: a bigger write is reported as a short write.
@@ -26,8 +26,8 @@ const READ_AHEAD_CHUNKS: usize = 4;
 /// Received bytes waiting to be read.
 #[derive(Debug)]
 enum Chunk {
-    /// In buffer `bid` of the buffer ring, `off..len` unread.
-    Ring { bid: u16, len: usize, off: usize },
+    /// In a buffer of the buffer ring (given back when dropped), `off..` unread.
+    Ring { buf: RingBuf, off: usize },
     /// In an owned buffer, `off..` unread.
     Owned { buf: Vec<u8>, off: usize },
 }
@@ -228,12 +228,6 @@ impl Drop for SockRef {
 }
 
 impl Inner {
-    fn recycle(&mut self, chunk: Chunk) {
-        if let (Chunk::Ring { bid, .. }, Some(bufs)) = (chunk, self.bufs.as_mut()) {
-            bufs.recycle(bid);
-        }
-    }
-
     /// The handle of socket `key` (generation `gen`) is gone: cancel its operations,
     /// drop what it received, and remove it once nothing is in flight.
     pub(crate) fn release(&mut self, key: usize, gen: u32) {
@@ -244,12 +238,10 @@ impl Inner {
         sock.reader = None;
         sock.writer = None;
         sock.accepted.clear();
-        let chunks = std::mem::take(&mut sock.chunks);
+        // Received bytes nobody will read: their ring buffers go back.
+        sock.chunks.clear();
         let ops = [sock.recv_op, sock.send_op, sock.accept_op, sock.connect_op];
         let idle = sock.inflight == 0;
-        for chunk in chunks {
-            self.recycle(chunk);
-        }
         for ud in ops.into_iter().flatten() {
             self.cancel(ud);
         }
@@ -268,50 +260,44 @@ impl Inner {
         flags: u32,
         done: Option<Op>,
     ) {
-        let bid = cqueue::buffer_select(flags);
         let kind = done.as_ref().map(|op| &op.kind);
+        let owned = matches!(kind, Some(OpKind::Recv(_)));
+        let is_recv = self.socks[s].recv_op == Some(user_data);
+        if is_recv && owned && result > 0 {
+            let Some(Op {
+                kind: OpKind::Recv(mut buf),
+                ..
+            }) = done
+            else {
+                unreachable!("matched above")
+            };
+            let size = buf.len();
+            buf.truncate(result as usize);
+            return self.finish_recv(s, Chunk::Owned { buf, off: 0 }, size);
+        }
+        let received = match &self.bufs {
+            Some(bufs) if is_recv && !owned => {
+                // SAFETY: this is a completion, reaped once, of the socket's multishot
+                // receive on this io_uring, which selects from `bufs`' group.
+                unsafe { uring_core::received(bufs, result, flags) }.event
+            }
+            _ => Received::without_buffer(result),
+        };
         let sock = &mut self.socks[s];
         let open = sock.open;
-        let mut recycle = None;
-        let is_recv = sock.recv_op == Some(user_data);
         if is_recv {
-            if result > 0 {
-                let chunk = match (bid, kind) {
-                    (Some(bid), _) => Chunk::Ring {
-                        bid,
-                        len: result as usize,
-                        off: 0,
-                    },
-                    (None, Some(OpKind::Recv(_))) => {
-                        let Some(Op {
-                            kind: OpKind::Recv(mut buf),
-                            ..
-                        }) = done
-                        else {
-                            unreachable!("matched above")
-                        };
-                        let size = buf.len();
-                        buf.truncate(result as usize);
-                        return self.finish_recv(s, Chunk::Owned { buf, off: 0 }, size);
-                    }
-                    (None, _) => return,
-                };
-                if open {
-                    sock.chunks.push_back(chunk);
-                } else {
-                    recycle = Some(chunk);
-                }
-            } else if result == 0 {
-                sock.eof = true;
-            } else if -result == libc::ENOBUFS {
-                sock.nobufs = true;
-            } else if -result != libc::ECANCELED {
-                sock.read_err = Some(errno(result));
+            match received {
+                // A closed socket's bytes are dropped: the buffer goes back.
+                Received::Data(buf) if open => sock.chunks.push_back(Chunk::Ring { buf, off: 0 }),
+                Received::Data(_) | Received::Cancelled => {}
+                Received::Eof => sock.eof = true,
+                Received::NoBuffers => sock.nobufs = true,
+                Received::Failed(e) => sock.read_err = Some(e),
             }
             if let Some(w) = sock.reader.take() {
                 self.wake.push(w);
             }
-            if matches!(kind, Some(OpKind::Recv(_))) {
+            if owned {
                 sock.nobufs = false;
             }
         } else if sock.send_op == Some(user_data) {
@@ -324,15 +310,14 @@ impl Inner {
                 self.wake.push(w);
             }
         } else if sock.accept_op == Some(user_data) {
-            if result >= 0 {
-                // SAFETY: fd lifetime: the kernel just created this descriptor for
-                // us; nothing else owns it.
-                let fd = unsafe { OwnedFd::from_raw_fd(result) };
-                if open {
-                    sock.accepted.push_back(Ok(fd));
-                }
-            } else if -result != libc::ECANCELED && open {
-                sock.accepted.push_back(Err(errno(result)));
+            // SAFETY: fd lifetime: this is the completion, reaped once, of the
+            // socket's accept: a non-negative result is a descriptor made for us.
+            match unsafe { uring_core::accepted(result, flags) }.event {
+                Accepted::Conn(fd) if open => sock.accepted.push_back(Ok(fd)),
+                // A closed listener's connection is closed at once.
+                Accepted::Conn(_) | Accepted::Cancelled => {}
+                Accepted::Failed(e) if open => sock.accepted.push_back(Err(e)),
+                Accepted::Failed(_) => {}
             }
             if let Some(w) = sock.reader.take() {
                 self.wake.push(w);
@@ -346,9 +331,6 @@ impl Inner {
             if let Some(w) = sock.writer.take() {
                 self.wake.push(w);
             }
-        }
-        if let Some(chunk) = recycle {
-            self.recycle(chunk);
         }
         if let Some(op) = done {
             self.finish(s, user_data, op);
@@ -404,24 +386,22 @@ impl Inner {
         }
         sock.inflight -= 1;
         if !sock.open && sock.inflight == 0 {
-            let sock = self.socks.remove(s);
-            for chunk in sock.chunks {
-                self.recycle(chunk);
-            }
+            // Its unread ring buffers go back to the ring as it drops.
+            self.socks.remove(s);
         }
     }
 
     fn arm_recv(&mut self, key: usize, want: usize) {
-        let multishot = self.bufs.is_some() && !self.socks[key].nobufs;
-        let fd = types::Fd(self.socks[key].fd.as_raw_fd());
-        let (ud, entry) = if multishot {
-            let ud = self.insert_op(Some(key), OpKind::RecvMulti);
-            (ud, opcode::RecvMulti::new(fd, GROUP).build())
+        let fd = self.socks[key].fd.as_raw_fd();
+        let ring = self.bufs.as_ref().filter(|_| !self.socks[key].nobufs);
+        let (ud, entry) = if let Some(ring) = ring {
+            let entry = uring_core::recv_multi(fd, ring);
+            (self.insert_op(Some(key), OpKind::RecvMulti), entry)
         } else {
             let mut buf = vec![0u8; want.clamp(1, MAX_RECV)];
             let (ptr, len) = (buf.as_mut_ptr(), buf.len() as u32);
             let ud = self.insert_op(Some(key), OpKind::Recv(buf));
-            (ud, opcode::Recv::new(fd, ptr, len).build())
+            (ud, opcode::Recv::new(types::Fd(fd), ptr, len).build())
         };
         self.socks[key].recv_op = Some(ud);
         // SAFETY: buffer lifetime: the owned buffer (a heap allocation that does not
@@ -443,26 +423,19 @@ impl Inner {
                 let Some(chunk) = self.socks[key].chunks.front_mut() else {
                     break;
                 };
-                let consumed = match chunk {
-                    Chunk::Ring { bid, len, off } => {
-                        let bytes = self.bufs.as_ref().expect("ring chunk").slice(*bid, *len);
-                        let n = (bytes.len() - *off).min(buf.remaining());
-                        buf.put_slice(&bytes[*off..*off + n]);
-                        *off += n;
-                        *off == *len
-                    }
-                    Chunk::Owned { buf: bytes, off } => {
-                        let n = (bytes.len() - *off).min(buf.remaining());
-                        buf.put_slice(&bytes[*off..*off + n]);
-                        *off += n;
-                        *off == bytes.len()
-                    }
+                let (bytes, off) = match chunk {
+                    Chunk::Ring { buf, off } => (buf.as_slice(), off),
+                    Chunk::Owned { buf, off } => (buf.as_slice(), off),
                 };
+                let n = (bytes.len() - *off).min(buf.remaining());
+                buf.put_slice(&bytes[*off..*off + n]);
+                *off += n;
+                let consumed = *off == bytes.len();
                 if !consumed {
                     break;
                 }
-                let chunk = self.socks[key].chunks.pop_front().expect("front exists");
-                self.recycle(chunk);
+                // A ring buffer goes back to the ring as its chunk drops.
+                self.socks[key].chunks.pop_front();
             }
             return Poll::Ready(Ok(()));
         }
@@ -531,8 +504,8 @@ impl Inner {
             let fd = types::Fd(sock.fd.as_raw_fd());
             let flags = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
             let (ud, entry) = if multishot {
-                let ud = self.insert_op(Some(key), OpKind::AcceptMulti);
-                (ud, opcode::AcceptMulti::new(fd).flags(flags).build())
+                let entry = uring_core::accept_multi(fd.0, flags);
+                (self.insert_op(Some(key), OpKind::AcceptMulti), entry)
             } else {
                 let ud = self.insert_op(Some(key), OpKind::Accept);
                 let (addr, len) = (std::ptr::null_mut(), std::ptr::null_mut());
