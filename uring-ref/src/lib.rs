@@ -15,8 +15,11 @@
 //! - **Send**: from a buffer the connection owns, one send in flight per connection;
 //!   bytes that arrive meanwhile queue behind it.
 //! - **Setup**: `IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN` where the
-//!   kernel has them (6.1), else `COOP_TASKRUN` (5.19), else none; [`Worker::run`]
-//!   reports which ([`Setup`]).
+//!   kernel has them (6.1), else `SINGLE_ISSUER | COOP_TASKRUN` (6.0), else
+//!   `COOP_TASKRUN` (5.19), else none; [`Worker::run`] reports which ([`Setup`]).
+//!
+//! The ring set-up, the buffer ring and the meaning of multishot completions are
+//! `uring-core`'s, shared with `backend-uring`; this crate is only the echo loop.
 //!
 //! Safety rests on three invariants, named at every `unsafe` block: a buffer the kernel
 //! may write to or read from (the buffer ring, a send buffer, the eventfd counter) is
@@ -31,7 +34,6 @@
 
 #![deny(missing_docs)]
 
-mod bufring;
 mod worker;
 
 use std::fs::File;
@@ -41,7 +43,8 @@ use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-pub use worker::{Setup, Worker};
+pub use uring_core::SetupMode as Setup;
+pub use worker::Worker;
 
 /// The report name of the io_uring reference server.
 pub const NAME: &str = "uring-ref";
@@ -49,7 +52,7 @@ pub const NAME: &str = "uring-ref";
 /// Set this environment variable (to anything) to make [`probe`] and every worker
 /// fail as if io_uring were unavailable: the way tests reach the fallback path on a
 /// machine that has io_uring.
-pub const DISABLE_ENV: &str = "IOPOOL_URING_FORCE_UNAVAILABLE";
+pub const DISABLE_ENV: &str = uring_core::FORCE_UNAVAILABLE_ENV;
 
 /// What a server counts: the harness's per-worker statistics.
 pub trait Counters: Sync {
@@ -75,7 +78,7 @@ pub trait Counters: Sync {
 /// }
 /// ```
 pub fn probe() -> io::Result<Setup> {
-    worker::build_ring(8).map(|(_, setup)| setup)
+    uring_core::build_best(8).map(|(_, setup)| setup)
 }
 
 /// A connection handed to another thread, and the eventfd that tells it.

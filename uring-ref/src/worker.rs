@@ -1,24 +1,26 @@
 //! One thread of the reference server: its io_uring, its buffer ring, its connections,
 //! and, on an accepting thread, a listener.
 
-use std::fmt;
 use std::io;
 use std::net::{TcpListener, TcpStream};
-use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::fd::AsRawFd;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use io_uring::types::{CancelBuilder, Fd, SubmitArgs, Timespec};
 use io_uring::{cqueue, opcode, squeue, IoUring};
 use slab::Slab;
+use uring_core::{Accepted, BufRing, Multishot, Received};
 
-use crate::bufring::{self, BufRing};
-use crate::{Counters, Group, DISABLE_ENV};
+use crate::{Counters, Group, Setup};
 
 /// Submission queue entries per ring.
 const RING_ENTRIES: u32 = 4096;
 /// Buffers in each worker's buffer ring (a power of two).
 const BUFFERS: u16 = 1024;
+/// The buffer group id of every worker's ring (each worker has its own io_uring).
+const GROUP: u16 = 0;
 /// How long an accepting thread waits before it re-arms its accept after an error
 /// (`EMFILE`...): the backlog keeps the connection.
 const ACCEPT_RETRY: Duration = Duration::from_millis(5);
@@ -38,60 +40,6 @@ const OP_CANCEL: u64 = 6;
 
 fn user_data(op: u64, key: usize) -> u64 {
     ((key as u64) << OP_BITS) | op
-}
-
-/// How a worker's io_uring was set up: the best the kernel offers, probed at start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Setup {
-    /// `IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN` (kernel 6.1+):
-    /// completions are processed only when the thread asks for them.
-    DeferTaskrun,
-    /// `IORING_SETUP_COOP_TASKRUN` (5.19+): no interrupting IPI for task work.
-    CoopTaskrun,
-    /// No setup flags.
-    Plain,
-}
-
-impl fmt::Display for Setup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Setup::DeferTaskrun => "single-issuer+defer-taskrun",
-            Setup::CoopTaskrun => "coop-taskrun",
-            Setup::Plain => "plain",
-        })
-    }
-}
-
-/// An io_uring with the best setup this kernel accepts.
-pub(crate) fn build_ring(entries: u32) -> io::Result<(IoUring, Setup)> {
-    if std::env::var_os(DISABLE_ENV).is_some() {
-        return Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            format!("io_uring disabled by the {DISABLE_ENV} environment variable"),
-        ));
-    }
-    if let Ok(ring) = IoUring::builder()
-        .setup_single_issuer()
-        .setup_defer_taskrun()
-        .build(entries)
-    {
-        return Ok((ring, Setup::DeferTaskrun));
-    }
-    if let Ok(ring) = IoUring::builder().setup_coop_taskrun().build(entries) {
-        return Ok((ring, Setup::CoopTaskrun));
-    }
-    IoUring::new(entries)
-        .map(|ring| (ring, Setup::Plain))
-        .map_err(|e| {
-            let why = match e.raw_os_error() {
-                Some(libc::ENOSYS) => "the kernel has no io_uring",
-                Some(libc::EPERM) => {
-                    "io_uring is not permitted (kernel.io_uring_disabled, or a seccomp filter)"
-                }
-                _ => "io_uring_setup failed",
-            };
-            io::Error::new(e.kind(), format!("{why}: {e}"))
-        })
 }
 
 /// One thread of the server, before it runs.
@@ -118,11 +66,12 @@ impl Worker {
     /// `SINGLE_ISSUER` requires) until [`Group::stop`]. `started` learns the setup in
     /// use, or why the worker could not start (then `run` returns at once).
     pub fn run<C: Counters>(self, counters: &C, started: impl FnOnce(io::Result<Setup>)) {
-        let (ring, setup) = match build_ring(RING_ENTRIES) {
+        let (ring, setup) = match uring_core::build_best(RING_ENTRIES) {
             Ok(r) => r,
             Err(e) => return started(Err(e)),
         };
-        let bufs = match BufRing::register(&ring.submitter(), BUFFERS, self.group.buf_size) {
+        let size = u32::try_from(self.group.buf_size).unwrap_or(u32::MAX);
+        let bufs = match BufRing::register(&ring.submitter(), GROUP, BUFFERS, size) {
             Ok(b) => b,
             Err(e) => {
                 return started(Err(io::Error::new(
@@ -181,7 +130,7 @@ struct Loop {
     /// Declared before the memory its operations use, and dropped explicitly in
     /// `shutdown` once they are drained.
     ring: IoUring,
-    bufs: Option<BufRing>,
+    bufs: Option<Rc<BufRing>>,
     conns: Slab<Conn>,
     /// Operations submitted whose last completion has not been reaped.
     in_flight: usize,
@@ -227,9 +176,7 @@ impl Loop {
         let Some((listener, _)) = &self.listener else {
             return Ok(());
         };
-        let entry = opcode::AcceptMulti::new(Fd(listener.as_raw_fd()))
-            .flags(libc::SOCK_CLOEXEC)
-            .build()
+        let entry = uring_core::accept_multi(listener.as_raw_fd(), libc::SOCK_CLOEXEC)
             .user_data(user_data(OP_ACCEPT, 0));
         // SAFETY: no buffer; fd lifetime: the listener lives as long as the loop.
         unsafe { self.push(&entry) }
@@ -281,10 +228,11 @@ impl Loop {
     }
 
     fn accepted<C: Counters>(&mut self, res: i32, flags: u32, counters: &C) {
-        if res >= 0 {
-            // SAFETY: fd lifetime: a successful accept completion carries a new
-            // descriptor that no one else owns.
-            let stream = unsafe { TcpStream::from_raw_fd(res) };
+        // SAFETY: fd lifetime: this is the completion, reaped once, of the multishot
+        // accept: a non-negative result is a new descriptor that no one else owns.
+        let Multishot { event, more } = unsafe { uring_core::accepted(res, flags) };
+        if let Accepted::Conn(fd) = event {
+            let stream = TcpStream::from(fd);
             let _ = stream.set_nodelay(true);
             let hand_off = self.listener.as_ref().is_some_and(|(_, h)| *h);
             let threads = self.group.inboxes.len();
@@ -301,10 +249,10 @@ impl Loop {
             } else {
                 self.group.hand_to(target, stream);
             }
-        } else {
+        } else if !matches!(event, Accepted::Cancelled) {
             counters.accept_error();
         }
-        if !cqueue::more(flags) && !self.group.stopped() {
+        if !more && !self.group.stopped() {
             if res >= 0 {
                 let _ = self.arm_accept();
             } else {
@@ -340,10 +288,11 @@ impl Loop {
     }
 
     fn arm_recv(&mut self, key: usize) -> io::Result<()> {
+        let Some(bufs) = &self.bufs else {
+            return Err(io::ErrorKind::NotConnected.into());
+        };
         let fd = self.conns[key].stream.as_raw_fd();
-        let entry = opcode::RecvMulti::new(Fd(fd), bufring::GROUP)
-            .build()
-            .user_data(user_data(OP_RECV, key));
+        let entry = uring_core::recv_multi(fd, bufs).user_data(user_data(OP_RECV, key));
         // SAFETY: buffer lifetime: the kernel writes into the buffer ring, which lives
         // until the drain in `shutdown`. Fd lifetime: the connection (and its socket)
         // is removed only once its receive has completed for the last time.
@@ -353,31 +302,33 @@ impl Loop {
     }
 
     fn received(&mut self, key: usize, res: i32, flags: u32) {
-        let more = cqueue::more(flags);
-        let Some(bufs) = self.bufs.as_mut() else {
+        let Some(bufs) = self.bufs.as_ref() else {
             return;
         };
+        // SAFETY: this is a completion, reaped once, of a multishot receive on this
+        // io_uring, which selects from `bufs`' group.
+        let Multishot { event, more } = unsafe { uring_core::received(bufs, res, flags) };
         let Some(conn) = self.conns.get_mut(key) else {
             return;
         };
         if !more {
             conn.receiving = false;
         }
-        if res > 0 {
-            if let Some(bid) = cqueue::buffer_select(flags) {
-                let data = bufs.data(bid, res as usize);
+        match event {
+            Received::Data(data) => {
                 if conn.sending {
-                    conn.queued.extend_from_slice(data);
+                    conn.queued.extend_from_slice(&data);
                 } else {
                     conn.out.clear();
-                    conn.out.extend_from_slice(data);
+                    conn.out.extend_from_slice(&data);
                     conn.sent = 0;
                 }
-                bufs.recycle(bid);
+                // The buffer goes back to the ring as `data` drops.
             }
-        } else if res != -libc::ENOBUFS {
+            // The ring ran dry: re-armed below once the receive has ended.
+            Received::NoBuffers => {}
             // End of stream, reset, or cancelled: echo what is left, then close.
-            conn.closing = true;
+            Received::Eof | Received::Cancelled | Received::Failed(_) => conn.closing = true,
         }
         let start_send = !conn.sending && conn.sent < conn.out.len();
         let rearm = !more && !conn.closing;
@@ -492,10 +443,11 @@ impl Loop {
             std::mem::forget(self);
             return;
         }
-        let bufs = self.bufs.take();
-        if let Some(bufs) = bufs {
-            let _ = self.ring.submitter().unregister_buf_ring(bufring::GROUP);
-            bufs.free();
+        if let Some(bufs) = self.bufs.take() {
+            // SAFETY: the ring is this io_uring's, and nothing is in flight (checked
+            // above): no operation may select from it any more.
+            let _ = unsafe { bufs.unregister(&self.ring.submitter()) };
+            // Freed here if unregistered; leaked if the kernel refused.
         }
         // The ring, then the sockets and buffers, are dropped with `self`.
     }
