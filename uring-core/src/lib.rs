@@ -46,7 +46,7 @@ mod multishot;
 mod probe;
 mod setup;
 
-pub use bufring::{BufRing, RingBuf};
+pub use bufring::{BufRing, RingBuf, ONLY_GROUP};
 pub use multishot::{accept_multi, accepted, received, recv_multi, Accepted, Multishot, Received};
 pub use probe::{fallback_features, features, Features};
 pub use setup::{build_best, forced_unavailable, SetupMode, FORCE_UNAVAILABLE_ENV};

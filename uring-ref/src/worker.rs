@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use io_uring::types::{CancelBuilder, Fd, SubmitArgs, Timespec};
 use io_uring::{cqueue, opcode, squeue, IoUring};
 use slab::Slab;
-use uring_core::{Accepted, BufRing, Multishot, Received};
+use uring_core::{Accepted, BufRing, Multishot, Received, ONLY_GROUP};
 
 use crate::{Counters, Group, Setup};
 
@@ -19,8 +19,6 @@ use crate::{Counters, Group, Setup};
 const RING_ENTRIES: u32 = 4096;
 /// Buffers in each worker's buffer ring (a power of two).
 const BUFFERS: u16 = 1024;
-/// The buffer group id of every worker's ring (each worker has its own io_uring).
-const GROUP: u16 = 0;
 /// How long an accepting thread waits before it re-arms its accept after an error
 /// (`EMFILE`...): the backlog keeps the connection.
 const ACCEPT_RETRY: Duration = Duration::from_millis(5);
@@ -71,7 +69,7 @@ impl Worker {
             Err(e) => return started(Err(e)),
         };
         let size = u32::try_from(self.group.buf_size).unwrap_or(u32::MAX);
-        let bufs = match BufRing::register(&ring.submitter(), GROUP, BUFFERS, size) {
+        let bufs = match BufRing::register(&ring.submitter(), ONLY_GROUP, BUFFERS, size) {
             Ok(b) => b,
             Err(e) => {
                 return started(Err(io::Error::new(

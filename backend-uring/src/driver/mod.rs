@@ -19,7 +19,7 @@ use slab::Slab;
 
 pub(crate) use op::{Op, OpKind};
 pub(crate) use sock::{Sock, SockRef};
-use uring_core::{BufRing, Features};
+use uring_core::{BufRing, Features, ONLY_GROUP};
 
 /// Submission queue entries per ring; the completion queue has [`CQ_ENTRIES`].
 const SQ_ENTRIES: u32 = 1024;
@@ -29,8 +29,6 @@ const CQ_ENTRIES: u32 = 8192;
 const RING_BUFFERS: u16 = 512;
 /// Size of each provided buffer.
 const RING_BUFFER_SIZE: u32 = 4096;
-/// The buffer group id of a worker's buffer ring (one ring per io_uring).
-const RING_GROUP: u16 = 0;
 
 /// `IORING_ENTER_GETEVENTS` (io-uring's `sys` module is private).
 const ENTER_GETEVENTS: u32 = 1;
@@ -137,7 +135,7 @@ impl Driver {
             let submitter = ring.submitter();
             Some(BufRing::register(
                 &submitter,
-                RING_GROUP,
+                ONLY_GROUP,
                 RING_BUFFERS,
                 RING_BUFFER_SIZE,
             )?)

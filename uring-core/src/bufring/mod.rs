@@ -16,6 +16,10 @@ use io_uring::Submitter;
 pub use buf::RingBuf;
 use mem::RingMem;
 
+/// The buffer group id to register a ring's one buffer ring as (each io_uring has
+/// its own groups, so every worker's ring can use the same id).
+pub const ONLY_GROUP: u16 = 0;
+
 /// A ring of buffers registered with one io_uring as a buffer group
 /// (`IORING_REGISTER_PBUF_RING`, Linux 5.19): receives that select from the group
 /// (multishot ones above all) land in one of its buffers, and each completion names
