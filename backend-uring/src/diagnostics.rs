@@ -35,3 +35,27 @@ pub fn sockets() -> Option<usize> {
 pub fn in_flight() -> Option<usize> {
     driver::current().map(|d| d.inner.borrow().in_flight())
 }
+
+/// The calling worker's provided buffer ring: how many of its buffers hold received
+/// bytes not yet read (lent out of the ring), and how many it has (`(0, 0)` without
+/// one, as on [`UringFallbackPool`](crate::UringFallbackPool)); `None` off a worker.
+///
+/// ```
+/// use backend_uring::{diagnostics, UringPool};
+/// use pool_core::{Builder, Runtime};
+///
+/// if let Ok(pool) = Builder::new().pool_size(1).build::<UringPool>() {
+///     let (lent, count) = pool.block_on(async { diagnostics::ring_buffers() }).unwrap();
+///     assert!(lent <= count);
+/// }
+/// assert_eq!(diagnostics::ring_buffers(), None);
+/// ```
+pub fn ring_buffers() -> Option<(usize, usize)> {
+    driver::current().map(|d| {
+        d.inner
+            .borrow()
+            .bufs
+            .as_ref()
+            .map_or((0, 0), |b| (b.lent(), usize::from(b.count())))
+    })
+}
