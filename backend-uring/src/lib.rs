@@ -91,9 +91,13 @@
 //! `user_data` carries a generation, so a late cancel can never hit a newer
 //! operation in a reused slot.
 //!
-//! The crate's `unsafe` code is in `driver/`: pushing entries to the submission queue
-//! (each names the buffer and descriptor whose lifetime it relies on), the buffer
-//! ring's memory, `eventfd`, and descriptors the kernel returns.
+//! The ring set-up, the kernel probe, the provided buffer ring and the meaning of
+//! multishot completions are `uring-core`'s, shared with the `uring-ref` reference
+//! loop. Received bytes stay in their ring buffer, held by a `uring_core::RingBuf`
+//! guard, until a read has copied them out; then the guard gives the buffer back.
+//! The crate's own `unsafe` code is in `driver/`: pushing entries to the submission
+//! queue (each names the buffer and descriptor whose lifetime it relies on),
+//! `eventfd`, and handing completions to `uring-core`.
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 

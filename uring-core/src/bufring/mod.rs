@@ -74,8 +74,10 @@ impl BufRing {
         let ring = BufRing::unregistered(group, RingMem::new(count, size)?);
         // Marked first: should anything below fail to return, the memory is leaked.
         ring.mem.set_registered(true);
-        // SAFETY: buffer lifetime: the entries and buffers stay allocated while the
-        // ring is registered (`RingMem` leaks them if dropped registered).
+        // SAFETY: the address is a page-aligned array of `count` entries, each naming
+        // a buffer of `size` bytes inside the buffer allocation. Buffer lifetime: both
+        // stay allocated while the ring is registered (`RingMem` leaks them if it is
+        // dropped registered), i.e. until `unregister` or for ever.
         let registered = unsafe {
             submitter.register_buf_ring_with_flags(ring.mem.entries_addr(), count, group, 0)
         };
@@ -132,7 +134,8 @@ impl BufRing {
         self.mem.size()
     }
 
-    /// The number of buffers held by a [`RingBuf`] now.
+    /// The number of buffers held by a [`RingBuf`] now (it counts them: for tests
+    /// and diagnostics).
     pub fn lent(&self) -> usize {
         self.held.iter().filter(|h| h.get()).count()
     }
