@@ -16,6 +16,8 @@
 //!   entries; [`received`] and [`accepted`] say what each completion means
 //!   ([`Received`], [`Accepted`]) and whether the operation stays armed
 //!   ([`Multishot::more`]).
+//! - **Wake-ups.** [`eventfd`] and [`signal`]: another thread wakes a ring that
+//!   keeps a read of the eventfd in flight.
 //!
 //! It has no runtime, no sockets and no completion loop: each user owns its ring, its
 //! operations and how it waits.
@@ -42,11 +44,13 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod bufring;
+mod eventfd;
 mod multishot;
 mod probe;
 mod setup;
 
 pub use bufring::{BufRing, RingBuf, ONLY_GROUP};
+pub use eventfd::{eventfd, signal};
 pub use multishot::{accept_multi, accepted, received, recv_multi, Accepted, Multishot, Received};
 pub use probe::{fallback_features, features, Features};
 pub use setup::{build_best, forced_unavailable, SetupMode, FORCE_UNAVAILABLE_ENV};

@@ -37,9 +37,8 @@
 mod worker;
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::net::TcpStream;
-use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -107,17 +106,9 @@ impl Group {
     pub fn new(threads: usize, buf_size: usize) -> io::Result<Group> {
         let inboxes = (0..threads.max(1))
             .map(|_| {
-                // SAFETY: eventfd takes no pointers; a non-negative result is a new
-                // descriptor that nothing else owns (fd lifetime: the `File` owns it).
-                let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC) };
-                if fd < 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                // SAFETY: `fd` is a fresh descriptor owned by no one else.
-                let owned = unsafe { OwnedFd::from_raw_fd(fd) };
                 Ok(Inbox {
                     queue: Mutex::new(Vec::new()),
-                    eventfd: File::from(owned),
+                    eventfd: uring_core::eventfd(false)?,
                 })
             })
             .collect::<io::Result<Vec<_>>>()?;
@@ -134,7 +125,7 @@ impl Group {
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Release);
         for inbox in &self.inboxes {
-            let _ = (&inbox.eventfd).write_all(&1_u64.to_ne_bytes());
+            uring_core::signal(&inbox.eventfd);
         }
     }
 
@@ -150,7 +141,7 @@ impl Group {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(stream);
-        let _ = (&inbox.eventfd).write_all(&1_u64.to_ne_bytes());
+        uring_core::signal(&inbox.eventfd);
     }
 
     fn take_inbox(&self, index: usize) -> Vec<TcpStream> {

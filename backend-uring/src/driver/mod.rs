@@ -5,8 +5,9 @@ mod op;
 mod sock;
 
 use std::cell::RefCell;
+use std::fs::File;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -70,7 +71,7 @@ pub(crate) struct Inner {
     pub(crate) next_gen: u32,
     /// Wakers of tasks whose operations completed, woken by the worker after the turn.
     pub(crate) wake: Vec<Waker>,
-    eventfd: Arc<OwnedFd>,
+    eventfd: Arc<File>,
     wake_armed: bool,
     /// The deadline of the earliest ring timeout in flight.
     timeout_armed: Option<Instant>,
@@ -89,23 +90,11 @@ impl std::fmt::Debug for Inner {
 
 /// Writes a worker's eventfd: the blocking ring wait returns (its eventfd read
 /// completes). Holds the eventfd open, so it is harmless after the worker exits.
-pub(crate) struct EventfdUnpark(Arc<OwnedFd>);
+pub(crate) struct EventfdUnpark(Arc<File>);
 
 impl pool_exec::Unpark for EventfdUnpark {
     fn unpark(&self) {
-        let one: u64 = 1;
-        // SAFETY: fd lifetime: the Arc keeps the eventfd open; the buffer is a live
-        // u64, the 8 bytes an eventfd write takes.
-        let written = unsafe {
-            libc::write(
-                self.0.as_raw_fd(),
-                std::ptr::from_ref(&one).cast(),
-                size_of::<u64>(),
-            )
-        };
-        // The only failure on an open eventfd is EAGAIN: the counter is saturated,
-        // so it is non-zero and the worker's pending read completes anyway.
-        let _ = written;
+        uring_core::signal(&self.0);
     }
 }
 
@@ -121,13 +110,7 @@ impl Driver {
     /// memory or file descriptors, or `RLIMIT_MEMLOCK` on old kernels).
     pub(crate) fn setup(features: &'static Features) -> io::Result<(Inner, EventfdUnpark)> {
         // The eventfd first: nothing can fail once the buffer ring is registered.
-        // SAFETY: eventfd(2) takes no pointers; the result is checked before use.
-        let raw = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if raw < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: fd lifetime: `raw` is a fresh descriptor that nothing else owns.
-        let eventfd = Arc::new(unsafe { OwnedFd::from_raw_fd(raw) });
+        let eventfd = Arc::new(uring_core::eventfd(true)?);
         let mut builder = features.setup.builder();
         builder.setup_cqsize(CQ_ENTRIES).setup_clamp();
         let ring = builder.build(SQ_ENTRIES)?;
