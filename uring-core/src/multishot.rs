@@ -82,6 +82,15 @@ pub fn recv_multi(fd: RawFd, ring: &BufRing) -> squeue::Entry {
 
 /// The entry of a multishot accept on listener `fd` (`IORING_ACCEPT_MULTISHOT`,
 /// Linux 5.19); `flags` are `accept4`'s (`SOCK_CLOEXEC`, `SOCK_NONBLOCK`).
+///
+/// ```
+/// use std::os::fd::AsRawFd;
+///
+/// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let entry = uring_core::accept_multi(listener.as_raw_fd(), libc::SOCK_CLOEXEC).user_data(7);
+/// assert_eq!(entry.get_user_data(), 7);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn accept_multi(fd: RawFd, flags: i32) -> squeue::Entry {
     opcode::AcceptMulti::new(Fd(fd)).flags(flags).build()
 }
@@ -117,6 +126,14 @@ pub unsafe fn received(ring: &Rc<BufRing>, result: i32, flags: u32) -> Multishot
 ///
 /// The completion was reaped (once) for an accept: a non-negative `result` is a new
 /// descriptor that nothing else owns.
+///
+/// ```
+/// use uring_core::{accepted, Accepted};
+///
+/// // SAFETY: a negative result names no descriptor.
+/// let got = unsafe { accepted(-libc::EMFILE, 0) };
+/// assert!(matches!(got.event, Accepted::Failed(_)) && !got.more);
+/// ```
 pub unsafe fn accepted(result: i32, flags: u32) -> Multishot<Accepted> {
     let event = match result {
         // SAFETY: fd lifetime: the kernel just created this descriptor for the caller

@@ -28,12 +28,14 @@ use super::BufRing;
 ///
 /// # Invariant
 ///
-/// `bid` is held in `ring` (its `held` flag is set) by this guard alone, and `len`
-/// is at most the ring's buffer size.
+/// `bid` is held in `ring` (its `held` flag is set) by this guard alone, and
+/// `start <= len <= ` the ring's buffer size.
 #[must_use = "dropping a RingBuf gives its buffer back to the ring"]
 pub struct RingBuf {
     ring: Rc<BufRing>,
     bid: u16,
+    /// The bytes before it were consumed ([`advance`](RingBuf::advance)).
+    start: u32,
     len: u32,
 }
 
@@ -41,7 +43,12 @@ impl RingBuf {
     /// The guard over held buffer `bid` (see the invariant; made by
     /// [`BufRing::take`]).
     pub(super) fn new(ring: Rc<BufRing>, bid: u16, len: u32) -> RingBuf {
-        RingBuf { ring, bid, len }
+        RingBuf {
+            ring,
+            bid,
+            start: 0,
+            len,
+        }
     }
 
     /// The buffer id the completion named.
@@ -49,21 +56,36 @@ impl RingBuf {
         self.bid
     }
 
-    /// The number of bytes received into the buffer.
+    /// The number of received bytes not yet consumed.
     pub fn len(&self) -> usize {
-        self.len as usize
+        (self.len - self.start) as usize
     }
 
-    /// Whether no byte was received into the buffer.
+    /// Whether every received byte was consumed (or none was received).
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len == self.start
     }
 
-    /// The received bytes.
+    /// The received bytes not yet consumed.
     pub fn as_slice(&self) -> &[u8] {
         // SAFETY: this guard holds `bid` (the invariant) for as long as the borrow of
         // `self` lasts, and the `Rc` keeps the ring's memory alive.
-        unsafe { self.ring.bytes(self.bid, self.len) }
+        let all = unsafe { self.ring.bytes(self.bid, self.len) };
+        &all[self.start as usize..]
+    }
+
+    /// Consumes the first `n` bytes (a reader took them): [`as_slice`] starts after
+    /// them. The buffer goes back to the ring only when the guard drops.
+    ///
+    /// [`as_slice`]: RingBuf::as_slice
+    ///
+    /// # Panics
+    ///
+    /// If `n` is more than [`len`](RingBuf::len).
+    #[track_caller]
+    pub fn advance(&mut self, n: usize) {
+        assert!(n <= self.len(), "advance({n}) past {} bytes", self.len());
+        self.start += n as u32;
     }
 
     /// The ring the buffer belongs to.
@@ -97,6 +119,7 @@ impl fmt::Debug for RingBuf {
         f.debug_struct("RingBuf")
             .field("group", &self.ring.group())
             .field("bid", &self.bid)
+            .field("start", &self.start)
             .field("len", &self.len)
             .finish()
     }

@@ -112,6 +112,22 @@ fn a_guard_holds_exactly_the_received_bytes_and_gives_the_buffer_back() {
 }
 
 #[test]
+fn advance_consumes_from_the_front_and_the_buffer_goes_back_on_drop() {
+    let ring = BufRing::for_test(0, 2, 16, 0);
+    let mut kernel = SimKernel { head: 0 };
+    let mut buf = take(&ring, kernel.recv(ring.mem(), b"partial read").unwrap());
+    buf.advance(8);
+    assert_eq!((&*buf, buf.len()), (&b"read"[..], 4));
+    buf.advance(4);
+    assert!(buf.is_empty() && buf.as_slice().is_empty());
+    assert_eq!(ring.lent(), 1, "consumed, but still held");
+    let past = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| buf.advance(1)));
+    assert!(past.is_err(), "advance past the end panics");
+    drop(buf);
+    assert_eq!(ring.lent(), 0);
+}
+
+#[test]
 fn an_empty_ring_refuses_until_a_buffer_comes_back() {
     let ring = BufRing::for_test(0, 4, 8, 0);
     let mut kernel = SimKernel { head: 0 };
