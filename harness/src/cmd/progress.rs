@@ -35,25 +35,35 @@ impl Progress {
         }
     }
 
-    /// One bar over a whole matrix of `total` units (an ETA from the position), when
-    /// stderr is a terminal; plain status lines otherwise.
+    /// One bar over a whole matrix of `total` units (an ETA from the position), drawn
+    /// when stderr is a terminal and hidden otherwise (it still estimates the ETA, and
+    /// status lines go to stderr as plain lines).
     pub(crate) fn overall(total: u64) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "[{elapsed_precise}] [{bar:30}] {percent:>3}% ETA {eta} {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            bar
-        });
+        let target = if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(total), target);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "[{elapsed_precise}] [{bar:30}] {percent:>3}% ETA {eta} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
         Progress {
-            bar,
+            bar: Some(bar),
             quiet: false,
             overall: true,
         }
+    }
+
+    /// indicatif's estimate of the time left, once some but not all units are done.
+    pub(crate) fn eta(&self) -> Option<Duration> {
+        let bar = self.bar.as_ref()?;
+        let (done, total) = (bar.position(), bar.length()?);
+        (done > 0 && done < total).then(|| bar.eta())
     }
 
     /// Moves the overall bar to `position` units.
@@ -80,8 +90,8 @@ impl Progress {
             return;
         }
         match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+            Some(bar) if !bar.is_hidden() => bar.println(line),
+            _ => eprintln!("{line}"),
         }
     }
 
