@@ -53,7 +53,7 @@ pub enum ParkPolicy {
 /// A validated pool configuration.
 ///
 /// Made by [`Builder`](crate::Builder), which owns the defaults and validation; a backend
-/// receives it in [`Runtime::from_config`](crate::Runtime::from_config) and uses the
+/// receives it in [`RuntimeImpl::from_config`](crate::backend::RuntimeImpl::from_config) and uses the
 /// helpers here for the mechanics every backend shares (thread names, pinning, hooks).
 /// It is `#[non_exhaustive]`: only a [`Builder`](crate::Builder) makes one, and
 /// `from_config` checks it again with [`validate`](PoolConfig::validate), since its
@@ -89,7 +89,7 @@ impl PoolConfig {
     /// ```
     /// use pool_core::BuildError;
     ///
-    /// let mut config = pool_core::Builder::new().config().clone();
+    /// let mut config = pool_core::backend::PoolConfig::from_builder(&pool_core::Builder::new());
     /// config.pool_size = 0;
     /// assert!(matches!(config.validate(), Err(BuildError::ZeroPoolSize)));
     /// ```

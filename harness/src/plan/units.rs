@@ -29,9 +29,8 @@ pub fn duration(text: &str) -> Result<Duration, String> {
     if t.starts_with('-') {
         return Err(negative());
     }
-    humantime::parse_duration(t).map_err(|e| {
-        format!("`{text}` is not a duration ({e}; examples: 5, 5s, 1.5ms, 250us, 2m)")
-    })
+    humantime::parse_duration(t)
+        .map_err(|e| format!("`{text}` is not a duration ({e}; examples: 5, 5s, 1.5ms, 250us, 2m)"))
 }
 
 /// Parses a size in bytes.

@@ -79,7 +79,8 @@ mod tests {
     #[test]
     fn uneven_rows_and_wide_characters() {
         let mut g = super::Grid::new();
-        g.row(["latency µs", "p50 1", "p99 22"]).row(["x", "p50 100"]);
+        g.row(["latency µs", "p50 1", "p99 22"])
+            .row(["x", "p50 100"]);
         assert_eq!(
             g.render(2),
             "  latency µs    p50 1  p99 22\n  x           p50 100\n"

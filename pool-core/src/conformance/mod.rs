@@ -10,7 +10,7 @@
 //! ```
 //!
 //! A runtime whose tasks may move between workers (
-//! [`CHILD_AFFINITY`](crate::Runtime::CHILD_AFFINITY) `= false`) passes
+//! [`CHILD_AFFINITY`](crate::backend::RuntimeImpl::CHILD_AFFINITY) `= false`) passes
 //! `affinity = not_applicable`; the tests of child affinity, worker placement, the
 //! placement policies and the stall detector are then marked `#[ignore]` with the
 //! reason, and every other test runs (among them one that checks the runtime refuses
