@@ -225,9 +225,10 @@ impl Builder {
     /// park. See [`ParkPolicy`] for the trade-off.
     ///
     /// Backends that cannot honour a policy refuse it: [`build`](Builder::build)
-    /// returns [`BuildError::Unsupported`]. `backend-mio` honours all three; tokio's
-    /// runtimes (per-thread and multi-thread) park at once only, since tokio has no
-    /// setting for it.
+    /// returns [`BuildError::Unsupported`] (ask first with
+    /// [`supports_park`](crate::backend::RuntimeImpl::supports_park)). `backend-mio`
+    /// and `backend-uring` honour all three; tokio's runtimes (per-thread and
+    /// multi-thread) park at once only, since tokio has no setting for it.
     ///
     /// # Default
     ///
