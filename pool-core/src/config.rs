@@ -122,7 +122,10 @@ impl PoolConfig {
     /// The name of worker `index` (0-based): `{name_prefix}{index + 1}`.
     ///
     /// ```
-    /// let config = pool_core::Builder::new().name_prefix("io-").config().clone();
+    /// use pool_core::backend::PoolConfig;
+    /// use pool_core::Builder;
+    ///
+    /// let config = PoolConfig::from_builder(Builder::new().name_prefix("io-"));
     /// assert_eq!(config.thread_name(0), "io-1");
     /// ```
     pub fn thread_name(&self, index: usize) -> String {
@@ -132,8 +135,10 @@ impl PoolConfig {
     /// The CPU worker `index` should be pinned to, if any.
     ///
     /// ```
+    /// use pool_core::backend::PoolConfig;
     /// use pool_core::{Builder, Pinning};
-    /// let config = Builder::new().pinning(Pinning::Cpus(vec![0])).config().clone();
+    ///
+    /// let config = PoolConfig::from_builder(Builder::new().pinning(Pinning::Cpus(vec![0])));
     /// assert_eq!(config.cpu_for(3), Some(0));
     /// ```
     pub fn cpu_for(&self, index: usize) -> Option<usize> {

@@ -296,7 +296,7 @@ fn deadline_after(duration: Duration) -> Instant {
 /// Per-thread backends get this from [`PoolHandle`](crate::PoolHandle). A direct
 /// implementation must place [`spawn`](Handle::spawn) round-robin where it controls
 /// placement (and refuse other [`Placement`](crate::Placement)s it cannot honour with
-/// [`BuildError::Unsupported`]), return [`SpawnError::Shutdown`] after shutdown rather than panic, and pass
+/// [`BuildError::Unsupported`](crate::BuildError::Unsupported)), return [`SpawnError::Shutdown`] after shutdown rather than panic, and pass
 /// the conformance kit.
 pub trait Handle: Clone + Send + Sync + fmt::Debug + 'static {
     /// The number of workers.

@@ -28,7 +28,13 @@ use crate::error::{BuildError, SpawnError};
 ///     if R::supports_park(&spin) { spin } else { ParkPolicy::Immediate }
 /// }
 /// assert_eq!(spin_or_park::<backend_tokio::TokioPool>(), ParkPolicy::Immediate);
-/// assert!(<backend_tokio::TokioPool as Runtime>::CHILD_AFFINITY);
+///
+/// /// Whether a child task stays on its parent's worker.
+/// pub fn children_stay<R: Runtime>() -> bool {
+///     R::CHILD_AFFINITY
+/// }
+/// assert!(children_stay::<backend_tokio::TokioPool>());
+/// assert!(!children_stay::<backend_tokio::TokioMultiThread>());
 /// ```
 pub trait RuntimeImpl: Sized {
     /// Whether children stay on their parent's worker and

@@ -97,6 +97,10 @@ pub use time::{
 };
 
 /// Compile-time check that a runtime's handle has the auto traits the API promises.
+///
+/// ```
+/// pool_core::conformance::handle_auto_traits::<backend_tokio::TokioPool>();
+/// ```
 pub fn handle_auto_traits<R: crate::Runtime>() {
     fn assert<T: Clone + Send + Sync + std::fmt::Debug + 'static>() {}
     assert::<R::Handle>();
@@ -107,6 +111,11 @@ pub fn handle_auto_traits<R: crate::Runtime>() {
 /// Stamps one `#[test]` per conformance-kit function for runtime type `$rt`.
 ///
 /// See the [`conformance`](crate::conformance) module docs.
+///
+/// # Examples
+///
+/// In the module docs, and in each backend's `tests/conformance.rs`. They are not
+/// doctests: a doctest would not run the `#[test]` functions the macro stamps.
 #[macro_export]
 macro_rules! conformance_tests {
     ($rt:ty) => {
