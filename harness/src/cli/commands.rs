@@ -187,3 +187,42 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use clap::Parser;
+
+    use super::{Cli, Command};
+    use crate::plan::Park;
+
+    /// `--park spin:D` and `--duration` read one duration grammar.
+    #[test]
+    fn park_and_duration_share_one_grammar() {
+        let cli = Cli::try_parse_from([
+            "harness",
+            "run",
+            "--park",
+            "spin:1.5ms,spin:250us",
+            "--duration",
+            "1.5s",
+            "--warmup",
+            "250ms",
+            "--msg-size",
+            "4KiB",
+        ])
+        .unwrap();
+        let Command::Run(run) = cli.into_command() else {
+            panic!("not a run");
+        };
+        let us = |n| Park::Spin(Duration::from_micros(n));
+        assert_eq!(run.park.park, [us(1500), us(250)]);
+        assert_eq!(run.load.duration.0, Duration::from_millis(1500));
+        assert_eq!(run.load.warmup.0, Duration::from_millis(250));
+        assert_eq!(run.load.msg_size, 4096);
+        for bad in [["--park", "spin:1.5"], ["--duration", "1.5 parsecs"]] {
+            assert!(Cli::try_parse_from(["harness", "run", bad[0], bad[1]]).is_err());
+        }
+    }
+}
