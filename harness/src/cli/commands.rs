@@ -200,19 +200,9 @@ mod tests {
     /// `--park spin:D` and `--duration` read one duration grammar.
     #[test]
     fn park_and_duration_share_one_grammar() {
-        let cli = Cli::try_parse_from([
-            "harness",
-            "run",
-            "--park",
-            "spin:1.5ms,spin:250us",
-            "--duration",
-            "1.5s",
-            "--warmup",
-            "250ms",
-            "--msg-size",
-            "4KiB",
-        ])
-        .unwrap();
+        let args = "harness run --park spin:1.5ms,spin:250us --duration 1.5s --warmup 250ms \
+                    --msg-size 4KiB";
+        let cli = Cli::try_parse_from(args.split_whitespace()).unwrap();
         let Command::Run(run) = cli.into_command() else {
             panic!("not a run");
         };

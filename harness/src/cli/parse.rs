@@ -229,27 +229,15 @@ mod tests {
         assert!(parse_host_port(":80").is_err());
     }
 
+    /// The ranges; the grammar itself is tested in `plan::units`.
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("5"), Ok(Duration::from_secs(5)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+    fn duration_and_size_ranges() {
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("1.5ms"), Ok(Duration::from_micros(1500)));
-        assert!(parse_duration("366days").is_err());
-        assert!(parse_duration("-1").is_err());
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("abc").is_err());
+        assert!(parse_duration("0s").is_err() && parse_duration("366days").is_err());
         assert_eq!(parse_duration_allow_zero("0"), Ok(Duration::ZERO));
-    }
-
-    #[test]
-    fn sizes() {
         assert_eq!(parse_msg_size("1"), Ok(1));
         assert_eq!(parse_msg_size("1MiB"), Ok(MAX_MSG_SIZE));
-        assert!(parse_msg_size("1048577").is_err());
-        assert!(parse_msg_size("12XB").is_err());
-        assert_eq!(parse_msg_size("4K"), Ok(4096));
-        assert_eq!(parse_msg_size("1.5KiB"), Ok(1536));
+        assert!(parse_msg_size("1048577").is_err() && parse_msg_size("12XB").is_err());
     }
 
     #[test]

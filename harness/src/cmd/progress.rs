@@ -16,20 +16,24 @@ pub(crate) struct Progress {
     overall: bool,
 }
 
+/// A bar of `len` units in the style `template`, drawn on stderr if `shown`.
+fn bar(len: Option<u64>, template: &str, shown: bool) -> ProgressBar {
+    let target = if shown {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let style =
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
+    ProgressBar::with_draw_target(len, target).with_style(style.progress_chars("=> "))
+}
+
 impl Progress {
     /// A bar on stderr if it is a terminal; `quiet` suppresses everything.
     pub(crate) fn new(quiet: bool) -> Progress {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{prefix} [{bar:30}] {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-            bar
-        });
+        let shown = !quiet && std::io::stderr().is_terminal();
         Progress {
-            bar,
+            bar: shown.then(|| bar(None, "{prefix} [{bar:30}] {msg}", true)),
             quiet,
             overall: false,
         }
@@ -39,21 +43,9 @@ impl Progress {
     /// when stderr is a terminal and hidden otherwise (it still estimates the ETA, and
     /// status lines go to stderr as plain lines).
     pub(crate) fn overall(total: u64) -> Progress {
-        let target = if std::io::stderr().is_terminal() {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        let bar = ProgressBar::with_draw_target(Some(total), target);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "[{elapsed_precise}] [{bar:30}] {percent:>3}% ETA {eta} {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
+        let template = "[{elapsed_precise}] [{bar:30}] {percent:>3}% ETA {eta} {msg}";
         Progress {
-            bar: Some(bar),
+            bar: Some(bar(Some(total), template, std::io::stderr().is_terminal())),
             quiet: false,
             overall: true,
         }
