@@ -117,3 +117,18 @@ impl Progress {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Off a terminal (as under `cargo test`) the matrix's bar is hidden but still
+    /// gives an ETA between the first and the last unit.
+    #[test]
+    fn a_hidden_overall_bar_still_estimates() {
+        let progress = super::Progress::overall(100);
+        assert_eq!(progress.eta(), None);
+        progress.set_position(50);
+        assert!(progress.eta().is_some());
+        progress.set_position(100);
+        assert_eq!(progress.eta(), None);
+    }
+}

@@ -106,26 +106,24 @@ impl FromStr for Park {
             "never" => return Ok(Park::Never),
             _ => {}
         }
-        let usage = || {
+        let invalid = |why: String| {
             ParseParkError(format!(
-                "invalid park policy {s:?}: expected immediate, never, or spin:DURATION \
-                 (for example spin:50us, spin:1ms)"
+                "invalid park policy {s:?}: {why}expected immediate, never, or spin:DURATION \
+                 (for example spin:50us, spin:1.5ms)"
             ))
         };
-        let window = s.strip_prefix("spin:").ok_or_else(usage)?;
-        let window = units::duration(window).map_err(|e| {
-            ParseParkError(format!(
-                "invalid park policy {s:?}: {e}; expected immediate, never, or spin:DURATION"
-            ))
-        })?;
-        // Kept to whole microseconds: the unit of the label and of `Display`.
-        let window = Duration::from_micros(window.as_micros().min(u128::from(u64::MAX)) as u64);
-        if window < Duration::from_micros(1) || window > MAX_SPIN {
+        let window = s
+            .strip_prefix("spin:")
+            .ok_or_else(|| invalid(String::new()))?;
+        let window = units::duration(window).map_err(|e| invalid(format!("{e}; ")))?;
+        if window.as_micros() < 1 || window > MAX_SPIN {
             return Err(ParseParkError(format!(
-                "spin window {s:?} out of range: from 1us to 1s (use `never` to spin forever)"
+                "spin window {s:?} out of range: from 1us to 1s, a bare number being seconds \
+                 (use `never` to spin forever)"
             )));
         }
-        Ok(Park::Spin(window))
+        // Whole microseconds (MAX_SPIN bounds the cast): the unit of the label and `Display`.
+        Ok(Park::Spin(Duration::from_micros(window.as_micros() as u64)))
     }
 }
 

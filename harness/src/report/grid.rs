@@ -6,7 +6,7 @@ use comfy_table::{presets, CellAlignment, Table};
 /// Rows of cells, rendered with aligned columns.
 #[derive(Clone, Debug, Default)]
 pub struct Grid {
-    rows: Vec<Vec<String>>,
+    table: Table,
     left: bool,
 }
 
@@ -19,8 +19,8 @@ impl Grid {
     /// An empty grid whose columns are all left-aligned.
     pub fn left_aligned() -> Grid {
         Grid {
-            rows: Vec::new(),
             left: true,
+            ..Grid::default()
         }
     }
 
@@ -30,7 +30,8 @@ impl Grid {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.rows.push(cells.into_iter().map(Into::into).collect());
+        self.table
+            .add_row(cells.into_iter().map(Into::into).collect::<Vec<String>>());
         self
     }
 
@@ -42,10 +43,8 @@ impl Grid {
     /// assert_eq!(g.render(0), "a     1\nbbb  22\n");
     /// ```
     pub fn render(&self, indent: usize) -> String {
-        let mut table = Table::new();
-        table
-            .load_preset(presets::NOTHING)
-            .add_rows(self.rows.iter().cloned());
+        let mut table = self.table.clone();
+        table.load_preset(presets::NOTHING);
         for (c, column) in table.column_iter_mut().enumerate() {
             // Two spaces after each column; the last line's trailing ones are trimmed.
             column.set_padding((0, 2));
@@ -63,15 +62,7 @@ impl Grid {
 
 /// Formats a number with thousands separators: `1234567` as `1,234,567`.
 pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    indicatif::HumanCount(n).to_string()
 }
 
 #[cfg(test)]

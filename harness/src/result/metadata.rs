@@ -36,14 +36,12 @@ pub struct Metadata {
 
 /// Host name and kernel from `uname(2)`, `unknown` where it fails.
 fn uname() -> (String, String) {
-    nix::sys::utsname::uname().map_or_else(
-        |_| ("unknown".to_owned(), "unknown".to_owned()),
-        |u| {
-            let text = |s: &std::ffi::OsStr| s.to_string_lossy().into_owned();
-            let kernel = format!("{} {}", text(u.release()), text(u.version()));
-            (text(u.nodename()), kernel)
-        },
-    )
+    let Ok(u) = nix::sys::utsname::uname() else {
+        return ("unknown".to_owned(), "unknown".to_owned());
+    };
+    let text = |s: &std::ffi::OsStr| s.to_string_lossy().into_owned();
+    let kernel = format!("{} {}", text(u.release()), text(u.version()));
+    (text(u.nodename()), kernel)
 }
 
 /// This machine's host name, or `unknown`.
