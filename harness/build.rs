@@ -11,6 +11,7 @@ const TRACKED: &[&str] = &[
     "backend-mio",
     "backend-uring",
     "pool-exec",
+    "uring-ref",
     "io-uring",
     "harness",
     "tokio",
@@ -32,19 +33,13 @@ fn main() {
     let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
     println!("cargo:rerun-if-changed={}", lock.display());
     println!("cargo:rerun-if-changed=build.rs");
-    let text = std::fs::read_to_string(&lock).unwrap_or_default();
-    let mut found = Vec::new();
-    let mut name: Option<&str> = None;
-    for line in text.lines() {
-        if let Some(n) = line.strip_prefix("name = ") {
-            name = Some(n.trim_matches('"'));
-        } else if let Some(v) = line.strip_prefix("version = ") {
-            if let Some(n) = name.take() {
-                if TRACKED.contains(&n) {
-                    found.push(format!("{n}={}", v.trim_matches('"')));
-                }
-            }
-        }
-    }
+    // A missing or unreadable lock file records no versions rather than failing the build.
+    let found: Vec<String> = cargo_lock::Lockfile::load(&lock)
+        .map(|lock| lock.packages)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| TRACKED.contains(&p.name.as_str()))
+        .map(|p| format!("{}={}", p.name, p.version))
+        .collect();
     println!("cargo:rustc-env=HARNESS_CRATE_VERSIONS={}", found.join(","));
 }

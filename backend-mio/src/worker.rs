@@ -27,7 +27,7 @@ use crate::reactor::{registry, Reactor};
 /// use backend_mio::MioBackend;
 /// use pool_core::backend::{Backend, Remote, Worker};
 ///
-/// let worker = MioBackend::new_worker(0, pool_core::Builder::new().config())?;
+/// let worker = MioBackend::new_worker(0, &pool_core::backend::PoolConfig::from_builder(&pool_core::Builder::new()))?;
 /// worker.remote().stop();
 /// worker.run(); // returns at once: it was told to stop
 /// # Ok::<(), std::io::Error>(())

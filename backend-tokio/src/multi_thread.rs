@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pool_core::backend::{Lifecycle, PoolConfig, StartGate, WorkerContext};
+use pool_core::backend::{
+    check_worker, Lifecycle, PoolConfig, RuntimeImpl, StartGate, WorkerContext,
+};
 use pool_core::{
     BuildError, Handle, JoinHandle, ParkPolicy, Placement, PoolMetrics, Runtime, SpawnError,
     WorkerMetrics,
@@ -25,7 +27,7 @@ use crate::time::Sleep;
 ///
 /// What differs from a per-thread pool, by the nature of work stealing:
 ///
-/// - [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) is `false`: any worker may run any
+/// - [`CHILD_AFFINITY`](RuntimeImpl::CHILD_AFFINITY) is `false`: any worker may run any
 ///   task, so [`current_worker`](Runtime::current_worker) is `None`,
 ///   [`spawn_child`](Runtime::spawn_child) is `tokio::spawn`,
 ///   [`Handle::spawn_on`] checks the index but does not place the task, and
@@ -112,13 +114,7 @@ impl TokioMultiThread {
     }
 }
 
-impl Runtime for TokioMultiThread {
-    type Handle = MultiThreadHandle;
-    type TcpListener = TcpListener;
-    type TcpStream = TcpStream;
-    type Sleep = Sleep;
-
-    const NAME: &'static str = "tokio-mt";
+impl RuntimeImpl for TokioMultiThread {
     const CHILD_AFFINITY: bool = false;
 
     fn from_config(config: PoolConfig) -> Result<Self, BuildError> {
@@ -200,6 +196,15 @@ impl Runtime for TokioMultiThread {
         gate.wait().map_err(|(e, _)| e)?;
         Ok(rt)
     }
+}
+
+impl Runtime for TokioMultiThread {
+    type Handle = MultiThreadHandle;
+    type TcpListener = TcpListener;
+    type TcpStream = TcpStream;
+    type Sleep = Sleep;
+
+    const NAME: &'static str = "tokio-mt";
 
     fn handle(&self) -> &MultiThreadHandle {
         &self.handle
@@ -293,7 +298,7 @@ impl Handle for MultiThreadHandle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        SpawnError::check_worker(worker, self.pool_size())?;
+        check_worker(worker, self.pool_size())?;
         self.spawn(fut)
     }
 

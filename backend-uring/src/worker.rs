@@ -33,7 +33,7 @@ const SUBMIT_INTERVAL: usize = 16;
 /// use backend_uring::UringBackend;
 /// use pool_core::backend::{Backend, Remote, Worker};
 ///
-/// if let Ok(worker) = UringBackend::new_worker(0, pool_core::Builder::new().config()) {
+/// if let Ok(worker) = UringBackend::new_worker(0, &pool_core::backend::PoolConfig::from_builder(&pool_core::Builder::new())) {
 ///     worker.remote().stop();
 ///     worker.run(); // returns at once: it was told to stop
 /// }

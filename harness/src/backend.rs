@@ -425,8 +425,9 @@ impl fmt::Display for Target {
 
 impl ServerKind {
     /// Whether this server can place its connections by `placement`: the per-thread
-    /// pools ([`Runtime::CHILD_AFFINITY`]) can by any policy; tokio-mt's scheduler
-    /// decides for itself, and the reference hands connections round-robin.
+    /// pools ([`CHILD_AFFINITY`](pool_core::backend::RuntimeImpl::CHILD_AFFINITY)) can
+    /// by any policy; tokio-mt's scheduler decides for itself, and the reference hands
+    /// connections round-robin.
     pub fn supports_placement(self, placement: Place) -> bool {
         struct Supports;
         impl WithBackend for Supports {
@@ -442,8 +443,9 @@ impl ServerKind {
         }
     }
 
-    /// Whether this server's workers can run under `park` ([`Runtime::supports_park`];
-    /// the reference has no policy: it parks at once).
+    /// Whether this server's workers can run under `park`
+    /// ([`supports_park`](pool_core::backend::RuntimeImpl::supports_park); the reference
+    /// has no policy: it parks at once).
     pub fn supports_park(self, park: Park) -> bool {
         struct Supports(Park);
         impl WithBackend for Supports {

@@ -225,9 +225,10 @@ impl Builder {
     /// park. See [`ParkPolicy`] for the trade-off.
     ///
     /// Backends that cannot honour a policy refuse it: [`build`](Builder::build)
-    /// returns [`BuildError::Unsupported`]. `backend-mio` honours all three; tokio's
-    /// runtimes (per-thread and multi-thread) park at once only, since tokio has no
-    /// setting for it.
+    /// returns [`BuildError::Unsupported`] (ask first with
+    /// [`supports_park`](crate::backend::RuntimeImpl::supports_park)). `backend-mio`
+    /// and `backend-uring` honour all three; tokio's runtimes (per-thread and
+    /// multi-thread) park at once only, since tokio has no setting for it.
     ///
     /// # Default
     ///
@@ -370,22 +371,10 @@ impl Builder {
         self
     }
 
-    /// The configuration as it stands, before validation.
-    pub fn config(&self) -> &PoolConfig {
+    /// The configuration as it stands, before validation (implementors reach it through
+    /// [`PoolConfig::from_builder`]).
+    pub(crate) fn config(&self) -> &PoolConfig {
         &self.config
-    }
-
-    /// Validates the configuration and returns a copy a backend can start from.
-    ///
-    /// # Errors
-    ///
-    /// - [`BuildError::ZeroPoolSize`] if the pool size is 0;
-    /// - [`BuildError::NoCpus`] if [`Pinning::Cpus`] lists no CPU;
-    /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on;
-    /// - [`BuildError::ZeroStallThreshold`] if the stall threshold is zero.
-    pub fn validated(&self) -> Result<PoolConfig, BuildError> {
-        self.config.validate()?;
-        Ok(self.config.clone())
     }
 
     /// Starts a pool on backend `R`.
@@ -396,9 +385,14 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// Everything [`validated`](Builder::validated) rejects, and the start-up failures
-    /// listed on [`BuildError`].
+    /// - [`BuildError::ZeroPoolSize`] if the pool size is 0;
+    /// - [`BuildError::NoCpus`] if [`Pinning::Cpus`] lists no CPU;
+    /// - [`BuildError::NoSuchCpu`] if it names a CPU this process may not run on;
+    /// - [`BuildError::ZeroStallThreshold`] if the stall threshold is zero;
+    /// - [`BuildError::Unsupported`] for a setting the backend cannot honour;
+    /// - the start-up failures listed on [`BuildError`].
     pub fn build<R: Runtime>(&self) -> Result<R, BuildError> {
-        R::from_config(self.validated()?)
+        self.config.validate()?;
+        R::from_config(self.config.clone())
     }
 }

@@ -53,7 +53,7 @@ pub enum ParkPolicy {
 /// A validated pool configuration.
 ///
 /// Made by [`Builder`](crate::Builder), which owns the defaults and validation; a backend
-/// receives it in [`Runtime::from_config`](crate::Runtime::from_config) and uses the
+/// receives it in [`RuntimeImpl::from_config`](crate::backend::RuntimeImpl::from_config) and uses the
 /// helpers here for the mechanics every backend shares (thread names, pinning, hooks).
 /// It is `#[non_exhaustive]`: only a [`Builder`](crate::Builder) makes one, and
 /// `from_config` checks it again with [`validate`](PoolConfig::validate), since its
@@ -89,7 +89,7 @@ impl PoolConfig {
     /// ```
     /// use pool_core::BuildError;
     ///
-    /// let mut config = pool_core::Builder::new().config().clone();
+    /// let mut config = pool_core::backend::PoolConfig::from_builder(&pool_core::Builder::new());
     /// config.pool_size = 0;
     /// assert!(matches!(config.validate(), Err(BuildError::ZeroPoolSize)));
     /// ```
@@ -122,7 +122,10 @@ impl PoolConfig {
     /// The name of worker `index` (0-based): `{name_prefix}{index + 1}`.
     ///
     /// ```
-    /// let config = pool_core::Builder::new().name_prefix("io-").config().clone();
+    /// use pool_core::backend::PoolConfig;
+    /// use pool_core::Builder;
+    ///
+    /// let config = PoolConfig::from_builder(Builder::new().name_prefix("io-"));
     /// assert_eq!(config.thread_name(0), "io-1");
     /// ```
     pub fn thread_name(&self, index: usize) -> String {
@@ -132,8 +135,10 @@ impl PoolConfig {
     /// The CPU worker `index` should be pinned to, if any.
     ///
     /// ```
+    /// use pool_core::backend::PoolConfig;
     /// use pool_core::{Builder, Pinning};
-    /// let config = Builder::new().pinning(Pinning::Cpus(vec![0])).config().clone();
+    ///
+    /// let config = PoolConfig::from_builder(Builder::new().pinning(Pinning::Cpus(vec![0])));
     /// assert_eq!(config.cpu_for(3), Some(0));
     /// ```
     pub fn cpu_for(&self, index: usize) -> Option<usize> {

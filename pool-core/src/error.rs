@@ -152,32 +152,6 @@ pub enum SpawnError {
     Unsupported(&'static str),
 }
 
-impl SpawnError {
-    /// `Ok` if `worker` is an index of a pool of `pool_size` workers, else
-    /// [`SpawnError::NoSuchWorker`]. For [`Handle::spawn_on`](crate::Handle::spawn_on)
-    /// implementations.
-    ///
-    /// ```
-    /// use pool_core::SpawnError;
-    /// assert_eq!(SpawnError::check_worker(1, 2), Ok(()));
-    /// assert_eq!(
-    ///     SpawnError::check_worker(2, 2),
-    ///     Err(SpawnError::NoSuchWorker { worker: 2, pool_size: 2 })
-    /// );
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`SpawnError::NoSuchWorker`] if `worker >= pool_size`.
-    pub fn check_worker(worker: usize, pool_size: usize) -> Result<(), SpawnError> {
-        if worker < pool_size {
-            Ok(())
-        } else {
-            Err(SpawnError::NoSuchWorker { worker, pool_size })
-        }
-    }
-}
-
 impl fmt::Display for SpawnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -62,7 +62,7 @@ impl<B: Backend> Handle for PoolHandle<B> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        SpawnError::check_worker(worker, self.pool_size())?;
+        crate::backend::check_worker(worker, self.pool_size())?;
         self.submit_ready(worker, fut)
     }
 

@@ -5,8 +5,10 @@
 //! another [`Placement`] policy); a task
 //! never moves, and the children it spawns stay on its worker. This is the design of the
 //! old `tokio-io-pool` crate, made backend-neutral: code written against [`Runtime`] and
-//! [`Handle`] runs unchanged on every backend (`backend-tokio`'s per-thread pool,
-//! `backend-mio`, and tokio's multi-thread runtime as a baseline).
+//! [`Handle`] runs unchanged on every backend: `backend-tokio`'s per-thread pool of
+//! current-thread runtimes, `backend-mio` (pool-exec's executor on a mio reactor),
+//! `backend-uring` (the same executor on one io_uring per worker), and tokio's
+//! multi-thread runtime as a baseline (`backend-tokio`'s `TokioMultiThread`).
 //!
 //! ## Why
 //!

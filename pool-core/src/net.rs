@@ -30,6 +30,40 @@ pub const DEFAULT_BACKLOG: i32 = 4096;
 /// `poll_accept` and `poll_accept_std` must be cancel-safe (a `Pending` poll that is
 /// never repeated loses no connection) and return nonblocking sockets. The
 /// conformance kit's TCP tests exercise them.
+///
+/// # Examples
+///
+/// Every method, on the tokio per-thread pool (any [`Runtime`](crate::Runtime)'s
+/// `TcpListener` reads the same):
+///
+/// ```
+/// use backend_tokio::TokioPool;
+/// use futures::future::join;
+/// use pool_core::net::{bind_listener, TcpListener, TcpStream};
+/// use pool_core::{Builder, Runtime};
+///
+/// type Listener = <TokioPool as Runtime>::TcpListener;
+/// type Stream = <TokioPool as Runtime>::TcpStream;
+///
+/// let pool: TokioPool = Builder::new().pool_size(1).build()?;
+/// pool.block_on(async {
+///     let listener = Listener::bind("127.0.0.1:0".parse().unwrap())?;
+///     let addr = listener.local_addr()?;
+///     // A backend stream on this worker...
+///     let (accepted, client) = join(listener.accept(), Stream::connect(addr)).await;
+///     let (_server, peer) = accepted?;
+///     assert_eq!(client?.local_addr()?, peer);
+///     // ...or a std socket to hand to another worker, registered there by `from_std`.
+///     let (accepted, _client) = join(listener.accept_std(), Stream::connect(addr)).await;
+///     let (socket, _peer) = accepted?;
+///     let _server = Stream::from_std(socket)?;
+///     // A listener bound elsewhere (here with pool-core's socket options).
+///     let other = Listener::from_std(bind_listener("127.0.0.1:0".parse().unwrap(), 16)?)?;
+///     assert_ne!(other.local_addr()?, addr);
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait TcpListener: Sized + 'static {
     /// The stream type accepted connections become.
     type Stream: TcpStream;
@@ -39,6 +73,10 @@ pub trait TcpListener: Sized + 'static {
     /// # Errors
     ///
     /// If called off a worker, or if registration fails.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpListener`] example.
     fn from_std(listener: std::net::TcpListener) -> io::Result<Self>;
 
     /// Binds `addr` with [`bind_listener`] and registers the listener.
@@ -46,27 +84,48 @@ pub trait TcpListener: Sized + 'static {
     /// # Errors
     ///
     /// If the address is in use or cannot be bound, or as [`from_std`](Self::from_std).
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpListener`] example.
     fn bind(addr: SocketAddr) -> io::Result<Self> {
         Self::from_std(bind_listener(addr, DEFAULT_BACKLOG)?)
     }
 
     /// Polls for a connection, as a backend stream on the current worker.
+    ///
+    /// # Examples
+    ///
+    /// Called through [`accept`](Self::accept), as in the [`TcpListener`] example.
     fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(Self::Stream, SocketAddr)>>;
 
     /// Polls for a connection, as a nonblocking std socket registered with no reactor,
     /// to hand to another worker.
+    ///
+    /// # Examples
+    ///
+    /// Called through [`accept_std`](Self::accept_std), as in the [`TcpListener`]
+    /// example.
     fn poll_accept_std(
         &self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<(std::net::TcpStream, SocketAddr)>>;
 
     /// Accepts a connection as a backend stream on the current worker.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpListener`] example.
     fn accept(&self) -> Accept<'_, Self> {
         Accept { listener: self }
     }
 
     /// Accepts a connection as a nonblocking std socket, registered with no reactor, to
     /// hand to another worker.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpListener`] example.
     fn accept_std(&self) -> AcceptStd<'_, Self> {
         AcceptStd { listener: self }
     }
@@ -76,10 +135,18 @@ pub trait TcpListener: Sized + 'static {
     /// # Errors
     ///
     /// As `getsockname(2)`.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpListener`] example.
     fn local_addr(&self) -> io::Result<SocketAddr>;
 }
 
 /// The future of [`TcpListener::accept`].
+///
+/// # Examples
+///
+/// In the [`TcpListener`] example.
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
 pub struct Accept<'a, L> {
@@ -95,6 +162,10 @@ impl<L: TcpListener> Future for Accept<'_, L> {
 }
 
 /// The future of [`TcpListener::accept_std`].
+///
+/// # Examples
+///
+/// In the [`TcpListener`] example.
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
 pub struct AcceptStd<'a, L> {
@@ -118,6 +189,37 @@ impl<L: TcpListener> Future for AcceptStd<'_, L> {
 ///
 /// Reads and writes must lose no readiness under edge-triggered notification. The
 /// conformance kit's TCP echo tests exercise it.
+///
+/// # Examples
+///
+/// ```
+/// use backend_tokio::TokioPool;
+/// use futures::future::join;
+/// use pool_core::net::{TcpListener, TcpStream};
+/// use pool_core::{Builder, Runtime};
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// type Listener = <TokioPool as Runtime>::TcpListener;
+/// type Stream = <TokioPool as Runtime>::TcpStream;
+///
+/// let pool: TokioPool = Builder::new().pool_size(1).build()?;
+/// pool.block_on(async {
+///     let listener = Listener::bind("127.0.0.1:0".parse().unwrap())?;
+///     let (accepted, client) =
+///         join(listener.accept_std(), Stream::connect(listener.local_addr()?)).await;
+///     let mut client = client?;
+///     client.set_nodelay(true)?;
+///     let mut server = Stream::from_std(accepted?.0)?;
+///     assert_eq!(server.peer_addr()?, client.local_addr()?);
+///     assert_eq!(client.peer_addr()?, server.local_addr()?);
+///     client.write_all(b"ping").await?;
+///     let mut buf = [0; 4];
+///     server.read_exact(&mut buf).await?;
+///     assert_eq!(&buf, b"ping");
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait TcpStream: AsyncRead + AsyncWrite + Unpin + Sized + 'static {
     /// The future of [`connect`](TcpStream::connect).
     type Connect: Future<Output = io::Result<Self>> + 'static;
@@ -128,9 +230,17 @@ pub trait TcpStream: AsyncRead + AsyncWrite + Unpin + Sized + 'static {
     /// # Errors
     ///
     /// If called off a worker, or if registration fails.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpStream`] example.
     fn from_std(stream: std::net::TcpStream) -> io::Result<Self>;
 
     /// Connects to `addr` from the current worker.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpStream`] example.
     fn connect(addr: SocketAddr) -> Self::Connect;
 
     /// Sets `TCP_NODELAY`.
@@ -138,6 +248,10 @@ pub trait TcpStream: AsyncRead + AsyncWrite + Unpin + Sized + 'static {
     /// # Errors
     ///
     /// As `setsockopt(2)`.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpStream`] example.
     fn set_nodelay(&self, nodelay: bool) -> io::Result<()>;
 
     /// The local address.
@@ -145,6 +259,10 @@ pub trait TcpStream: AsyncRead + AsyncWrite + Unpin + Sized + 'static {
     /// # Errors
     ///
     /// As `getsockname(2)`.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpStream`] example.
     fn local_addr(&self) -> io::Result<SocketAddr>;
 
     /// The peer address.
@@ -152,6 +270,10 @@ pub trait TcpStream: AsyncRead + AsyncWrite + Unpin + Sized + 'static {
     /// # Errors
     ///
     /// As `getpeername(2)`.
+    ///
+    /// # Examples
+    ///
+    /// In the [`TcpStream`] example.
     fn peer_addr(&self) -> io::Result<SocketAddr>;
 }
 

@@ -1,9 +1,6 @@
 //! Placement of top-level tasks: the [`Placement`] policies and the [`RoundRobin`]
 //! counter they start from.
 
-use std::cell::Cell;
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -22,7 +19,7 @@ use crate::lifecycle::Lifecycle;
 /// | --- | --- | --- |
 /// | `RoundRobin` | nothing | one relaxed `fetch_add` on a shared counter |
 /// | `LeastLoaded` | every worker's live-task count | that `fetch_add`, plus one relaxed load per worker |
-/// | `PowerOfTwoChoices` | two random workers' recent busy time | a thread-local random number, one clock read, two workers' figures |
+/// | `PowerOfTwoChoices` | two random workers' recent busy time | two thread-local random numbers (fastrand), one clock read, two workers' figures |
 ///
 /// All three are lock-free. `LeastLoaded` is the only one whose cost grows with the
 /// pool size: it reads one atomic per worker (a few nanoseconds each, but each may be
@@ -137,34 +134,11 @@ impl Placer {
     }
 }
 
-thread_local! {
-    /// xorshift64* state of the calling thread; 0 until first used.
-    static RNG: Cell<u64> = const { Cell::new(0) };
-}
-
-/// A pseudo-random number from a per-thread xorshift64* generator, seeded from std's
-/// per-process random hasher keys. Not for cryptography: it only spreads load.
-fn random() -> u64 {
-    RNG.with(|state| {
-        let mut x = state.get();
-        if x == 0 {
-            let mut hasher = RandomState::new().build_hasher();
-            hasher.write_usize(state as *const Cell<u64> as usize);
-            x = hasher.finish() | 1;
-        }
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        state.set(x);
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    })
-}
-
 /// Two distinct indices below `n` (at least 2), uniformly at random.
 fn two_distinct(n: usize) -> (usize, usize) {
-    let r = random();
-    let a = (r % n as u64) as usize;
-    let b = ((r >> 32) % (n as u64 - 1)) as usize;
+    // fastrand: a per-thread generator, seeded at random; not for cryptography.
+    let a = fastrand::usize(..n);
+    let b = fastrand::usize(..n - 1);
     (a, if b >= a { b + 1 } else { b })
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle as ThreadHandle;
 use std::time::{Duration, Instant};
 
-use crate::backend::{Backend, Remote};
+use crate::backend::{Backend, Remote, RuntimeImpl};
 use crate::config::{ParkPolicy, PoolConfig};
 use crate::context::WorkerContext;
 use crate::error::{BuildError, SpawnError};
@@ -71,13 +71,7 @@ impl<B: Backend> Pool<B> {
     }
 }
 
-impl<B: Backend> Runtime for Pool<B> {
-    type Handle = PoolHandle<B>;
-    type TcpListener = B::TcpListener;
-    type TcpStream = B::TcpStream;
-    type Sleep = B::Sleep;
-
-    const NAME: &'static str = B::NAME;
+impl<B: Backend> RuntimeImpl for Pool<B> {
     const CHILD_AFFINITY: bool = true;
 
     fn supports_park(policy: &ParkPolicy) -> bool {
@@ -114,6 +108,15 @@ impl<B: Backend> Runtime for Pool<B> {
             })?;
         Ok(pool)
     }
+}
+
+impl<B: Backend> Runtime for Pool<B> {
+    type Handle = PoolHandle<B>;
+    type TcpListener = B::TcpListener;
+    type TcpStream = B::TcpStream;
+    type Sleep = B::Sleep;
+
+    const NAME: &'static str = B::NAME;
 
     fn handle(&self) -> &PoolHandle<B> {
         &self.handle

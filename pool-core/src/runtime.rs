@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 
-use crate::config::{ParkPolicy, PoolConfig};
+use crate::backend::RuntimeImpl;
 use crate::context::{WorkerContext, BLOCK_ON_IN_WORKER};
-use crate::error::{BuildError, SpawnError};
+use crate::error::SpawnError;
 use crate::join::JoinHandle;
 use crate::metrics::PoolMetrics;
 use crate::net::{TcpListener, TcpStream};
@@ -33,7 +33,7 @@ use crate::time::Timeout;
 /// - [`spawn_pinned`](Runtime::spawn_pinned) builds a possibly `!Send` task on a worker.
 /// - From inside a task, [`spawn_child`](Runtime::spawn_child) and
 ///   [`spawn_local`](Runtime::spawn_local) keep the child on the parent's worker when
-///   [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) holds.
+///   [`CHILD_AFFINITY`](RuntimeImpl::CHILD_AFFINITY) holds.
 /// - A task that panics is dropped at the panic; the panic goes to the panic hook (stderr
 ///   by default), is counted in [`Handle::task_panics`], its [`JoinHandle`] gives the
 ///   payload, and the worker keeps serving its other tasks.
@@ -45,10 +45,11 @@ use crate::time::Timeout;
 ///
 /// A per-thread backend should implement [`Backend`](crate::backend::Backend) and use
 /// [`Pool`](crate::Pool), which writes all of the above once. Implement `Runtime`
-/// directly only for a runtime that is not a set of independent per-thread loops, and
-/// run the conformance kit on it ([`conformance_tests!`](crate::conformance_tests),
+/// directly only for a runtime that is not a set of independent per-thread loops, with
+/// its supertrait [`RuntimeImpl`] (how it starts from a configuration), and run the
+/// conformance kit on it ([`conformance_tests!`](crate::conformance_tests),
 /// feature `conformance`).
-pub trait Runtime: Sized + Send + Sync + fmt::Debug + 'static {
+pub trait Runtime: RuntimeImpl + Send + Sync + fmt::Debug + 'static {
     /// The spawner this runtime hands out.
     type Handle: Handle;
     /// The TCP listener type of this backend. `Send + Sync`, so that generic code can
@@ -62,39 +63,6 @@ pub trait Runtime: Sized + Send + Sync + fmt::Debug + 'static {
 
     /// A short name for reports: `"tokio"`, `"tokio-mt"`, `"mio"`.
     const NAME: &'static str;
-
-    /// Whether children stay on their parent's worker and
-    /// [`current_worker`](Runtime::current_worker) returns an index. `false` for a
-    /// work-stealing runtime, where a task may run on any worker.
-    const CHILD_AFFINITY: bool;
-
-    /// Starts the pool from a validated configuration. Call
-    /// [`Builder::build`](crate::Builder::build) rather than this.
-    ///
-    /// # Errors
-    ///
-    /// See [`BuildError`]. On error no worker of this pool is left running.
-    fn from_config(config: PoolConfig) -> Result<Self, BuildError>;
-
-    /// Whether this runtime can run its workers under `policy`; [`build`] refuses the
-    /// policies it cannot with [`BuildError::Unsupported`]. The default honours
-    /// [`ParkPolicy::Immediate`] only. Generic code can ask before it builds:
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use pool_core::{ParkPolicy, Runtime};
-    ///
-    /// pub fn spin_or_park<R: Runtime>() -> ParkPolicy {
-    ///     let spin = ParkPolicy::Spin(Duration::from_micros(50));
-    ///     if R::supports_park(&spin) { spin } else { ParkPolicy::Immediate }
-    /// }
-    /// # fn main() {}
-    /// ```
-    ///
-    /// [`build`]: crate::Builder::build
-    fn supports_park(policy: &ParkPolicy) -> bool {
-        matches!(policy, ParkPolicy::Immediate)
-    }
 
     /// The pool's handle; clone it to spawn from other threads.
     fn handle(&self) -> &Self::Handle;
@@ -172,7 +140,7 @@ pub trait Runtime: Sized + Send + Sync + fmt::Debug + 'static {
     fn shutdown_now(self);
 
     /// The index (0-based) of the worker the calling thread is, or `None` off the pool or
-    /// when [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) is `false`.
+    /// when [`CHILD_AFFINITY`](RuntimeImpl::CHILD_AFFINITY) is `false`.
     fn current_worker() -> Option<usize>;
 
     /// Spawns a possibly `!Send` task on the calling worker. Its output may be `!Send`
@@ -181,13 +149,13 @@ pub trait Runtime: Sized + Send + Sync + fmt::Debug + 'static {
     /// # Errors
     ///
     /// [`SpawnError::NotOnWorker`] off the pool; [`SpawnError::Unsupported`] on a runtime
-    /// without [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY).
+    /// without [`CHILD_AFFINITY`](RuntimeImpl::CHILD_AFFINITY).
     fn spawn_local<F>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
     where
         F: Future + 'static;
 
     /// Spawns a `Send` child task from inside a worker: on the calling worker where
-    /// [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) holds, wherever the scheduler likes
+    /// [`CHILD_AFFINITY`](RuntimeImpl::CHILD_AFFINITY) holds, wherever the scheduler likes
     /// otherwise.
     ///
     /// # Errors
@@ -328,7 +296,7 @@ fn deadline_after(duration: Duration) -> Instant {
 /// Per-thread backends get this from [`PoolHandle`](crate::PoolHandle). A direct
 /// implementation must place [`spawn`](Handle::spawn) round-robin where it controls
 /// placement (and refuse other [`Placement`](crate::Placement)s it cannot honour with
-/// [`BuildError::Unsupported`]), return [`SpawnError::Shutdown`] after shutdown rather than panic, and pass
+/// [`BuildError::Unsupported`](crate::BuildError::Unsupported)), return [`SpawnError::Shutdown`] after shutdown rather than panic, and pass
 /// the conformance kit.
 pub trait Handle: Clone + Send + Sync + fmt::Debug + 'static {
     /// The number of workers.
@@ -352,7 +320,7 @@ pub trait Handle: Clone + Send + Sync + fmt::Debug + 'static {
 
     /// Spawns a `Send` task on worker `worker` (0-based).
     ///
-    /// On a runtime without [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) the index is
+    /// On a runtime without [`CHILD_AFFINITY`](RuntimeImpl::CHILD_AFFINITY) the index is
     /// checked but the scheduler decides where the task runs.
     ///
     /// # Errors

@@ -61,11 +61,25 @@ pin_project! {
 impl<F, S> Timeout<F, S> {
     /// `future`, cut off when `sleep` completes. Backends build it through
     /// [`Runtime::timeout`](crate::Runtime::timeout).
+    ///
+    /// ```
+    /// use pool_core::time::Timeout;
+    ///
+    /// let in_time = Timeout::new(async { 7 }, std::future::pending::<()>());
+    /// assert_eq!(futures::executor::block_on(in_time), Ok(7));
+    /// ```
     pub fn new(future: F, sleep: S) -> Self {
         Timeout { future, sleep }
     }
 
     /// The wrapped future.
+    ///
+    /// ```
+    /// use pool_core::time::Timeout;
+    ///
+    /// let inner = Timeout::new(async { 7 }, async {}).into_inner();
+    /// assert_eq!(futures::executor::block_on(inner), 7);
+    /// ```
     pub fn into_inner(self) -> F {
         self.future
     }
@@ -88,6 +102,15 @@ impl<F: Future, S: Future<Output = ()>> Future for Timeout<F, S> {
 }
 
 /// The deadline of a [`Timeout`] passed before its future completed.
+///
+/// ```
+/// use pool_core::time::Timeout;
+///
+/// let late = Timeout::new(std::future::pending::<()>(), async {});
+/// let elapsed = futures::executor::block_on(late).unwrap_err();
+/// assert_eq!(elapsed.to_string(), "deadline has elapsed");
+/// assert_eq!(std::io::Error::from(elapsed).kind(), std::io::ErrorKind::TimedOut);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Elapsed(());
 

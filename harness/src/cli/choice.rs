@@ -45,8 +45,8 @@ impl ValueEnum for BackendChoice {
         match self {
             BackendChoice::One(kind) => kind.to_possible_value(),
             BackendChoice::All => Some(PossibleValue::new("all").help(
-                "Every backend and the epoll-ref reference, interleaved A B C A B C, \
-                     with ratios against tokio-mt",
+                "Every backend and both references (epoll-ref, uring-ref), interleaved \
+                     A B C A B C, with ratios against tokio-mt",
             )),
         }
     }

@@ -61,8 +61,9 @@ pub enum Command {
     /// Draw SVG plots from result files: latency percentile distributions, throughput
     /// and server CPU per echo against connections, one line per backend.
     Plot(PlotArgs),
-    /// Run the published matrix (every backend and the epoll-ref reference; isolated
-    /// and shared profiles; 1, 100 and 1,000 conns; 64 B; closed loop and open loop at
+    /// Run the published matrix (every backend and both references, epoll-ref and
+    /// uring-ref, io_uring ones skipped with a note where io_uring is unavailable;
+    /// isolated and shared profiles; 1, 100 and 1,000 conns; 64 B; closed loop and open loop at
     /// 50% and 80% of tokio-mt's closed-loop max; interleaved, 5 repeats) and write
     /// bench-results/DATE-HOST/ with a README.
     Matrix(MatrixArgs),
@@ -72,10 +73,12 @@ pub enum Command {
 #[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// Backend to measure: `tokio` (per-thread pool of current-thread runtimes),
-    /// `mio` (per-thread pool on our own executor and mio reactor), `tokio-mt`
-    /// (tokio's multi-thread runtime, the baseline), `epoll-ref` (the reference, not a
-    /// pool: per-thread epoll loops without a runtime), or `all` (every backend and the
-    /// reference, interleaved A B C A B C, with ratios against tokio-mt).
+    /// `mio` (per-thread pool on our own executor and mio reactor), `uring` (the same
+    /// executor on one io_uring per worker), `tokio-mt` (tokio's multi-thread runtime,
+    /// the baseline), `epoll-ref` and `uring-ref` (the references, not pools:
+    /// per-thread epoll or io_uring loops without a runtime), or `all` (every backend
+    /// and both references, interleaved A B C A B C, with ratios against tokio-mt;
+    /// the io_uring ones are skipped with a note where io_uring is unavailable).
     #[arg(long, value_enum, default_value_t = BackendChoice::One(ServerKind::Pool(defaults::BACKEND)))]
     pub backend: BackendChoice,
 
@@ -183,4 +186,33 @@ pub struct ReportArgs {
     /// to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use clap::Parser;
+
+    use super::{Cli, Command};
+    use crate::plan::Park;
+
+    /// `--park spin:D` and `--duration` read one duration grammar.
+    #[test]
+    fn park_and_duration_share_one_grammar() {
+        let args = "harness run --park spin:1.5ms,spin:250us --duration 1.5s --warmup 250ms \
+                    --msg-size 4KiB";
+        let cli = Cli::try_parse_from(args.split_whitespace()).unwrap();
+        let Command::Run(run) = cli.into_command() else {
+            panic!("not a run");
+        };
+        let us = |n| Park::Spin(Duration::from_micros(n));
+        assert_eq!(run.park.park, [us(1500), us(250)]);
+        assert_eq!(run.load.duration.0, Duration::from_millis(1500));
+        assert_eq!(run.load.warmup.0, Duration::from_millis(250));
+        assert_eq!(run.load.msg_size, 4096);
+        for bad in [["--park", "spin:1.5"], ["--duration", "1.5 parsecs"]] {
+            assert!(Cli::try_parse_from(["harness", "run", bad[0], bad[1]]).is_err());
+        }
+    }
 }

@@ -42,8 +42,8 @@ pub struct ServerOpts {
 pub struct ParkOpts {
     /// What the server's workers do when idle, one or more policies, comma-separated:
     /// `immediate` (block in the reactor at once, the default), `spin:DURATION` (keep
-    /// polling without blocking for that long after the last event, e.g. spin:50us),
-    /// `never` (poll forever; for workers on dedicated CPUs). Each backend runs once per
+    /// polling without blocking for that long after the last event, e.g. spin:50us or
+    /// spin:1.5ms), `never` (poll forever; for workers on dedicated CPUs). Each backend runs once per
     /// policy it can honour, named `mio-spin50us`, `mio-never-park`; the tokio runtimes
     /// and epoll-ref park at once only, and run once, with a note.
     #[arg(

@@ -16,44 +16,46 @@ pub(crate) struct Progress {
     overall: bool,
 }
 
+/// A bar of `len` units in the style `template`, drawn on stderr if `shown`.
+fn bar(len: Option<u64>, template: &str, shown: bool) -> ProgressBar {
+    let target = if shown {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let style =
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
+    ProgressBar::with_draw_target(len, target).with_style(style.progress_chars("=> "))
+}
+
 impl Progress {
     /// A bar on stderr if it is a terminal; `quiet` suppresses everything.
     pub(crate) fn new(quiet: bool) -> Progress {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{prefix} [{bar:30}] {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-            bar
-        });
+        let shown = !quiet && std::io::stderr().is_terminal();
         Progress {
-            bar,
+            bar: shown.then(|| bar(None, "{prefix} [{bar:30}] {msg}", true)),
             quiet,
             overall: false,
         }
     }
 
-    /// One bar over a whole matrix of `total` units (an ETA from the position), when
-    /// stderr is a terminal; plain status lines otherwise.
+    /// One bar over a whole matrix of `total` units (an ETA from the position), drawn
+    /// when stderr is a terminal and hidden otherwise (it still estimates the ETA, and
+    /// status lines go to stderr as plain lines).
     pub(crate) fn overall(total: u64) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "[{elapsed_precise}] [{bar:30}] {percent:>3}% ETA {eta} {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            bar
-        });
+        let template = "[{elapsed_precise}] [{bar:30}] {percent:>3}% ETA {eta} {msg}";
         Progress {
-            bar,
+            bar: Some(bar(Some(total), template, std::io::stderr().is_terminal())),
             quiet: false,
             overall: true,
         }
+    }
+
+    /// indicatif's estimate of the time left, once some but not all units are done.
+    pub(crate) fn eta(&self) -> Option<Duration> {
+        let bar = self.bar.as_ref()?;
+        let (done, total) = (bar.position(), bar.length()?);
+        (done > 0 && done < total).then(|| bar.eta())
     }
 
     /// Moves the overall bar to `position` units.
@@ -80,8 +82,8 @@ impl Progress {
             return;
         }
         match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+            Some(bar) if !bar.is_hidden() => bar.println(line),
+            _ => eprintln!("{line}"),
         }
     }
 
@@ -113,5 +115,20 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Off a terminal (as under `cargo test`) the matrix's bar is hidden but still
+    /// gives an ETA between the first and the last unit.
+    #[test]
+    fn a_hidden_overall_bar_still_estimates() {
+        let progress = super::Progress::overall(100);
+        assert_eq!(progress.eta(), None);
+        progress.set_position(50);
+        assert!(progress.eta().is_some());
+        progress.set_position(100);
+        assert_eq!(progress.eta(), None);
     }
 }

@@ -13,6 +13,8 @@
 
 use std::time::{Duration, Instant};
 
+use procfs::FromRead;
+
 use crate::metrics::cpu::thread_time;
 
 /// The calling thread's scheduler times at one instant.
@@ -75,11 +77,11 @@ impl Busy {
 
 /// `(on CPU, waiting on a run queue)` from `/proc/thread-self/schedstat`.
 fn schedstat() -> Option<(Duration, Duration)> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
-    let on_cpu = fields.next()??;
-    let queued = fields.next()??;
-    Some((Duration::from_nanos(on_cpu), Duration::from_nanos(queued)))
+    let s = procfs::process::Schedstat::from_file("/proc/thread-self/schedstat").ok()?;
+    Some((
+        Duration::from_nanos(s.sum_exec_runtime),
+        Duration::from_nanos(s.run_delay),
+    ))
 }
 
 #[cfg(test)]
@@ -96,6 +98,10 @@ mod tests {
         let busy = first.until(&Sample::now());
         assert!(busy.share() > 0.5, "{busy:?}");
         assert!(busy.wall >= Duration::from_millis(30));
+        if std::path::Path::new("/proc/thread-self/schedstat").exists() {
+            let (on_cpu, _queued) = schedstat().expect("procfs parses schedstat");
+            assert!(on_cpu > Duration::ZERO);
+        }
     }
 
     #[test]

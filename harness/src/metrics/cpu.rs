@@ -1,5 +1,6 @@
 //! CPU time: of this process (`getrusage`), of the calling thread
-//! (`CLOCK_THREAD_CPUTIME_ID`), and of named threads (`/proc/self/task/*/stat`).
+//! (`CLOCK_THREAD_CPUTIME_ID`), and of named threads (`/proc/self/task/*/stat`, read by
+//! procfs).
 
 use std::ops::Sub;
 use std::time::Duration;
@@ -63,31 +64,22 @@ pub fn thread_time() -> Duration {
 /// `(name, time)`, sorted by name. Resolution is the kernel's clock tick (usually
 /// 10 ms). Empty where `/proc` is not available.
 pub fn threads_named(prefix: &str) -> Vec<(String, CpuTime)> {
-    let tick = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
-        .ok()
-        .flatten()
-        .filter(|t| *t > 0)
-        .unwrap_or(100) as f64;
-    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+    let tick = procfs::ticks_per_second().max(1) as f64;
+    let Ok(tasks) = procfs::process::Process::myself().and_then(|p| p.tasks()) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for entry in dir.flatten() {
-        let path = entry.path();
-        let Ok(name) = std::fs::read_to_string(path.join("comm")) else {
-            continue;
-        };
-        let name = name.trim().to_owned();
-        if !name.starts_with(prefix) {
-            continue;
-        }
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
-            continue;
-        };
-        if let Some(time) = parse_stat(&stat, tick) {
-            out.push((name, time));
-        }
-    }
+    let mut out: Vec<(String, CpuTime)> = tasks
+        .flatten()
+        .filter_map(|task| task.stat().ok())
+        .filter(|stat| stat.comm.starts_with(prefix))
+        .map(|stat| {
+            let time = CpuTime {
+                user_s: stat.utime as f64 / tick,
+                sys_s: stat.stime as f64 / tick,
+            };
+            (stat.comm, time)
+        })
+        .collect();
     out.sort_by_key(|a| natural_key(&a.0));
     out
 }
@@ -99,47 +91,30 @@ fn natural_key(name: &str) -> (String, u64) {
     (stem.to_owned(), num.parse().unwrap_or(0))
 }
 
-/// Parses utime and stime (fields 14 and 15) of a `/proc/<pid>/stat` line.
-fn parse_stat(stat: &str, tick: f64) -> Option<CpuTime> {
-    let after_comm = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = after_comm.split_whitespace().collect();
-    // fields[0] is field 3 (state); utime is field 14, stime field 15.
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some(CpuTime {
-        user_s: utime / tick,
-        sys_s: stime / tick,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_stat_line() {
-        let line = "123 (my (odd) name) S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1 0";
-        let t = parse_stat(line, 100.0).unwrap();
-        assert_eq!(t.user_s, 2.5);
-        assert_eq!(t.sys_s, 0.5);
-    }
 
     #[test]
     fn finds_named_thread() {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let (up_tx, up) = std::sync::mpsc::channel::<()>();
         let t = std::thread::Builder::new()
-            .name("cputest-w1".into())
+            // Parentheses and a space: the name ends the `stat` line's `(comm)` field early
+            // for a naive parser.
+            .name("cputest-(w) 1".into())
             .spawn(move || {
                 up_tx.send(()).unwrap();
                 rx.recv()
             })
             .unwrap();
         up.recv().unwrap();
-        let found = threads_named("cputest-w");
+        let found = threads_named("cputest-");
         tx.send(()).unwrap();
         let _ = t.join();
         assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "cputest-(w) 1");
+        assert!(found[0].1.total_s() >= 0.0);
         assert!(thread_time() > Duration::ZERO);
         assert_eq!(natural_key("w10").1, 10);
     }

@@ -21,6 +21,7 @@ mod profile;
 mod run;
 mod server;
 mod skew;
+pub mod units;
 
 pub use files::{PlotPlan, ReportPlan};
 pub use load::{LoadJob, LoadPlan, Mode};

@@ -11,6 +11,8 @@ use std::time::Duration;
 use pool_core::ParkPolicy;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::units;
+
 /// The longest spin window `--park spin:D` accepts: a window longer than this is
 /// "never park" in all but name, and should say so.
 pub const MAX_SPIN: Duration = Duration::from_secs(1);
@@ -83,14 +85,16 @@ impl std::error::Error for ParseParkError {}
 impl FromStr for Park {
     type Err = ParseParkError;
 
-    /// `immediate`, `never`, or `spin:D` with `D` in `ns`, `us` (or `µs`), `ms` or `s`,
-    /// from 1 µs to [`MAX_SPIN`].
+    /// `immediate`, `never`, or `spin:D` with `D` a duration in the harness's one grammar
+    /// ([`units::duration`](super::units::duration): `50us`, `1.5ms`), from 1 µs to
+    /// [`MAX_SPIN`], kept to whole microseconds.
     ///
     /// ```
     /// use std::time::Duration;
     /// use harness::plan::Park;
     ///
     /// assert_eq!("spin:50us".parse::<Park>(), Ok(Park::Spin(Duration::from_micros(50))));
+    /// assert_eq!("spin:1.5ms".parse::<Park>(), Ok(Park::Spin(Duration::from_micros(1500))));
     /// assert_eq!("never".parse::<Park>(), Ok(Park::Never));
     /// assert!("spin:0us".parse::<Park>().is_err());
     /// assert!("spin".parse::<Park>().is_err());
@@ -102,31 +106,24 @@ impl FromStr for Park {
             "never" => return Ok(Park::Never),
             _ => {}
         }
-        let usage = || {
+        let invalid = |why: String| {
             ParseParkError(format!(
-                "invalid park policy {s:?}: expected immediate, never, or spin:DURATION \
-                 (for example spin:50us, spin:1ms)"
+                "invalid park policy {s:?}: {why}expected immediate, never, or spin:DURATION \
+                 (for example spin:50us, spin:1.5ms)"
             ))
         };
-        let window = s.strip_prefix("spin:").ok_or_else(usage)?;
-        let split = window
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or_else(usage)?;
-        let (digits, unit) = window.split_at(split);
-        let n: u64 = digits.parse().map_err(|_| usage())?;
-        let window = match unit {
-            "ns" => Duration::from_nanos(n),
-            "us" | "µs" => Duration::from_micros(n),
-            "ms" => Duration::from_millis(n),
-            "s" => Duration::from_secs(n),
-            _ => return Err(usage()),
-        };
-        if window < Duration::from_micros(1) || window > MAX_SPIN {
+        let window = s
+            .strip_prefix("spin:")
+            .ok_or_else(|| invalid(String::new()))?;
+        let window = units::duration(window).map_err(|e| invalid(format!("{e}; ")))?;
+        if window.as_micros() < 1 || window > MAX_SPIN {
             return Err(ParseParkError(format!(
-                "spin window {s:?} out of range: from 1us to 1s (use `never` to spin forever)"
+                "spin window {s:?} out of range: from 1us to 1s, a bare number being seconds \
+                 (use `never` to spin forever)"
             )));
         }
-        Ok(Park::Spin(window))
+        // Whole microseconds (MAX_SPIN bounds the cast): the unit of the label and `Display`.
+        Ok(Park::Spin(Duration::from_micros(window.as_micros() as u64)))
     }
 }
 
@@ -168,6 +165,8 @@ mod tests {
         assert_eq!("spin:2ms".parse::<Park>(), Ok(us(2000)));
         assert_eq!("spin:50µs".parse::<Park>(), Ok(us(50)));
         assert_eq!("spin:1000ns".parse::<Park>(), Ok(us(1)));
+        assert_eq!("spin:1.5ms".parse::<Park>(), Ok(us(1500)));
+        assert_eq!("spin:0.5ms".parse::<Park>(), Ok(us(500)));
         for bad in [
             "",
             "spin:",

@@ -1,9 +1,12 @@
-//! A plain text grid: the first column left-aligned, the others right-aligned.
+//! A plain text grid: the first column left-aligned, the others right-aligned, drawn by
+//! comfy-table without borders.
+
+use comfy_table::{presets, CellAlignment, Table};
 
 /// Rows of cells, rendered with aligned columns.
 #[derive(Clone, Debug, Default)]
 pub struct Grid {
-    rows: Vec<Vec<String>>,
+    table: Table,
     left: bool,
 }
 
@@ -16,8 +19,8 @@ impl Grid {
     /// An empty grid whose columns are all left-aligned.
     pub fn left_aligned() -> Grid {
         Grid {
-            rows: Vec::new(),
             left: true,
+            ..Grid::default()
         }
     }
 
@@ -27,7 +30,8 @@ impl Grid {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.rows.push(cells.into_iter().map(Into::into).collect());
+        self.table
+            .add_row(cells.into_iter().map(Into::into).collect::<Vec<String>>());
         self
     }
 
@@ -39,52 +43,45 @@ impl Grid {
     /// assert_eq!(g.render(0), "a     1\nbbb  22\n");
     /// ```
     pub fn render(&self, indent: usize) -> String {
-        let cols = self.rows.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..cols)
-            .map(|c| {
-                self.rows
-                    .iter()
-                    .filter_map(|r| r.get(c))
-                    .map(|s| s.chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let mut out = String::new();
-        for row in &self.rows {
-            let mut line = " ".repeat(indent);
-            for (c, cell) in row.iter().enumerate() {
-                if c > 0 {
-                    line.push_str("  ");
-                }
-                if c == 0 || self.left {
-                    line.push_str(&format!("{cell:<w$}", w = widths[c]));
-                } else {
-                    line.push_str(&format!("{cell:>w$}", w = widths[c]));
-                }
+        let mut table = self.table.clone();
+        table.load_preset(presets::NOTHING);
+        for (c, column) in table.column_iter_mut().enumerate() {
+            // Two spaces after each column; the last line's trailing ones are trimmed.
+            column.set_padding((0, 2));
+            if c > 0 && !self.left {
+                column.set_cell_alignment(CellAlignment::Right);
             }
-            out.push_str(line.trim_end());
-            out.push('\n');
         }
-        out
+        let margin = " ".repeat(indent);
+        table
+            .lines()
+            .map(|line| format!("{margin}{}\n", line.trim_end()))
+            .collect()
     }
 }
 
 /// Formats a number with thousands separators: `1234567` as `1,234,567`.
 pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    indicatif::HumanCount(n).to_string()
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uneven_rows_and_wide_characters() {
+        let mut g = super::Grid::new();
+        g.row(["latency µs", "p50 1", "p99 22"])
+            .row(["x", "p50 100"]);
+        assert_eq!(
+            g.render(2),
+            "  latency µs    p50 1  p99 22\n  x           p50 100\n"
+        );
+        let mut left = super::Grid::left_aligned();
+        left.row(["a", "1"]).row(["bb", "22"]);
+        assert_eq!(left.render(0), "a   1\nbb  22\n");
+        assert_eq!(super::Grid::new().render(4), "");
+    }
+
     #[test]
     fn thousands() {
         assert_eq!(super::thousands(0), "0");

@@ -54,13 +54,13 @@ pub fn ratio_ci(values: &[f64], base: &[f64]) -> Option<RatioCi> {
         return None;
     }
     let ratio = median(&mut values.to_vec()) / positive(median(&mut base.to_vec()))?;
-    let mut rng = SplitMix64::seeded(values.iter().chain(base));
+    let mut rng = seeded(values.iter().chain(base));
     let mut ratios = Vec::with_capacity(RESAMPLES);
     let mut a = vec![0.0; values.len()];
     let mut b = vec![0.0; base.len()];
     for _ in 0..RESAMPLES {
-        rng.resample(values, &mut a);
-        rng.resample(base, &mut b);
+        resample(&mut rng, values, &mut a);
+        resample(&mut rng, base, &mut b);
         if let Some(d) = positive(median(&mut b)) {
             ratios.push(median(&mut a) / d);
         }
@@ -92,37 +92,20 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny, well-mixed generator. The
-/// bootstrap needs reproducible indices, not cryptographic ones, and a generator of its
-/// own keeps the intervals identical across versions of any random-number crate.
-struct SplitMix64(u64);
+/// A generator seeded from the bits of `values`, so the same data give the same
+/// interval (for the fastrand version in `Cargo.lock`: its seeded output is not
+/// promised across versions, which moves an interval by resampling noise only).
+fn seeded<'a>(values: impl Iterator<Item = &'a f64>) -> fastrand::Rng {
+    let seed = values.fold(0x9e37_79b9_7f4a_7c15_u64, |seed, v| {
+        (seed ^ v.to_bits()).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    fastrand::Rng::with_seed(seed)
+}
 
-impl SplitMix64 {
-    /// Seeded from the bits of `values`, so the same data give the same interval.
-    fn seeded<'a>(values: impl Iterator<Item = &'a f64>) -> SplitMix64 {
-        let mut rng = SplitMix64(0x9e37_79b9_7f4a_7c15);
-        for v in values {
-            rng.0 ^= v.to_bits();
-            rng.next();
-        }
-        rng
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Fills `out` with draws from `from`, with replacement.
-    fn resample(&mut self, from: &[f64], out: &mut [f64]) {
-        for slot in out {
-            // Multiply-shift: an index without modulo bias worth mentioning.
-            let i = ((self.next() >> 32) * from.len() as u64) >> 32;
-            *slot = from[i as usize];
-        }
+/// Fills `out` with draws from `from`, with replacement.
+fn resample(rng: &mut fastrand::Rng, from: &[f64], out: &mut [f64]) {
+    for slot in out {
+        *slot = from[rng.usize(..from.len())];
     }
 }
 
@@ -132,12 +115,9 @@ mod tests {
 
     /// `n` values around `center`, spread ±`noise` (relative) deterministically.
     fn sample(center: f64, noise: f64, n: usize, phase: u64) -> Vec<f64> {
-        let mut rng = SplitMix64(phase);
+        let mut rng = fastrand::Rng::with_seed(phase);
         (0..n)
-            .map(|_| {
-                let u = (rng.next() >> 11) as f64 / (1_u64 << 53) as f64;
-                center * (1.0 + noise * (2.0 * u - 1.0))
-            })
+            .map(|_| center * (1.0 + noise * (2.0 * rng.f64() - 1.0)))
             .collect()
     }
 

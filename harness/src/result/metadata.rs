@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use procfs::Current;
 use serde::{Deserialize, Serialize};
 
 /// Where and how a result was produced.
@@ -33,40 +34,26 @@ pub struct Metadata {
     pub timestamp_unix: u64,
 }
 
-fn read_trimmed(path: &str) -> String {
-    std::fs::read_to_string(path)
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_else(|_| "unknown".to_owned())
+/// Host name and kernel from `uname(2)`, `unknown` where it fails.
+fn uname() -> (String, String) {
+    let Ok(u) = nix::sys::utsname::uname() else {
+        return ("unknown".to_owned(), "unknown".to_owned());
+    };
+    let text = |s: &std::ffi::OsStr| s.to_string_lossy().into_owned();
+    let kernel = format!("{} {}", text(u.release()), text(u.version()));
+    (text(u.nodename()), kernel)
 }
 
 /// This machine's host name, or `unknown`.
 pub(crate) fn hostname() -> String {
-    read_trimmed("/proc/sys/kernel/hostname")
+    uname().0
 }
 
 fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
+    procfs::CpuInfo::current()
         .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
+        .and_then(|info| info.model_name(0).map(str::to_owned))
         .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// Quotes one argument for a POSIX shell when it needs it.
-fn shell_quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c));
-    if plain {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', "'\\''"))
-    }
 }
 
 impl Metadata {
@@ -81,11 +68,7 @@ impl Metadata {
             harness_version: env!("CARGO_PKG_VERSION").to_owned(),
             cpu_model: cpu_model(),
             cores: num_cpus::get(),
-            kernel: format!(
-                "{} {}",
-                read_trimmed("/proc/sys/kernel/osrelease"),
-                read_trimmed("/proc/sys/kernel/version")
-            ),
+            kernel: uname().1,
             hostname: hostname(),
             rustc: env!("HARNESS_RUSTC_VERSION").to_owned(),
             crates,
@@ -93,10 +76,7 @@ impl Metadata {
                 Ok(features) => features.describe(),
                 Err(why) => format!("unavailable: {why}"),
             },
-            command: std::env::args()
-                .map(|a| shell_quote(&a))
-                .collect::<Vec<_>>()
-                .join(" "),
+            command: shell_words::join(std::env::args()),
             timestamp_unix: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs())
@@ -111,10 +91,17 @@ mod tests {
 
     #[test]
     fn quotes_only_when_needed() {
-        assert_eq!(shell_quote("--conns"), "--conns");
-        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_words::join(["--conns", "a b"]), "--conns 'a b'");
         let m = Metadata::collect();
         assert!(m.cores >= 1);
         assert!(m.rustc.starts_with("rustc"));
+        // Other architectures' /proc/cpuinfo may have no `model name`.
+        if cfg!(target_arch = "x86_64") {
+            assert_ne!(m.cpu_model, "unknown");
+        }
+        assert_ne!(m.hostname, "unknown");
+        for tracked in ["pool-core", "uring-ref", "tokio"] {
+            assert!(m.crates.contains_key(tracked), "{tracked}: {:?}", m.crates);
+        }
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+use pool_core::backend::PoolConfig;
 use pool_core::Builder;
 
 use super::server::{ServerConfig, ServerError, WORKER_PREFIX};
@@ -51,7 +52,8 @@ where
         .pinning(config.pinning.clone());
     // The pool configuration validates the settings, and names and pins the threads
     // exactly as a pool's workers.
-    let pool = builder.validated().map_err(ServerError::Build)?;
+    let pool = PoolConfig::from_builder(&builder);
+    pool.validate().map_err(ServerError::Build)?;
     let (report, started) = mpsc::channel();
     let mut threads = Vec::new();
     let mut first_error = None;

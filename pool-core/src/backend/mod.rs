@@ -16,6 +16,7 @@
 //! pool_core::conformance_tests!(pool_core::Pool<backend_foo::FooBackend>);
 //! ```
 
+mod runtime_impl;
 mod traits;
 
 pub use crate::config::{Hook, PoolConfig, StallHook};
@@ -27,4 +28,5 @@ pub use crate::lifecycle::{GateResult, Lifecycle, Reporter, StartGate};
 pub use crate::metrics::ParkCounters;
 pub use crate::placement::RoundRobin;
 pub use crate::task::{LiveGuard, TaskParts, TaskTracker, Tracked};
+pub use runtime_impl::{check_worker, RuntimeImpl};
 pub use traits::{Backend, LocalFuture, Remote, SendFuture, Task, Worker};

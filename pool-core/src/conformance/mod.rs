@@ -10,7 +10,7 @@
 //! ```
 //!
 //! A runtime whose tasks may move between workers (
-//! [`CHILD_AFFINITY`](crate::Runtime::CHILD_AFFINITY) `= false`) passes
+//! [`CHILD_AFFINITY`](crate::backend::RuntimeImpl::CHILD_AFFINITY) `= false`) passes
 //! `affinity = not_applicable`; the tests of child affinity, worker placement, the
 //! placement policies and the stall detector are then marked `#[ignore]` with the
 //! reason, and every other test runs (among them one that checks the runtime refuses
@@ -97,6 +97,10 @@ pub use time::{
 };
 
 /// Compile-time check that a runtime's handle has the auto traits the API promises.
+///
+/// ```
+/// pool_core::conformance::handle_auto_traits::<backend_tokio::TokioPool>();
+/// ```
 pub fn handle_auto_traits<R: crate::Runtime>() {
     fn assert<T: Clone + Send + Sync + std::fmt::Debug + 'static>() {}
     assert::<R::Handle>();
@@ -107,6 +111,11 @@ pub fn handle_auto_traits<R: crate::Runtime>() {
 /// Stamps one `#[test]` per conformance-kit function for runtime type `$rt`.
 ///
 /// See the [`conformance`](crate::conformance) module docs.
+///
+/// # Examples
+///
+/// In the module docs, and in each backend's `tests/conformance.rs`. They are not
+/// doctests: a doctest would not run the `#[test]` functions the macro stamps.
 #[macro_export]
 macro_rules! conformance_tests {
     ($rt:ty) => {

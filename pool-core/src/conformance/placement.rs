@@ -23,7 +23,7 @@ fn placed_pool<R: Runtime>(n: usize, placement: Placement) -> R {
         .unwrap_or_else(|e| panic!("building a {} pool placing {placement:?}: {e}", R::NAME))
 }
 
-/// A runtime with [`CHILD_AFFINITY`](Runtime::CHILD_AFFINITY) builds with every policy
+/// A runtime with [`CHILD_AFFINITY`](crate::backend::RuntimeImpl::CHILD_AFFINITY) builds with every policy
 /// and with a stall detector; any other runtime may instead refuse them with
 /// [`BuildError::Unsupported`], never with another error, and always accepts the
 /// default.

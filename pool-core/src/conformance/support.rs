@@ -1,4 +1,7 @@
 //! Helpers shared by the kit's tests.
+//!
+//! The items here have no examples of their own: they are test plumbing, and the kit's
+//! test functions in the sibling modules are their examples.
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -4,17 +4,9 @@ use crate::result::Metadata;
 
 /// `YYYY-MM-DD` (UTC) of a Unix timestamp.
 pub(super) fn date(unix: u64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let days = (unix / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    let at = i64::try_from(unix).ok();
+    at.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map_or_else(|| "9999-12-31".to_owned(), |t| t.date().to_string())
 }
 
 /// Words of a CPU model name that say nothing about the CPU.
@@ -57,6 +49,7 @@ mod tests {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(951_782_400), "2000-02-29");
         assert_eq!(date(1_700_000_000), "2023-11-14");
+        assert_eq!(date(u64::MAX), "9999-12-31");
     }
 
     #[test]

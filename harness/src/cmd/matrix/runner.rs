@@ -5,7 +5,7 @@
 //! run is recorded and the matrix goes on.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::backend::{BackendKind, Target};
 use crate::cmd::progress::Progress;
@@ -312,15 +312,12 @@ impl<'a> Runner<'a> {
         self.progress.set_position(self.done_cost_ms);
     }
 
-    /// `; ETA 12 min 5 s`, from the planned cost left and the pace so far.
+    /// ` (ETA 12m 5s)`, from the planned cost left and indicatif's estimate of the pace.
     fn eta(&self) -> String {
-        let total = self.plan.cost_ms();
-        if self.done_cost_ms == 0 || self.done_cost_ms >= total {
-            return String::new();
-        }
-        let pace = self.started.elapsed().as_secs_f64() / self.done_cost_ms as f64;
-        let left = ((total - self.done_cost_ms) as f64 * pace).round() as u64;
-        format!(" (ETA {} min {:02} s)", left / 60, left % 60)
+        self.progress.eta().map_or_else(String::new, |left| {
+            let whole = Duration::from_secs(left.as_secs());
+            format!(" (ETA {})", humantime::format_duration(whole))
+        })
     }
 
     /// Runs that produced a result.
