@@ -192,6 +192,7 @@
 
 pub mod backend;
 mod builder;
+mod busy;
 mod config;
 mod context;
 mod counters;

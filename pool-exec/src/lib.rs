@@ -60,7 +60,6 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
-mod busy;
 pub mod coop;
 pub mod current;
 mod inbox;

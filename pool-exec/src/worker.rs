@@ -8,7 +8,6 @@ use std::time::Instant;
 use pool_core::backend::{self, WorkerCounters};
 use pool_core::ParkPolicy;
 
-use crate::busy::OffCpu;
 use crate::reactor::{Reactor, Wait};
 use crate::spin::{self, Polled};
 use crate::time::timers;
@@ -34,8 +33,8 @@ use crate::{coop, current, Batch, ExecRemote, Executor, Inbox, Unpark, WorkerSta
 /// and drops its tasks on its own thread with the reactor still current.
 ///
 /// Busy time ([`Handle::metrics`](pool_core::Handle::metrics)) is the thread's CPU
-/// time, read at the end of every park, so kernel work done inside the reactor's wait
-/// counts as busy; between parks it advances with the clock.
+/// time, read at the end of every park ([`BusyClock`](pool_core::backend::BusyClock)),
+/// so kernel work done inside the reactor's wait counts as busy.
 ///
 /// ```
 /// use std::io;
@@ -110,7 +109,7 @@ impl<R: Reactor> Worker<R> {
     }
 
     /// One reactor turn, non-blocking unless the worker may park.
-    fn turn(&mut self, off_cpu: &mut OffCpu) {
+    fn turn(&mut self) {
         if self.executor.has_runnable() {
             return self.turn_reactor(Wait::No);
         }
@@ -129,7 +128,7 @@ impl<R: Reactor> Worker<R> {
         self.turn_reactor(Wait::Until(deadline));
         self.inbox.awake();
         WorkerCounters::unparked();
-        self.stats.parks.record_park(off_cpu.lap(now.elapsed()));
+        self.stats.unparked();
     }
 
     fn turn_reactor(&mut self, wait: Wait) {
@@ -175,7 +174,6 @@ impl<R: Reactor + 'static> backend::Worker for Worker<R> {
         let _executor = current::enter(Rc::clone(&self.executor));
         let _reactor = self.reactor.enter();
         let _timers = timers::enter();
-        let mut off_cpu = OffCpu::start();
         let mut batch = Batch::default();
         let mut wake = Vec::new();
         loop {
@@ -188,7 +186,7 @@ impl<R: Reactor + 'static> backend::Worker for Worker<R> {
             if self.inbox.is_stopping() {
                 break;
             }
-            self.turn(&mut off_cpu);
+            self.turn();
             timers::fire_due(&mut wake);
             // Only now: what the reactor and the timers woke runs first.
             self.executor.wake_deferred();
