@@ -2,12 +2,12 @@
 //! for its worker ([`Handle::metrics`](pool_core::Handle::metrics)) is close to the
 //! worker thread's own CPU time, as `harness serve` prints both (issue 19).
 //!
-//! Before issue 19 the hand-built backends counted a whole reactor wait as parked:
-//! under io_uring's `DEFER_TASKRUN` the receives and sends of a turn run inside that
-//! wait, and `uring` read 5% busy at 54% CPU (in this debug build, 5% at 14%; mio
-//! 7% at 12%). This test failed then. The bound is looser than the issue's 10%,
-//! for a debug build on a shared machine; the figures of a release build are in
-//! the issue's report.
+//! Before issue 19 every backend counted time it ran as parked: the hand-built ones a
+//! whole reactor wait (under io_uring's `DEFER_TASKRUN` the receives and sends of a
+//! turn run inside it: `uring` read 5% busy at 54% CPU in a release build), tokio
+//! its I/O driver. This test failed then: in this debug build, at this rate, busy
+//! read 7, 6, 7 and 6% on tokio-mt, tokio, mio and uring, at 11.6, 11.3, 9.7 and
+//! 11.9% CPU. Its bound is looser than the issue's 10%, for a shared machine.
 
 mod support;
 
@@ -20,10 +20,10 @@ use support::{harness, serve_addr, text};
 const BACKENDS: [&str; 4] = ["tokio-mt", "tokio", "mio", "uring"];
 
 /// The offered rate: a worker well below saturation, even in a debug build.
-const RATE: &str = "4000";
+const RATE: &str = "8000";
 
 /// busy % may be this far from CPU %, as a share of CPU %.
-const TOLERANCE: f64 = 0.25;
+const TOLERANCE: f64 = 0.15;
 
 /// A `harness serve` child, killed if the test fails before it stops it.
 struct Serve {
@@ -83,7 +83,7 @@ fn worker_shares(out: &str) -> (f64, f64) {
 }
 
 /// Serves `backend` on one worker while a load process offers [`RATE`] echoes a
-/// second for 2 s; returns the worker's `(CPU %, busy %)`.
+/// second for 3 s; returns the worker's `(CPU %, busy %)`.
 fn serve_at_fixed_rate(backend: &str) -> (f64, f64) {
     let (serve, addr) = Serve::start(backend);
     let load = harness()
@@ -126,6 +126,7 @@ fn busy_share_is_the_worker_threads_cpu_share() {
         assert!(cpu >= 1.0, "{backend}: CPU {cpu}%");
         measured.push((backend, cpu, busy));
     }
+    eprintln!("(backend, CPU %, busy %): {measured:?}");
     let off: Vec<_> = measured
         .iter()
         .filter(|(_, cpu, busy)| (busy - cpu).abs() > TOLERANCE * cpu)

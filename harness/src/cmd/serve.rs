@@ -13,7 +13,7 @@ use crate::metrics::{activity, CpuTime};
 use crate::os::{on_signal, raise_nofile};
 use crate::plan::ServePlan;
 use crate::report::Grid;
-use crate::serve::EchoServer;
+use crate::serve::{worker_cpu_clocks, EchoServer};
 
 pub(super) fn serve(args: ServePlan) -> anyhow::Result<Outcome> {
     raise_nofile();
@@ -43,7 +43,7 @@ impl WithServer for Serve<'_> {
         };
         let server = S::start(&a.server.config(a.msg_size, pinning))?;
         let cpu0 = CpuTime::process();
-        let workers_cpu0 = server.worker_cpu();
+        let clocks0 = worker_cpu_clocks(threads);
         let metrics0 = server.metrics();
         let started = Instant::now();
         {
@@ -62,6 +62,7 @@ impl WithServer for Serve<'_> {
         let window = started.elapsed();
         let activity = activity::between(&metrics0, &server.metrics(), window);
         let workers_cpu = server.worker_cpu();
+        let clocks = worker_cpu_clocks(threads);
         let stats = server.stop();
 
         let msg = a.msg_size as u64;
@@ -92,13 +93,19 @@ impl WithServer for Serve<'_> {
                 .and_then(|a| a.busy_pct)
                 .map_or("-".to_owned(), |b| format!("{b:.1}"));
             let thread_cpu = workers_cpu.get(i).copied().unwrap_or_default();
-            let window_cpu = thread_cpu - workers_cpu0.get(i).copied().unwrap_or_default();
+            let window_cpu = match (clocks.get(i), clocks0.get(i)) {
+                (Some(end), Some(start)) => end.saturating_sub(*start),
+                _ => Default::default(),
+            };
             g.row([
                 format!("srv-w{}", i + 1),
                 w.accepted.to_string(),
                 (w.bytes / msg).to_string(),
                 format!("{:.2}", thread_cpu.total_s()),
-                format!("{:.1}", 100.0 * window_cpu.total_s() / window.as_secs_f64()),
+                format!(
+                    "{:.1}",
+                    100.0 * window_cpu.as_secs_f64() / window.as_secs_f64()
+                ),
                 busy,
                 polls,
             ]);

@@ -68,24 +68,51 @@ pub fn threads_named(prefix: &str) -> Vec<(String, CpuTime)> {
         .flatten()
         .filter(|t| *t > 0)
         .unwrap_or(100) as f64;
+    tasks_named(prefix)
+        .into_iter()
+        .filter_map(|(name, path, _)| {
+            let stat = std::fs::read_to_string(path.join("stat")).ok()?;
+            Some((name, parse_stat(&stat, tick)?))
+        })
+        .collect()
+}
+
+/// CPU time (user + system) of this process's threads whose name starts with
+/// `prefix`, to the nanosecond, as `(name, time)`, sorted by name: each thread's CPU
+/// clock, read from this thread. Empty where `/proc` is not available.
+pub fn threads_cpu_named(prefix: &str) -> Vec<(String, Duration)> {
+    tasks_named(prefix)
+        .into_iter()
+        .filter_map(|(name, _, tid)| Some((name, thread_cpu_of(tid)?)))
+        .collect()
+}
+
+/// The CPU clock of thread `tid` of this process. Linux encodes a thread's CPU clock
+/// id as `!tid << 3 | CPUCLOCK_PERTHREAD (4) | CPUCLOCK_SCHED (2)`, as glibc's
+/// `pthread_getcpuclockid` does.
+fn thread_cpu_of(tid: i32) -> Option<Duration> {
+    let id = ClockId::from_raw((!tid << 3) | 6);
+    clock_gettime(id).ok().map(Duration::from)
+}
+
+/// This process's threads whose name starts with `prefix`: `(name, /proc dir, tid)`,
+/// sorted by name.
+fn tasks_named(prefix: &str) -> Vec<(String, std::path::PathBuf, i32)> {
     let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for entry in dir.flatten() {
         let path = entry.path();
+        let Some(tid) = entry.file_name().to_str().and_then(|t| t.parse().ok()) else {
+            continue;
+        };
         let Ok(name) = std::fs::read_to_string(path.join("comm")) else {
             continue;
         };
         let name = name.trim().to_owned();
-        if !name.starts_with(prefix) {
-            continue;
-        }
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
-            continue;
-        };
-        if let Some(time) = parse_stat(&stat, tick) {
-            out.push((name, time));
+        if name.starts_with(prefix) {
+            out.push((name, path, tid));
         }
     }
     out.sort_by_key(|a| natural_key(&a.0));
@@ -137,9 +164,12 @@ mod tests {
             .unwrap();
         up.recv().unwrap();
         let found = threads_named("cputest-w");
+        let clocks = threads_cpu_named("cputest-w");
         tx.send(()).unwrap();
         let _ = t.join();
         assert_eq!(found.len(), 1);
+        assert_eq!(clocks.len(), 1);
+        assert!(clocks[0].1 > Duration::ZERO);
         assert!(thread_time() > Duration::ZERO);
         assert_eq!(natural_key("w10").1, 10);
     }
