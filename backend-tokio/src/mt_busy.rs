@@ -26,7 +26,8 @@ pub(crate) struct ThreadBusy {
 impl ThreadBusy {
     pub(crate) fn new(workers: usize) -> Self {
         ThreadBusy {
-            clocks: (0..workers).map(|_| BusyClock::new()).collect(),
+            // Made on the builder's thread: each reads its worker's CPU from its first park.
+            clocks: (0..workers).map(|_| BusyClock::off_thread()).collect(),
             claimed: AtomicUsize::new(0),
         }
     }

@@ -71,10 +71,21 @@ impl Default for BusyClock {
 }
 
 impl BusyClock {
-    /// The clock of a worker starting now. Call it on the worker's thread, whose CPU
-    /// time it reads from then on (made elsewhere, it starts at the first park's end).
+    /// The clock of a worker starting now, on the calling thread, whose CPU time it
+    /// reads from then on. Off the worker's thread, use
+    /// [`off_thread`](BusyClock::off_thread).
     pub fn new() -> Self {
-        let lap = thread_cpu().map(|cpu| (Instant::now(), cpu));
+        Self::with_lap(thread_cpu().map(|cpu| (Instant::now(), cpu)))
+    }
+
+    /// The clock of a worker starting now on a thread that is not the calling one: it
+    /// reads the worker thread's CPU time from the end of the first park on (the
+    /// first park's wall time counts as parked).
+    pub fn off_thread() -> Self {
+        Self::with_lap(None)
+    }
+
+    fn with_lap(lap: Option<(Instant, Duration)>) -> Self {
         BusyClock {
             started: Instant::now(),
             parks: AtomicU64::new(0),
@@ -165,6 +176,27 @@ mod tests {
             slept <= cpu + Duration::from_millis(1),
             "busy {slept:?}, CPU {cpu:?}"
         );
+    }
+
+    #[cfg(not(miri))]
+    #[test]
+    fn made_off_thread_busy_time_never_goes_back() {
+        // Made by a thread with more CPU time than the worker thread will have.
+        let cpu0 = thread_cpu().unwrap();
+        while thread_cpu().unwrap() - cpu0 < Duration::from_millis(5) {
+            std::hint::spin_loop();
+        }
+        let clock = std::sync::Arc::new(BusyClock::off_thread());
+        let before = busy(&clock);
+        let worker = std::sync::Arc::clone(&clock);
+        std::thread::spawn(move || {
+            worker.parking();
+            worker.unparked();
+        })
+        .join()
+        .unwrap();
+        let after = busy(&clock);
+        assert!(after >= before, "{before:?} then {after:?}");
     }
 
     #[test]

@@ -204,3 +204,69 @@ impl<R: Reactor> Drop for Worker<R> {
         self.shut_down();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use pool_core::backend::{Remote, Task, Worker as _};
+    use pool_core::WorkerMetrics;
+
+    use super::*;
+
+    /// Logs flushes and waits; a blocking wait stops the worker instead of blocking.
+    #[derive(Debug)]
+    struct Fake {
+        inbox: Arc<Inbox>,
+        log: Rc<Cell<(usize, usize)>>,
+    }
+
+    impl Reactor for Fake {
+        type Guard = ();
+        const NAME: &'static str = "fake";
+        const FLUSH_EVERY: usize = 4;
+
+        fn turn(&mut self, wait: Wait) -> std::io::Result<()> {
+            if let Wait::Until(_) = wait {
+                let (flushes, waits) = self.log.get();
+                self.log.set((flushes, waits + 1));
+                self.inbox.stop();
+            }
+            Ok(())
+        }
+
+        fn enter(&self) {}
+
+        fn flush(&mut self) {
+            let (flushes, waits) = self.log.get();
+            self.log.set((flushes + 1, waits));
+        }
+    }
+
+    struct Nobody;
+    impl Unpark for Nobody {
+        fn unpark(&self) {}
+    }
+
+    #[test]
+    fn flushes_every_flush_every_polls_then_parks_when_idle() {
+        let log = Rc::new(Cell::new((0, 0)));
+        let l = Rc::clone(&log);
+        let worker = Worker::new(ParkPolicy::Immediate, Box::new(Nobody), |inbox| Fake {
+            inbox: Arc::clone(inbox),
+            log: l,
+        });
+        let remote = worker.remote();
+        for _ in 0..10 {
+            assert!(remote.submit(Task::Ready(Box::pin(async {}))).is_ok());
+        }
+        worker.run();
+        // 10 polls in slices of 4: a flush after the first two slices, none after
+        // the short last one; then the worker, idle, parked once.
+        assert_eq!(log.get(), (2, 1));
+        let mut metrics = WorkerMetrics::new(0);
+        remote.fill_metrics(&mut metrics);
+        assert_eq!(metrics.parks, Some(1));
+    }
+}
