@@ -135,4 +135,5 @@ pub type MioRemote = pool_exec::ExecRemote;
 pub use net::{TcpListener, TcpStream};
 pub use pool::{MioBackend, MioPool};
 pub use pool_exec::time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use reactor::MioReactor;
 pub use worker::MioWorker;

@@ -9,7 +9,7 @@ use pool_core::{ParkPolicy, Pool};
 use pool_exec::ExecRemote;
 
 use crate::net::{TcpListener, TcpStream};
-use crate::worker::MioWorker;
+use crate::worker::{self, MioWorker};
 use pool_exec::time::{sleep_until, Sleep};
 
 /// The mio backend. Use it through [`MioPool`].
@@ -40,7 +40,7 @@ impl Backend for MioBackend {
     const NAME: &'static str = "mio";
 
     fn new_worker(_index: usize, config: &PoolConfig) -> io::Result<MioWorker> {
-        MioWorker::new(config.park.clone())
+        worker::new(config.park.clone())
     }
 
     /// Every policy: the worker spins by polling `epoll_wait` with a zero timeout.

@@ -3,9 +3,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use pool_core::backend::{Remote, Task};
+use pool_core::backend::{BusyClock, Remote, Task};
 use pool_core::WorkerMetrics;
-use tokio::runtime::RuntimeMetrics;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// A message to a worker.
@@ -19,14 +18,15 @@ pub(crate) enum Message {
 
 /// Sends tasks to one tokio worker over an unbounded channel.
 ///
-/// Its metrics come from tokio's own for the worker's runtime (busy time, parks) and
-/// from a count of the tasks sent but not yet received (the queue depth; tokio does not
+/// Its metrics come from the worker's park hooks (busy time as the thread's CPU time,
+/// parks: a [`BusyClock`]; tokio's own busy time leaves out its I/O driver, a third of
+/// the thread's CPU in an echo server) and from a count of the tasks sent but not yet received (the queue depth; tokio does not
 /// expose the run queue of a `LocalSet`, so tasks already received and waiting to run
 /// are not in it).
 #[derive(Debug, Clone)]
 pub struct TokioRemote {
     pub(crate) tx: UnboundedSender<Message>,
-    pub(crate) runtime: RuntimeMetrics,
+    pub(crate) busy: Arc<BusyClock>,
     /// Tasks in the channel: incremented by `submit`, decremented by the worker.
     pub(crate) queued: Arc<AtomicU64>,
 }
@@ -48,8 +48,7 @@ impl Remote for TokioRemote {
     }
 
     fn fill_metrics(&self, metrics: &mut WorkerMetrics) {
-        metrics.busy = Some(self.runtime.worker_total_busy_duration(0));
-        metrics.parks = Some(self.runtime.worker_park_count(0));
+        self.busy.fill(metrics);
         metrics.queue_depth = Some(self.queued.load(Ordering::Relaxed));
     }
 }

@@ -39,8 +39,8 @@
 //! ## Metrics
 //!
 //! [`Handle::metrics`](pool_core::Handle::metrics) on a [`TokioPool`] gives every field:
-//! task counts from pool-core, busy time and parks from each worker runtime's own tokio
-//! metrics, and as queue depth the tasks sent to a worker and not yet received (tokio
+//! task counts from pool-core, busy time (the worker thread's CPU time, see
+//! [`BusyClock`](pool_core::backend::BusyClock)) and parks from each worker's park hooks, and as queue depth the tasks sent to a worker and not yet received (tokio
 //! does not expose the run queue of a `LocalSet`, so tasks received and waiting to run
 //! are not counted). On [`TokioMultiThread`] see its docs: tokio's stable metrics give
 //! busy time and parks per worker, and the rest is `None`.
@@ -49,6 +49,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod handle;
+mod mt_busy;
 mod multi_thread;
 pub mod net;
 mod pool;

@@ -19,6 +19,7 @@ use pool_core::{
 use tokio::sync::watch;
 use tokio::task::LocalSet;
 
+use crate::mt_busy::ThreadBusy;
 use crate::net::{TcpListener, TcpStream};
 use crate::time::Sleep;
 
@@ -43,7 +44,8 @@ use crate::time::Sleep;
 ///   this runtime: move `Send` work with [`spawn`](Handle::spawn).
 /// - tokio runs the `after_start` / `before_stop` hooks, names threads and pins them on
 ///   its blocking-pool threads too, not only on the workers.
-/// - [`Handle::metrics`] maps what tokio exposes on stable Rust: per worker, `busy`
+/// - [`Handle::metrics`] gives per worker `busy` (the thread's CPU time, measured by
+///   its park hooks; worker `i` is the `i`-th thread to park, not tokio's index `i`)
 ///   and `parks`; pool-wide, the live tasks and panics. A task is not bound to a
 ///   worker, so the per-worker `live_tasks`, `spawned` and `polls` are `None`, and so is
 ///   `queue_depth` (tokio's per-worker queue depths need `tokio_unstable`).
@@ -71,6 +73,7 @@ struct Inner {
     lifecycle: Arc<Lifecycle>,
     runtime: tokio::runtime::Handle,
     pool_size: usize,
+    busy: Arc<ThreadBusy>,
     /// Set to `true` at shutdown, so that pinned tasks leave their blocking threads.
     stop: watch::Sender<bool>,
 }
@@ -145,8 +148,17 @@ impl RuntimeImpl for TokioMultiThread {
         let starts = AtomicUsize::new(0);
         let names = AtomicUsize::new(0);
 
+        let busy = Arc::new(ThreadBusy::new(config.pool_size));
         let mut builder = tokio::runtime::Builder::new_multi_thread();
         builder.worker_threads(config.pool_size).enable_all();
+        builder.on_thread_park({
+            let busy = Arc::clone(&busy);
+            move || busy.parking()
+        });
+        builder.on_thread_unpark({
+            let busy = Arc::clone(&busy);
+            move || busy.unparked()
+        });
         builder.thread_name_fn({
             let config = Arc::clone(&config);
             move || config.thread_name(names.fetch_add(1, Ordering::Relaxed))
@@ -187,6 +199,7 @@ impl RuntimeImpl for TokioMultiThread {
                     lifecycle,
                     runtime: runtime.handle().clone(),
                     pool_size: config.pool_size,
+                    busy,
                     stop,
                 }),
             },
@@ -332,12 +345,10 @@ impl Handle for MultiThreadHandle {
     }
 
     fn metrics(&self) -> PoolMetrics {
-        let tokio = self.inner.runtime.metrics();
         let workers = (0..self.inner.pool_size)
             .map(|i| {
                 let mut metrics = WorkerMetrics::new(i);
-                metrics.busy = Some(tokio.worker_total_busy_duration(i));
-                metrics.parks = Some(tokio.worker_park_count(i));
+                self.inner.busy.fill(i, &mut metrics);
                 metrics
             })
             .collect();

@@ -4,7 +4,7 @@ use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use pool_core::backend::{Worker, WorkerCounters};
+use pool_core::backend::{BusyClock, Worker, WorkerCounters};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::LocalSet;
@@ -18,16 +18,32 @@ pub struct TokioWorker {
     tx: UnboundedSender<Message>,
     rx: UnboundedReceiver<Message>,
     queued: Arc<AtomicU64>,
+    busy: Arc<BusyClock>,
 }
 
 impl TokioWorker {
     pub(crate) fn new() -> io::Result<Self> {
-        // The park hooks feed pool-core's recent busy figure (PowerOfTwoChoices); they
-        // return at once when the pool does not place by it.
+        // Made on the worker thread, whose CPU time it reads.
+        let busy = Arc::new(BusyClock::new());
+        // The park hooks measure busy time, and feed pool-core's recent busy figure
+        // (PowerOfTwoChoices; that part returns at once when the pool does not place
+        // by it).
         let runtime = Builder::new_current_thread()
             .enable_all()
-            .on_thread_park(WorkerCounters::parking)
-            .on_thread_unpark(WorkerCounters::unparked)
+            .on_thread_park({
+                let busy = Arc::clone(&busy);
+                move || {
+                    WorkerCounters::parking();
+                    busy.parking();
+                }
+            })
+            .on_thread_unpark({
+                let busy = Arc::clone(&busy);
+                move || {
+                    busy.unparked();
+                    WorkerCounters::unparked();
+                }
+            })
             .build()?;
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(TokioWorker {
@@ -35,6 +51,7 @@ impl TokioWorker {
             tx,
             rx,
             queued: Arc::default(),
+            busy,
         })
     }
 }
@@ -45,8 +62,8 @@ impl Worker for TokioWorker {
     fn remote(&self) -> TokioRemote {
         TokioRemote {
             tx: self.tx.clone(),
-            runtime: self.runtime.metrics(),
             queued: Arc::clone(&self.queued),
+            busy: Arc::clone(&self.busy),
         }
     }
 
@@ -56,6 +73,7 @@ impl Worker for TokioWorker {
             tx,
             mut rx,
             queued,
+            busy: _,
         } = self;
         // Only remotes keep the channel open from now on.
         drop(tx);

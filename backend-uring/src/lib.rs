@@ -106,6 +106,7 @@ mod driver;
 pub mod net;
 mod pool;
 mod probe;
+mod reactor;
 mod worker;
 
 pub use net::{TcpListener, TcpStream};
@@ -113,4 +114,5 @@ pub use pool::{UringBackend, UringFallbackBackend, UringFallbackPool, UringPool}
 pub use pool_exec::time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use pool_exec::ExecRemote as UringRemote;
 pub use probe::{fallback_features, features, Features, SetupMode, FORCE_UNAVAILABLE_ENV};
+pub use reactor::UringReactor;
 pub use worker::UringWorker;

@@ -12,7 +12,7 @@ use pool_exec::ExecRemote;
 
 use crate::net::{TcpListener, TcpStream};
 use crate::probe;
-use crate::worker::UringWorker;
+use crate::worker::{self, UringWorker};
 
 /// The io_uring backend. Use it through [`UringPool`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -74,7 +74,7 @@ macro_rules! uring_backend {
 
             fn new_worker(_index: usize, config: &PoolConfig) -> io::Result<UringWorker> {
                 let features = $features().map_err(io::Error::other)?;
-                UringWorker::new(features, config.park.clone())
+                worker::new(features, config.park.clone())
             }
 
             /// Every policy: the worker spins by entering its ring without waiting.

@@ -194,6 +194,7 @@
 
 pub mod backend;
 mod builder;
+mod busy;
 mod config;
 mod context;
 mod counters;

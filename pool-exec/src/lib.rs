@@ -5,20 +5,26 @@
 //! here, written once: task storage and the run queue ([`Executor`]), the remote
 //! [`Inbox`] other threads spawn and wake through, the task wakers, the cooperative
 //! budget ([`coop`]), the thread's current executor ([`current`]), a worker's
-//! [`WorkerStats`] and its [`ExecRemote`], and the worker's timers ([`time`]: `sleep`,
-//! `timeout`, and the ordered deadlines the reactor's wait is bounded by).
+//! [`WorkerStats`] and its [`ExecRemote`], the worker's timers ([`time`]: `sleep`,
+//! `timeout`, and the ordered deadlines the reactor's wait is bounded by), and the
+//! worker's loop itself ([`Worker`]), generic over the backend's [`Reactor`].
 //!
 //! It is a crate for backend implementors, not for users of a pool: it has no reactor
-//! and no sockets, and on its own it runs nothing.
+//! and no sockets, and on its own it does no I/O.
 //!
 //! ## How a backend drives it
 //!
-//! A worker's loop, for any reactor:
+//! A backend implements a [`Reactor`] (a turn that processes readiness or
+//! completions, waiting or not, and the guard that makes it the thread's current
+//! one) and hands it, with an [`Unpark`], to [`Worker::new`]. The [`Worker`] is the
+//! whole loop, the same for every reactor:
 //!
 //! 1. [`Executor::drain_inbox`]: spawns and wakes queued by other threads;
-//! 2. [`Executor::tick`]`(`[`EVENT_INTERVAL`]`)`: polls at most `K` = 61 tasks;
+//! 2. [`Executor::tick`]`(`[`EVENT_INTERVAL`]`)`: polls at most `K` = 61 tasks
+//!    ([`Reactor::flush`] every [`Reactor::FLUSH_EVERY`] of them);
 //! 3. its reactor turn: without blocking if [`Executor::has_runnable`], else after
-//!    [`Inbox::prepare_sleep`] returned `true` (then [`Inbox::awake`] after it);
+//!    spinning as the park policy allows ([`spin`]) and [`Inbox::prepare_sleep`]
+//!    returned `true` (then [`Inbox::awake`] after it);
 //! 4. its timers;
 //! 5. [`Executor::wake_deferred`]: the tasks that spent their budget go last.
 //!
@@ -57,18 +63,22 @@
 pub mod coop;
 pub mod current;
 mod inbox;
+mod reactor;
 mod remote;
 mod scheduler;
 pub mod spin;
 mod stats;
 pub mod time;
 mod waker;
+mod worker;
 
 pub use inbox::{Batch, Inbox, Unpark};
+pub use reactor::{Reactor, Wait};
 pub use remote::ExecRemote;
 pub use scheduler::Executor;
 pub use stats::WorkerStats;
 pub use waker::TaskWaker;
+pub use worker::Worker;
 
 /// The event interval `K`: tasks polled per tick before the worker looks at I/O,
 /// timers and its inbox again (tokio's `event_interval`). The reasoning is in

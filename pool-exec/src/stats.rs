@@ -2,41 +2,35 @@
 //! [`Handle::metrics`](pool_core::Handle::metrics).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
-use pool_core::backend::ParkCounters;
+use pool_core::backend::BusyClock;
 use pool_core::WorkerMetrics;
 
 /// Busy time, parks and the run queue's length of one worker. Written by the worker
 /// (relaxed stores, no lock), read by any thread.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct WorkerStats {
-    started: Instant,
-    /// Busy time and parks, recorded by the worker around each blocking wait.
-    pub parks: ParkCounters,
+    /// Busy time (the thread's CPU time) and parks, recorded around each blocking
+    /// wait.
+    busy: BusyClock,
     /// The run queue's length, sampled once per loop turn.
     run_queue: AtomicU64,
 }
 
-impl Default for WorkerStats {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl WorkerStats {
-    /// Stats of a worker starting now.
+    /// Stats of a worker starting now, on the calling thread (see [`BusyClock::new`]).
     pub fn new() -> Self {
-        WorkerStats {
-            started: Instant::now(),
-            parks: ParkCounters::default(),
-            run_queue: AtomicU64::new(0),
-        }
+        Self::default()
     }
 
     /// Records that the worker parks now (call it just before blocking).
     pub fn parking(&self) {
-        self.parks.parking(self.started.elapsed());
+        self.busy.parking();
+    }
+
+    /// Records that the park has ended (call it when the blocking wait returns).
+    pub fn unparked(&self) {
+        self.busy.unparked();
     }
 
     /// Records the run queue's length (once per loop turn).
@@ -47,7 +41,7 @@ impl WorkerStats {
     /// Fills busy time, parks and the queue depth (`inbox` is the remote queue's
     /// length).
     pub fn fill(&self, inbox: usize, into: &mut WorkerMetrics) {
-        self.parks.fill(self.started.elapsed(), into);
+        self.busy.fill(into);
         into.queue_depth = Some(self.run_queue.load(Ordering::Relaxed) + inbox as u64);
     }
 }

@@ -6,6 +6,6 @@ mod readiness;
 pub(crate) mod registration;
 pub(crate) mod registry;
 
-pub(crate) use driver::Reactor;
+pub use driver::MioReactor;
 pub(crate) use readiness::Direction;
 pub(crate) use registration::Registration;

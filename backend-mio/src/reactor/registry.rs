@@ -68,8 +68,12 @@ pub(crate) fn enter(registry: Arc<Registry>) -> EnterGuard {
 }
 
 /// Restores the previous current registry when dropped.
+///
+/// The [`Reactor::Guard`](pool_exec::Reactor::Guard) of [`MioReactor`](crate::MioReactor):
+/// public for that, but not nameable outside the crate.
 #[derive(Debug)]
-pub(crate) struct EnterGuard {
+#[allow(unreachable_pub)]
+pub struct EnterGuard {
     previous: Option<Arc<Registry>>,
 }
 

@@ -13,7 +13,7 @@ use crate::metrics::{activity, CpuTime};
 use crate::os::{on_signal, raise_nofile};
 use crate::plan::ServePlan;
 use crate::report::Grid;
-use crate::serve::EchoServer;
+use crate::serve::{worker_cpu_clocks, EchoServer};
 
 pub(super) fn serve(args: ServePlan) -> anyhow::Result<Outcome> {
     raise_nofile();
@@ -43,6 +43,7 @@ impl WithServer for Serve<'_> {
         };
         let server = S::start(&a.server.config(a.msg_size, pinning))?;
         let cpu0 = CpuTime::process();
+        let clocks0 = worker_cpu_clocks(threads);
         let metrics0 = server.metrics();
         let started = Instant::now();
         {
@@ -58,8 +59,10 @@ impl WithServer for Serve<'_> {
         }
         let _ = self.stop.recv();
         let cpu = CpuTime::process() - cpu0;
-        let activity = activity::between(&metrics0, &server.metrics(), started.elapsed());
+        let window = started.elapsed();
+        let activity = activity::between(&metrics0, &server.metrics(), window);
         let workers_cpu = server.worker_cpu();
+        let clocks = worker_cpu_clocks(threads);
         let stats = server.stop();
 
         let msg = a.msg_size as u64;
@@ -79,19 +82,39 @@ impl WithServer for Serve<'_> {
         );
         println!("server CPU per echo: {per_echo:.2} µs");
         let mut g = Grid::new();
-        g.row(["worker", "accepted", "echoes", "CPU s", "busy %", "polls"]);
+        g.row([
+            "worker", "accepted", "echoes", "CPU s", "CPU %", "busy %", "polls",
+        ]);
         for (i, w) in stats.workers.iter().enumerate() {
-            let [busy, polls] = activity::cells(activity.get(i));
+            let [_, polls] = activity::cells(activity.get(i));
+            // One decimal, to compare the pool's busy time with the thread's CPU.
+            let busy = activity
+                .get(i)
+                .and_then(|a| a.busy_pct)
+                .map_or("-".to_owned(), |b| format!("{b:.1}"));
+            let thread_cpu = workers_cpu.get(i).copied().unwrap_or_default();
+            let window_cpu = match (clocks.get(i), clocks0.get(i)) {
+                (Some(end), Some(start)) => end.saturating_sub(*start),
+                _ => Default::default(),
+            };
             g.row([
                 format!("srv-w{}", i + 1),
                 w.accepted.to_string(),
                 (w.bytes / msg).to_string(),
-                format!("{:.2}", workers_cpu.get(i).map_or(0.0, CpuTime::total_s)),
+                format!("{:.2}", thread_cpu.total_s()),
+                format!(
+                    "{:.1}",
+                    100.0 * window_cpu.as_secs_f64() / window.as_secs_f64()
+                ),
                 busy,
                 polls,
             ]);
         }
-        println!("per worker (balance):");
+        println!(
+            "per worker (balance; CPU % is the thread's CPU time, busy % the pool's own \
+             busy time, both over the {:.1} s served):",
+            window.as_secs_f64()
+        );
         print!("{}", g.render(2));
         println!("accept errors: {}", stats.accept_errors);
         Ok(Outcome::Clean)

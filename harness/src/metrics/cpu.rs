@@ -65,14 +65,9 @@ pub fn thread_time() -> Duration {
 /// 10 ms). Empty where `/proc` is not available.
 pub fn threads_named(prefix: &str) -> Vec<(String, CpuTime)> {
     let tick = procfs::ticks_per_second().max(1) as f64;
-    let Ok(tasks) = procfs::process::Process::myself().and_then(|p| p.tasks()) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, CpuTime)> = tasks
-        .flatten()
-        .filter_map(|task| task.stat().ok())
-        .filter(|stat| stat.comm.starts_with(prefix))
-        .map(|stat| {
+    let mut out: Vec<(String, CpuTime)> = tasks_named(prefix)
+        .into_iter()
+        .map(|(stat, _)| {
             let time = CpuTime {
                 user_s: stat.utime as f64 / tick,
                 sys_s: stat.stime as f64 / tick,
@@ -82,6 +77,38 @@ pub fn threads_named(prefix: &str) -> Vec<(String, CpuTime)> {
         .collect();
     out.sort_by_key(|a| natural_key(&a.0));
     out
+}
+
+/// CPU time (user + system) of this process's threads whose name starts with
+/// `prefix`, to the nanosecond, as `(name, time)`, sorted by name: each thread's CPU
+/// clock, read from this thread. Empty where `/proc` is not available.
+pub fn threads_cpu_named(prefix: &str) -> Vec<(String, Duration)> {
+    let mut out: Vec<(String, Duration)> = tasks_named(prefix)
+        .into_iter()
+        .filter_map(|(stat, tid)| Some((stat.comm, thread_cpu_of(tid)?)))
+        .collect();
+    out.sort_by_key(|a| natural_key(&a.0));
+    out
+}
+
+/// The CPU clock of thread `tid` of this process. Linux encodes a thread's CPU clock
+/// id as `!tid << 3 | CPUCLOCK_PERTHREAD (4) | CPUCLOCK_SCHED (2)`, as glibc's
+/// `pthread_getcpuclockid` does.
+fn thread_cpu_of(tid: i32) -> Option<Duration> {
+    let id = ClockId::from_raw((!tid << 3) | 6);
+    clock_gettime(id).ok().map(Duration::from)
+}
+
+/// This process's threads whose name starts with `prefix`: their `/proc` stat and tid.
+fn tasks_named(prefix: &str) -> Vec<(procfs::process::Stat, i32)> {
+    let Ok(tasks) = procfs::process::Process::myself().and_then(|p| p.tasks()) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| Some((task.stat().ok()?, task.tid)))
+        .filter(|(stat, _)| stat.comm.starts_with(prefix))
+        .collect()
 }
 
 /// Sorts `w10` after `w9`.
@@ -110,11 +137,14 @@ mod tests {
             .unwrap();
         up.recv().unwrap();
         let found = threads_named("cputest-");
+        let clocks = threads_cpu_named("cputest-");
         tx.send(()).unwrap();
         let _ = t.join();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "cputest-(w) 1");
         assert!(found[0].1.total_s() >= 0.0);
+        assert_eq!(clocks.len(), 1);
+        assert!(clocks[0].1 > Duration::ZERO);
         assert!(thread_time() > Duration::ZERO);
         assert_eq!(natural_key("w10").1, 10);
     }

@@ -14,7 +14,7 @@ pub use accept::AcceptStrategy;
 pub use echo::echo;
 pub use echo_server::EchoServer;
 pub use reference::{ReferenceServer, REFERENCE_NAME};
-pub use server::{Server, ServerConfig, ServerError, WORKER_PREFIX};
+pub use server::{worker_cpu_clocks, Server, ServerConfig, ServerError, WORKER_PREFIX};
 pub use stats::{ServerStats, StatsSnapshot, WorkerCounts};
 pub use uring_reference::{UringReferenceServer, URING_REFERENCE_NAME};
 pub use work::{EchoConfig, HotWork};

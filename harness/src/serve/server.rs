@@ -13,7 +13,7 @@ use pool_core::{
 use super::accept::{self, AcceptStrategy};
 use super::echo_server::EchoServer;
 use super::stats::{ServerStats, StatsSnapshot};
-use crate::metrics::cpu::{threads_named, CpuTime};
+use crate::metrics::cpu::{threads_cpu_named, threads_named, CpuTime};
 
 /// Server worker threads are named `{WORKER_PREFIX}{i}`, `i` from 1 (short enough for
 /// the kernel's 15-character thread names, so `/proc` shows them whole).
@@ -190,14 +190,25 @@ impl<R: Runtime> EchoServer for Server<R> {
 
 /// CPU time of each of `threads` worker threads (`srv-w1`...) of this process so far.
 pub(super) fn worker_cpu(threads: usize) -> Vec<CpuTime> {
-    let mut out = vec![CpuTime::default(); threads];
-    for (name, time) in threads_named(WORKER_PREFIX) {
+    by_worker(threads, threads_named(WORKER_PREFIX))
+}
+
+/// CPU time of each of `threads` worker threads (`srv-w1`...) of this process so far,
+/// to the nanosecond (each thread's CPU clock), for any server.
+pub fn worker_cpu_clocks(threads: usize) -> Vec<Duration> {
+    by_worker(threads, threads_cpu_named(WORKER_PREFIX))
+}
+
+/// `named` (`(thread name, value)`) by worker index: `srv-w{i}` at `i - 1`.
+fn by_worker<T: Default + Clone>(threads: usize, named: Vec<(String, T)>) -> Vec<T> {
+    let mut out = vec![T::default(); threads];
+    for (name, value) in named {
         let index = name[WORKER_PREFIX.len()..].parse::<usize>().ok();
         if let Some(slot) = index
             .and_then(|i| i.checked_sub(1))
             .and_then(|i| out.get_mut(i))
         {
-            *slot = time;
+            *slot = value;
         }
     }
     out

@@ -19,13 +19,13 @@
 mod runtime_impl;
 mod traits;
 
+pub use crate::busy::BusyClock;
 pub use crate::config::{Hook, PoolConfig, StallHook};
 pub use crate::context::{
     ContextGuard, PoolId, WorkerContext, BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER,
 };
 pub use crate::counters::{CountersGuard, WorkerCounters};
 pub use crate::lifecycle::{GateResult, Lifecycle, Reporter, StartGate};
-pub use crate::metrics::ParkCounters;
 pub use crate::placement::RoundRobin;
 pub use crate::task::{LiveGuard, TaskParts, TaskTracker, Tracked};
 pub use runtime_impl::{check_worker, RuntimeImpl};

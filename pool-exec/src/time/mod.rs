@@ -10,5 +10,6 @@ mod sleep;
 mod timeout;
 pub mod timers;
 
+pub use pool_core::time::Elapsed;
 pub use sleep::{sleep, sleep_until, Sleep};
-pub use timeout::{timeout, Elapsed, Timeout};
+pub use timeout::{timeout, Timeout};
