@@ -13,7 +13,7 @@ use io_uring::{cqueue, opcode, squeue, IoUring};
 use slab::Slab;
 
 use crate::bufring::{self, BufRing};
-use crate::{Counters, Group, DISABLE_ENV};
+use crate::{Counters, Group, Respond, DISABLE_ENV};
 
 /// Submission queue entries per ring.
 const RING_ENTRIES: u32 = 4096;
@@ -171,6 +171,8 @@ struct Conn {
     closing: bool,
     /// A cancel of the receive was submitted.
     cancelled: bool,
+    /// The connection's protocol; `None`: the echo.
+    respond: Option<Box<dyn Respond>>,
 }
 
 /// A running worker.
@@ -330,6 +332,7 @@ impl Loop {
             receiving: false,
             closing: false,
             cancelled: false,
+            respond: self.group.responder(),
         });
         if self.arm_recv(key).is_ok() {
             counters.accepted();
@@ -366,12 +369,16 @@ impl Loop {
         if res > 0 {
             if let Some(bid) = cqueue::buffer_select(flags) {
                 let data = bufs.data(bid, res as usize);
-                if conn.sending {
-                    conn.queued.extend_from_slice(data);
+                let to = if conn.sending {
+                    &mut conn.queued
                 } else {
                     conn.out.clear();
-                    conn.out.extend_from_slice(data);
                     conn.sent = 0;
+                    &mut conn.out
+                };
+                match &mut conn.respond {
+                    None => to.extend_from_slice(data),
+                    Some(respond) => conn.closing |= !respond.respond(data, to),
                 }
                 bufs.recycle(bid);
             }
@@ -417,7 +424,9 @@ impl Loop {
         };
         conn.sending = false;
         if res > 0 {
-            counters.echoed(res as usize);
+            if conn.respond.is_none() {
+                counters.echoed(res as usize);
+            }
             conn.sent += res as usize;
             if conn.sent >= conn.out.len() {
                 std::mem::swap(&mut conn.out, &mut conn.queued);

@@ -21,6 +21,7 @@ mod profile;
 mod run;
 mod server;
 mod skew;
+mod workload;
 
 pub use files::{PlotPlan, ReportPlan};
 pub use load::{LoadJob, LoadPlan, Mode};
@@ -31,6 +32,7 @@ pub use profile::{Profile, Section};
 pub use run::{OutputPlan, RunPlan};
 pub use server::{ServePlan, ServerPlan};
 pub use skew::{Hotness, Skew, MAX_WORK};
+pub use workload::Workload;
 
 /// A command, planned.
 #[derive(Clone, Debug, PartialEq)]
