@@ -19,7 +19,8 @@ impl Body for KeepAlive {
         let mut s = connect(addr);
         let mut buf = Vec::new();
         for i in 0..10_000 {
-            let answer = get(&mut s, &mut buf).unwrap_or_else(|e| panic!("{kind}: request {i}: {e}"));
+            let answer =
+                get(&mut s, &mut buf).unwrap_or_else(|e| panic!("{kind}: request {i}: {e}"));
             assert_plaintext(&answer);
         }
         assert!(buf.is_empty(), "{kind}: bytes after the last answer");
@@ -94,7 +95,8 @@ impl Body for Malformed {
         );
         // Other paths: hyper answers 404; the references answer only GET /plaintext.
         let mut s = connect(addr);
-        s.write_all(b"GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        s.write_all(b"GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         let answer = read_answer(&mut s, &mut Vec::new()).unwrap();
         let expected = if kind.is_reference() { 400 } else { 404 };
         assert_eq!(answer.status, expected, "{kind}: {answer:?}");
