@@ -2,7 +2,7 @@
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: miri help build test lint fmt doc bench bench-build compare results wakeup plot clean ci
+.PHONY: miri help build test lint fmt doc bench bench-build compare results wakeup plot crosscheck clean ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,11 @@ wakeup: ## The wake-up comparison: park policies against tokio-mt, isolated prof
 
 plot: ## Redraw SVG plots from result files: make plot FILES="bench-results/<run>/runs" OUT=dir
 	$(CARGO) run --release -p harness -- plot $(FILES) --out $(or $(OUT),plots)
+
+crosscheck: ## harness load beside wrk (HTTP) and sockperf (framed TCP) on every server; installs them if missing (OUT=dir)
+	@for t in wrk sockperf jq; do command -v $$t >/dev/null || { apt-get update -qq && apt-get install -y wrk sockperf jq; break; }; done
+	$(CARGO) build --release -p harness
+	bash scripts/crosscheck.sh $(OUT)
 
 clean: ## Remove build outputs
 	$(CARGO) clean

@@ -38,6 +38,11 @@ impl Workload {
     pub fn is_echo(self) -> bool {
         self == Workload::Echo
     }
+
+    /// [`Workload::is_echo`] by reference, for serde's `skip_serializing_if`.
+    pub fn is_echo_ref(&self) -> bool {
+        self.is_echo()
+    }
 }
 
 impl std::fmt::Display for Workload {

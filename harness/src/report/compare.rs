@@ -83,6 +83,9 @@ pub(crate) fn skew_text(l: &LoadResult) -> String {
     if let Some(n) = l.conn_requests {
         let _ = write!(out, "; churn: reconnect every {n} requests");
     }
+    if !l.workload.is_echo() {
+        let _ = write!(out, "; workload: {}", l.workload);
+    }
     out
 }
 
