@@ -7,14 +7,14 @@
 # table: req/s, p50, p99 and server CPU per request from each client, with the ratio
 # harness / external, flagging disagreements over 10% on CPU per request and p50.
 #
-# Usage: scripts/crosscheck.sh [OUT_DIR]   (env: DURATION=5 CONNS=100 RATE=10000
+# Usage: scripts/crosscheck.sh [OUT_DIR]   (env: DURATION=5 CONNS=100 RATE=2000
 #        BACKENDS="tokio-mt tokio mio uring epoll-ref uring-ref" SERVER_CPU=0 CLIENT_CPU=1)
 # Needs wrk, sockperf and jq (make crosscheck installs them with apt-get where missing).
 set -euo pipefail
 
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-100}
-RATE=${RATE:-10000}
+RATE=${RATE:-2000}
 MSG=64
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -52,11 +52,12 @@ serve() {
     exit 1
 }
 
-# Stops the server; prints its CPU per request (µs).
+# Stops the server (in this shell, which can wait for it); sets CPU to its CPU per
+# request (µs).
 stop() {
     kill -TERM "$SERVER_PID"
     wait "$SERVER_PID" || true
-    grep -o 'server CPU per echo: [0-9.]*' "$SERVER_LOG" | awk '{print $5}'
+    CPU=$(grep -o 'server CPU per echo: [0-9.]*' "$SERVER_LOG" | awk '{print $5}')
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
@@ -94,29 +95,33 @@ for b in $BACKENDS; do
     serve "$b" http wrk
     taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://$ADDR/plaintext" \
         >"$OUT/raw/wrk-$b.txt" 2>&1
-    ec=$(stop)
+    stop
+    ec=$CPU
     w=$OUT/raw/wrk-$b.txt
     er=$(awk '/^Requests\/sec/ {print $2}' "$w")
     e50=$(to_us "$(awk '$1 == "50%" {print $2}' "$w")")
     e99=$(to_us "$(awk '$1 == "99%" {print $2}' "$w")")
     serve "$b" http harness
     read -r hr h50 h99 < <(harness_load http --conns "$CONNS")
-    hc=$(stop)
+    stop
+    hc=$CPU
     row "$b" "http closed c$CONNS (wrk)" "$er" "$e50" "$e99" "$ec" "$hr" "$h50" "$h99" "$hc" >>"$TABLE"
 
     # sockperf framing, open loop at RATE on one connection, every message answered.
     serve "$b" sockperf sockperf
     taskset -c "$CLIENT_CPU" sockperf under-load --tcp -i 127.0.0.1 -p "${ADDR##*:}" -m "$MSG" \
         --mps "$RATE" --reply-every 1 -t "$DURATION" >"$OUT/raw/sockperf-$b.txt" 2>&1 || true
-    ec=$(stop)
+    stop
+    ec=$CPU
     s=$OUT/raw/sockperf-$b.txt
     er=$(grep -o 'Valid Duration\] RunTime=[0-9.]* sec; SentMessages=[0-9]*; ReceivedMessages=[0-9]*' "$s" \
-        | awk -F'[=; ]+' '{print $NF / $3}')
+        | awk -F'[=; ]+' '{print $NF / $4}')
     e50=$(awk '/percentile 50.000/ {print $NF}' "$s")
     e99=$(awk '/percentile 99.000/ {print $NF}' "$s")
     serve "$b" sockperf harness
     read -r hr h50 h99 < <(harness_load sockperf --conns 1 --rate "$RATE")
-    hc=$(stop)
+    stop
+    hc=$CPU
     row "$b" "sockperf open $RATE/s c1 (sockperf)" "${er:-0}" "${e50:-0}" "${e99:-0}" "$ec" "$hr" "$h50" "$h99" "$hc" >>"$TABLE"
 done
 
