@@ -66,22 +66,27 @@ off() { awk -v r="$1" 'BEGIN { exit !(r != "-" && (r > 1.10 || r < 0.90)) }'; }
 # One table row: backend, load, then rps p50 p99 cpu of the external client and of
 # harness load.
 row() {
-    local b=$1 load=$2 er=$3 e50=$4 e99=$5 ec=$6 hr=$7 h50=$8 h99=$9 hc=${10}
+    local b=$1 load=$2 er=$3 e50=$4 e99=$5 ec=$6 hr=$7 h50=$8 h99=$9 hc=${10} sat=${11}
     local rr r50 r99 rc flags=""
     rr=$(ratio "$hr" "$er"); r50=$(ratio "$h50" "$e50"); r99=$(ratio "$h99" "$e99"); rc=$(ratio "$hc" "$ec")
     off "$rc" && flags="CPU/req off by >10%"
     off "$r50" && flags="${flags:+$flags; }p50 off by >10%"
+    [ "$sat" = true ] && flags="${flags:+$flags; }harness load saturated (rate not reached)"
     printf '| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
         "$b" "$load" "$er" "$hr" "$rr" "$e50" "$h50" "$r50" "$e99" "$h99" "$r99" "$ec" "$hc" "$rc" "${flags:-}"
 }
 
-harness_load() { # workload, extra flags...; prints rps p50 p99 from the JSON result
+# workload, extra flags...; prints rps p50 p99 saturated from the JSON result. Open
+# loop, the latency is harness's uncorrected one (from the actual send), as sockperf
+# measures each reply from its send.
+harness_load() {
     local w=$1; shift
     local dir="$OUT/raw/load-$b-$w"
     rm -rf "$dir"
     taskset -c "$CLIENT_CPU" "$HARNESS" load --target "$ADDR" --workload "$w" --client-threads 1 \
         --msg-size "$MSG" --duration "$DURATION" --warmup 1 --out "$dir" "$@" >"$dir.txt" 2>&1 || true
-    jq -r '.load | "\(.throughput_rps) \(.latency.p50_us) \(.latency.p99_us)"' "$dir"/*.json
+    jq -r '.load | (.latency_uncorrected // .latency) as $l
+        | "\(.throughput_rps) \($l.p50_us) \($l.p99_us) \(.saturated // false)"' "$dir"/*.json
 }
 
 TABLE="$OUT/crosscheck.md"
@@ -102,10 +107,10 @@ for b in $BACKENDS; do
     e50=$(to_us "$(awk '$1 == "50%" {print $2}' "$w")")
     e99=$(to_us "$(awk '$1 == "99%" {print $2}' "$w")")
     serve "$b" http harness
-    read -r hr h50 h99 < <(harness_load http --conns "$CONNS")
+    read -r hr h50 h99 sat < <(harness_load http --conns "$CONNS")
     stop
     hc=$CPU
-    row "$b" "http closed c$CONNS (wrk)" "$er" "$e50" "$e99" "$ec" "$hr" "$h50" "$h99" "$hc" >>"$TABLE"
+    row "$b" "http closed c$CONNS (wrk)" "$er" "$e50" "$e99" "$ec" "$hr" "$h50" "$h99" "$hc" "$sat" >>"$TABLE"
 
     # sockperf framing, open loop at RATE on one connection, every message answered.
     serve "$b" sockperf sockperf
@@ -119,10 +124,10 @@ for b in $BACKENDS; do
     e50=$(awk '/percentile 50.000/ {print $NF}' "$s")
     e99=$(awk '/percentile 99.000/ {print $NF}' "$s")
     serve "$b" sockperf harness
-    read -r hr h50 h99 < <(harness_load sockperf --conns 1 --rate "$RATE")
+    read -r hr h50 h99 sat < <(harness_load sockperf --conns 1 --rate "$RATE")
     stop
     hc=$CPU
-    row "$b" "sockperf open $RATE/s c1 (sockperf)" "${er:-0}" "${e50:-0}" "${e99:-0}" "$ec" "$hr" "$h50" "$h99" "$hc" >>"$TABLE"
+    row "$b" "sockperf open $RATE/s c1 (sockperf)" "${er:-0}" "${e50:-0}" "${e99:-0}" "$ec" "$hr" "$h50" "$h99" "$hc" "$sat" >>"$TABLE"
 done
 
 cat "$TABLE"
