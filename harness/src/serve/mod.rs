@@ -2,6 +2,7 @@
 //! workloads' servers (HTTP, sockperf framing).
 
 mod accept;
+mod carry;
 mod echo;
 mod echo_server;
 pub mod http;

@@ -21,6 +21,7 @@ use std::io;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::carry::Carry;
 use super::stats::ServerStats;
 
 /// Header bytes.
@@ -74,7 +75,7 @@ impl Header {
 /// One connection's framing state: the start of a message not yet complete.
 #[derive(Debug, Default)]
 pub struct Framer {
-    partial: Vec<u8>,
+    partial: Carry,
 }
 
 impl Framer {
@@ -87,39 +88,36 @@ impl Framer {
     /// [`io::ErrorKind::InvalidData`] for a length shorter than the header or longer
     /// than [`MAX_MESSAGE`]: the connection must close.
     pub fn respond(&mut self, input: &[u8], out: &mut Vec<u8>) -> io::Result<u64> {
-        let mut partial = std::mem::take(&mut self.partial);
-        let data: &[u8] = if partial.is_empty() {
-            input
-        } else {
-            partial.extend_from_slice(input);
-            &partial
-        };
-        let mut at = 0;
-        let mut messages = 0;
-        while let Some(header) = Header::parse(&data[at..]) {
-            let len = header.len as usize;
-            if !(HEADER..=MAX_MESSAGE).contains(&len) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("sockperf message length {len} is outside {HEADER}..={MAX_MESSAGE}"),
-                ));
+        self.partial.parse(input, |data| {
+            let mut at = 0;
+            let mut messages = 0;
+            while let Some(header) = Header::parse(&data[at..]) {
+                let len = header.len as usize;
+                if !(HEADER..=MAX_MESSAGE).contains(&len) {
+                    let why = format!(
+                        "sockperf message length {len} is outside {HEADER}..={MAX_MESSAGE}"
+                    );
+                    return (
+                        data.len(),
+                        Err(io::Error::new(io::ErrorKind::InvalidData, why)),
+                    );
+                }
+                if data.len() - at < len {
+                    break;
+                }
+                if header.wants_reply() {
+                    let reply = Header {
+                        flags: header.flags & !CLIENT,
+                        ..header
+                    };
+                    out.extend_from_slice(&reply.bytes());
+                    out.extend_from_slice(&data[at + HEADER..at + len]);
+                }
+                messages += 1;
+                at += len;
             }
-            if data.len() - at < len {
-                break;
-            }
-            if header.wants_reply() {
-                let reply = Header {
-                    flags: header.flags & !CLIENT,
-                    ..header
-                };
-                out.extend_from_slice(&reply.bytes());
-                out.extend_from_slice(&data[at + HEADER..at + len]);
-            }
-            messages += 1;
-            at += len;
-        }
-        self.partial = data[at..].to_vec();
-        Ok(messages)
+            (at, Ok(messages))
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 //! connection closes after it.
 
 use super::{date, plaintext};
+use crate::serve::carry::Carry;
 
 /// A request head larger than this, still incomplete, is refused.
 const MAX_HEAD: usize = 8 * 1024;
@@ -21,7 +22,7 @@ pub struct Answered {
 /// complete.
 #[derive(Debug, Default)]
 pub struct Minimal {
-    partial: Vec<u8>,
+    partial: Carry,
     closed: bool,
 }
 
@@ -35,35 +36,28 @@ impl Minimal {
             answered.close = true;
             return answered;
         }
-        let mut partial = std::mem::take(&mut self.partial);
-        let data: &[u8] = if partial.is_empty() {
-            input
-        } else {
-            partial.extend_from_slice(input);
-            &partial
-        };
-        let mut at = 0;
-        let mut date = None;
-        while at < data.len() {
-            match head(&data[at..]) {
-                Head::Plaintext(len) => {
-                    let date = date.get_or_insert_with(date::now);
-                    plaintext::write_ok(out, date);
-                    answered.requests += 1;
-                    at += len;
-                }
-                Head::Partial if data.len() - at <= MAX_HEAD => {
-                    self.partial = data[at..].to_vec();
-                    return answered;
-                }
-                Head::Partial | Head::Refused => {
-                    out.extend_from_slice(plaintext::BAD_REQUEST);
-                    self.closed = true;
-                    answered.close = true;
-                    return answered;
+        let answered = self.partial.parse(input, |data| {
+            let mut at = 0;
+            let mut date = None;
+            while at < data.len() {
+                match head(&data[at..]) {
+                    Head::Plaintext(len) => {
+                        let date = date.get_or_insert_with(date::now);
+                        plaintext::write_ok(out, date);
+                        answered.requests += 1;
+                        at += len;
+                    }
+                    Head::Partial if data.len() - at <= MAX_HEAD => break,
+                    Head::Partial | Head::Refused => {
+                        out.extend_from_slice(plaintext::BAD_REQUEST);
+                        answered.close = true;
+                        return (data.len(), answered);
+                    }
                 }
             }
-        }
+            (at, answered)
+        });
+        self.closed = answered.close;
         answered
     }
 }
