@@ -25,6 +25,11 @@ use crate::serve::ServerStats;
 /// # Errors
 ///
 /// hyper's error: a malformed request, a reset peer, a peer that closed mid-request.
+///
+/// # Idle connections
+///
+/// hyper gets no timer here, so its header read timeout is off: an idle keep-alive
+/// connection stays open until the peer closes it, as the echo's do.
 pub async fn serve_http<S>(stream: S, stats: &ServerStats, msg_size: usize) -> hyper::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
