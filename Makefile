@@ -2,7 +2,7 @@
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: miri help build test lint fmt doc bench bench-build compare results wakeup plot clean ci
+.PHONY: miri help build test lint fmt doc bench bench-build compare results results-http wakeup plot crosscheck clean ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,12 +40,20 @@ compare: ## The main job: every backend side by side on a loopback echo load
 results: ## Run the published matrix into bench-results/<date>-<host>/ (~19 min; QUICK=1: ~2 min smoke run)
 	$(CARGO) run --release -p harness -- matrix $(if $(QUICK),--quick,)
 
+results-http: ## The matrix on the HTTP workload (hyper on the pools; the references answer only GET /plaintext) into bench-results/<date>-<host>-http/ (QUICK=1: smoke run)
+	$(CARGO) run --release -p harness -- matrix --workload http $(if $(QUICK),--quick,)
+
 wakeup: ## The wake-up comparison: park policies against tokio-mt, isolated profile, spinning client (~5 min)
 	$(CARGO) run --release -p harness -- matrix --profiles isolated --conns-list 1,100 --open-levels 10 \
 		--park immediate,spin:50us,never --client-spin --name $(or $(NAME),wakeup-latest)
 
 plot: ## Redraw SVG plots from result files: make plot FILES="bench-results/<run>/runs" OUT=dir
 	$(CARGO) run --release -p harness -- plot $(FILES) --out $(or $(OUT),plots)
+
+crosscheck: ## harness load beside wrk (HTTP) and sockperf (framed TCP) on every server; installs them if missing (OUT=dir)
+	@for t in wrk sockperf jq; do command -v $$t >/dev/null || { apt-get update -qq && apt-get install -y wrk sockperf jq; break; }; done
+	$(CARGO) build --release -p harness
+	bash scripts/crosscheck.sh $(OUT)
 
 clean: ## Remove build outputs
 	$(CARGO) clean

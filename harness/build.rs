@@ -42,4 +42,34 @@ fn main() {
         .map(|p| format!("{}={}", p.name, p.version))
         .collect();
     println!("cargo:rustc-env=HARNESS_CRATE_VERSIONS={}", found.join(","));
+    external_clients();
+}
+
+/// The clients `tests/external_clients.rs` runs: with all of them on `PATH`, the build
+/// sets `--cfg external_clients` and the test runs; otherwise it is reported as
+/// ignored, with the reason.
+const EXTERNAL_CLIENTS: &[&str] = &["wrk", "sockperf"];
+
+fn external_clients() {
+    println!("cargo:rustc-check-cfg=cfg(external_clients)");
+    println!("cargo:rerun-if-env-changed=PATH");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<_> = std::env::split_paths(&path)
+        .filter(|d| d.is_dir())
+        .collect();
+    let found: Vec<_> = EXTERNAL_CLIENTS
+        .iter()
+        .filter_map(|name| dirs.iter().map(|d| d.join(name)).find(|p| p.is_file()))
+        .collect();
+    if found.len() == EXTERNAL_CLIENTS.len() {
+        println!("cargo:rustc-cfg=external_clients");
+        for p in &found {
+            println!("cargo:rerun-if-changed={}", p.display());
+        }
+    } else {
+        // An install adds a file to one of these directories.
+        for d in &dirs {
+            println!("cargo:rerun-if-changed={}", d.display());
+        }
+    }
 }

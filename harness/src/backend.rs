@@ -225,11 +225,12 @@ impl ValueEnum for ServerKind {
             ServerKind::Pool(kind) => kind.to_possible_value(),
             ServerKind::Reference => Some(
                 PossibleValue::new(REFERENCE_NAME)
-                    .help("The reference, not a pool: per-thread epoll loops without a runtime"),
+                    .help("The reference, not a pool: per-thread epoll loops without a runtime (with --workload http, a hand-rolled responder that answers only GET /plaintext)"),
             ),
             ServerKind::UringReference => Some(PossibleValue::new(URING_REFERENCE_NAME).help(
                 "The io_uring reference, not a pool: per-thread io_uring loops (multishot \
-                 accept and receive into a buffer ring) without a runtime",
+                 accept and receive into a buffer ring) without a runtime (with --workload \
+                 http, a hand-rolled responder that answers only GET /plaintext)",
             )),
         }
     }

@@ -34,6 +34,7 @@
 
 #![deny(missing_docs)]
 
+mod respond;
 mod worker;
 
 use std::fs::File;
@@ -42,6 +43,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+pub use respond::{Respond, Responders};
 pub use uring_core::SetupMode as Setup;
 pub use worker::Worker;
 
@@ -89,12 +91,23 @@ struct Inbox {
 
 /// What the threads of one server share: their inboxes, the round-robin counter of the
 /// accepting thread, and the stop flag.
-#[derive(Debug)]
 pub struct Group {
     stop: AtomicBool,
     inboxes: Vec<Inbox>,
     next: AtomicUsize,
     buf_size: usize,
+    /// Each connection's protocol; `None`: the echo.
+    responders: Option<Responders>,
+}
+
+impl std::fmt::Debug for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("inboxes", &self.inboxes.len())
+            .field("buf_size", &self.buf_size)
+            .field("echo", &self.responders.is_none())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Group {
@@ -117,7 +130,18 @@ impl Group {
             inboxes,
             next: AtomicUsize::new(0),
             buf_size: buf_size.max(64),
+            responders: None,
         })
+    }
+
+    /// Gives every connection a [`Respond`] made by `make`, instead of the echo.
+    pub fn respond_with(mut self, make: Responders) -> Group {
+        self.responders = Some(make);
+        self
+    }
+
+    fn responder(&self) -> Option<Box<dyn Respond>> {
+        self.responders.as_ref().map(|make| make())
     }
 
     /// Asks every worker to stop, and wakes it; each closes its connections and

@@ -13,7 +13,7 @@ use io_uring::{cqueue, opcode, squeue, IoUring};
 use slab::Slab;
 use uring_core::{Accepted, BufRing, Multishot, Received, ONLY_GROUP};
 
-use crate::{Counters, Group, Setup};
+use crate::{Counters, Group, Respond, Setup};
 
 /// Submission queue entries per ring.
 const RING_ENTRIES: u32 = 4096;
@@ -118,6 +118,8 @@ struct Conn {
     closing: bool,
     /// A cancel of the receive was submitted.
     cancelled: bool,
+    /// The connection's protocol; `None`: the echo.
+    respond: Option<Box<dyn Respond>>,
 }
 
 /// A running worker.
@@ -276,6 +278,7 @@ impl Loop {
             receiving: false,
             closing: false,
             cancelled: false,
+            respond: self.group.responder(),
         });
         if self.arm_recv(key).is_ok() {
             counters.accepted();
@@ -314,12 +317,16 @@ impl Loop {
         }
         match event {
             Received::Data(data) => {
-                if conn.sending {
-                    conn.queued.extend_from_slice(&data);
+                let to = if conn.sending {
+                    &mut conn.queued
                 } else {
                     conn.out.clear();
-                    conn.out.extend_from_slice(&data);
                     conn.sent = 0;
+                    &mut conn.out
+                };
+                match &mut conn.respond {
+                    None => to.extend_from_slice(&data),
+                    Some(respond) => conn.closing |= !respond.respond(&data, to),
                 }
                 // The buffer goes back to the ring as `data` drops.
             }
@@ -366,7 +373,9 @@ impl Loop {
         };
         conn.sending = false;
         if res > 0 {
-            counters.echoed(res as usize);
+            if conn.respond.is_none() {
+                counters.echoed(res as usize);
+            }
             conn.sent += res as usize;
             if conn.sent >= conn.out.len() {
                 std::mem::swap(&mut conn.out, &mut conn.queued);

@@ -63,6 +63,7 @@ fn server<R: Runtime>() -> Server<R> {
         park: ParkPolicy::Immediate,
         work: std::time::Duration::ZERO,
         placement: pool_core::Placement::RoundRobin,
+        workload: harness::plan::Workload::Echo,
     };
     Server::start(&config).unwrap_or_else(|e| panic!("cannot start the {} server: {e}", R::NAME))
 }

@@ -7,7 +7,9 @@ use std::time::SystemTime;
 use clap::{Args, Parser, Subcommand};
 
 use super::choice::BackendChoice;
-use super::opts::{LoadOpts, OutputOpts, ParkOpts, PlacementOpts, ServerOpts, SkewOpts};
+use super::opts::{
+    LoadOpts, OutputOpts, ParkOpts, PlacementOpts, ServerOpts, SkewOpts, WorkloadOpts,
+};
 use super::parse::{parse_host_port, parse_msg_size, parse_start_at};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::backend::ServerKind;
@@ -102,6 +104,10 @@ pub struct RunArgs {
     #[command(flatten)]
     pub skew: SkewOpts,
 
+    /// The workload flag.
+    #[command(flatten)]
+    pub workload: WorkloadOpts,
+
     /// Pin the server workers and the load generator threads to disjoint CPUs, when the
     /// machine has enough CPUs for both (otherwise a warning, and nothing is pinned).
     #[arg(long)]
@@ -142,6 +148,10 @@ pub struct ServeArgs {
     /// Pin worker i to the i-th CPU this process may use (modulo their count).
     #[arg(long)]
     pub pin: bool,
+
+    /// The workload flag.
+    #[command(flatten)]
+    pub workload: WorkloadOpts,
 }
 
 /// Flags of `harness load`.
@@ -170,6 +180,10 @@ pub struct LoadArgs {
     /// Pin client thread i to the i-th CPU of this comma-separated list.
     #[arg(long, value_name = "CPUS", value_delimiter = ',')]
     pub cpus: Vec<usize>,
+
+    /// The workload flag.
+    #[command(flatten)]
+    pub workload: WorkloadOpts,
 }
 
 /// Flags of `harness report`.

@@ -11,7 +11,7 @@ use super::parse::{
     parse_fraction, parse_host_port, parse_msg_size, parse_rate, parse_secs, parse_secs_allow_zero,
     Secs,
 };
-use crate::plan::{defaults, Park, Place, Skew, MAX_WORK};
+use crate::plan::{defaults, Park, Place, Skew, Workload, MAX_WORK};
 use crate::serve::AcceptStrategy;
 
 /// Echo server flags (`harness run` and `harness serve`).
@@ -166,6 +166,22 @@ pub struct LoadOpts {
     /// check still works.
     #[arg(long)]
     pub client_spin: bool,
+}
+
+/// The workload flag (`harness run`, `serve`, `load` and `matrix`).
+#[derive(Clone, Debug, Args)]
+pub struct WorkloadOpts {
+    /// What the server answers and the clients send: `echo` (every byte back, the
+    /// default), `http` (HTTP/1.1 keep-alive: `GET /plaintext` answers `Hello, World!`
+    /// with the TechEmpower plaintext headers; hyper on the pools, and on epoll-ref and
+    /// uring-ref a minimal hand-rolled responder that answers only GET /plaintext; the
+    /// load sends one request at a time per connection and checks status, length and
+    /// body), or `sockperf` (Debian sockperf's framing: a 14-byte header, and a reply only
+    /// to the messages that ask for one, so `sockperf ping-pong --tcp` and `sockperf
+    /// under-load --tcp` measure any server; the load's messages are --msg-size bytes,
+    /// at least 14). Whatever the workload, a request counts as one echo.
+    #[arg(long, value_enum, default_value_t = Workload::Echo)]
+    pub workload: Workload,
 }
 
 /// Where result files go.

@@ -8,7 +8,7 @@ use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
     defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReportPlan,
-    RunPlan, ServePlan, ServerPlan,
+    RunPlan, ServePlan, ServerPlan, Workload,
 };
 
 impl Cli {
@@ -41,6 +41,7 @@ impl ServerOpts {
             park: Park::Immediate,
             work: Duration::ZERO,
             placement: Place::RoundRobin,
+            workload: Workload::Echo,
         }
     }
 }
@@ -83,11 +84,13 @@ impl RunArgs {
             pin: self.pin,
             server: ServerPlan {
                 work: self.skew.skew().map_or(Duration::ZERO, |s| s.work),
+                workload: self.workload.workload,
                 ..self.server.plan()
             },
             load: LoadPlan {
                 skew: self.skew.skew(),
                 conn_requests: self.skew.conn_requests,
+                workload: self.workload.workload,
                 ..self.load.plan()
             },
             output: self.output.plan(),
@@ -102,6 +105,7 @@ impl ServeArgs {
             backend: self.backend,
             server: ServerPlan {
                 park: self.park,
+                workload: self.workload.workload,
                 ..self.server.plan()
             },
             msg_size: self.msg_size,
@@ -115,7 +119,10 @@ impl LoadArgs {
     pub fn plan(&self) -> (LoadJob, OutputPlan) {
         let job = LoadJob {
             target: self.target,
-            plan: self.load.plan(),
+            plan: LoadPlan {
+                workload: self.workload.workload,
+                ..self.load.plan()
+            },
             cpus: self.cpus.clone(),
             start_at: self.start_at,
         };
@@ -158,6 +165,7 @@ impl MatrixArgs {
         if let Some(t) = self.shared_threads {
             server.threads = t as usize;
         }
+        server.workload = self.workload.workload;
         let isolated_threads = if self.threads.is_empty() {
             published.isolated_threads.clone()
         } else {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::opts::{ParkOpts, PlacementOpts, SkewOpts};
+use super::opts::{ParkOpts, PlacementOpts, SkewOpts, WorkloadOpts};
 use super::parse::{parse_duration, parse_duration_allow_zero, parse_msg_size};
 use crate::plan::{defaults, Profile};
 
@@ -102,4 +102,8 @@ pub struct MatrixArgs {
     /// Skewed load flags: the same work, hot share and churn in every cell.
     #[command(flatten)]
     pub skew: SkewOpts,
+
+    /// The workload flag: every cell runs it.
+    #[command(flatten)]
+    pub workload: WorkloadOpts,
 }

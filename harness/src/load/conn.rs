@@ -1,4 +1,5 @@
-//! One connection's request loop: closed or open loop, every echoed byte checked.
+//! One connection's request loop: closed or open loop, every echoed byte (or every
+//! answer of the HTTP and sockperf workloads, [`Exchange`]) checked.
 //!
 //! # What is counted, and from when
 //!
@@ -39,16 +40,16 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 use super::connect::connect;
 use super::errors::ConnError;
+use super::exchange::Exchange;
 use super::pacer::Pacer;
-use super::pattern::{fill, first_mismatch};
 use super::spin;
 use super::thread::ThreadStats;
-use crate::plan::{Hotness, Skew};
+use crate::plan::{Hotness, Skew, Workload};
 
 /// When the run starts, when the measured window starts, and when it ends.
 #[derive(Clone, Copy, Debug)]
@@ -73,6 +74,8 @@ pub(super) struct Conn {
     pub(super) skew: Option<Skew>,
     /// Close and reconnect every so many requests.
     pub(super) churn: Option<Churn>,
+    /// What the requests are, and the server where they go.
+    pub(super) workload: (Workload, SocketAddr),
 }
 
 /// Connection churn: where to reconnect, and after how many requests.
@@ -146,8 +149,7 @@ impl Conn {
         let mut generation = 0;
         let mut hot = self.hello(&mut stream, generation).await?;
         let mut on_this_conn = 0_u64;
-        let mut send = vec![0_u8; self.msg_size];
-        let mut recv = vec![0_u8; self.msg_size];
+        let mut exchange = Exchange::new(self.workload.0, self.msg_size, self.workload.1);
         let mut seq = self.id << 40;
         let mut next = start + self.open.map_or(Duration::ZERO, |(_, offset)| offset);
         // Every connection of every thread (and, with --start-at, of every load process)
@@ -172,16 +174,13 @@ impl Conn {
                 None if Instant::now() >= end => return Ok(()),
                 None => None,
             };
-            fill(&mut send, seq);
+            exchange.prepare(seq);
             let sent = Instant::now();
             spin::worked();
-            let (mut rd, mut wr) = stream.split();
-            tokio::try_join!(wr.write_all(&send), rd.read_exact(&mut recv))?;
+            exchange.round_trip(&mut stream, seq).await?;
             let done = Instant::now();
             spin::worked();
-            if let Some(offset) = first_mismatch(&send, &recv) {
-                return Err(ConnError::Integrity { seq, offset });
-            }
+            exchange.check(seq)?;
             let timing = Timing {
                 planned,
                 last_done,

@@ -19,6 +19,14 @@ pub enum ConnError {
     },
     /// Reconnecting after `--conn-requests` requests failed (the message says why).
     Reconnect(String),
+    /// An answer of the HTTP or sockperf workload was wrong (counted as an integrity
+    /// error).
+    Response {
+        /// The request's sequence number.
+        seq: u64,
+        /// What was wrong.
+        why: String,
+    },
 }
 
 impl fmt::Display for ConnError {
@@ -30,6 +38,7 @@ impl fmt::Display for ConnError {
                 "echo of request {seq} differs from what was sent at byte {offset}"
             ),
             ConnError::Reconnect(why) => write!(f, "cannot reconnect: {why}"),
+            ConnError::Response { seq, why } => write!(f, "answer to request {seq}: {why}"),
         }
     }
 }
@@ -46,7 +55,8 @@ pub struct ErrorCounts {
     /// Connections that could not be established (at the start, or when reconnecting
     /// after `--conn-requests` requests).
     pub connect: u64,
-    /// Echoes whose bytes differed from what was sent.
+    /// Echoes whose bytes differed from what was sent, and wrong answers of the HTTP
+    /// and sockperf workloads.
     pub integrity: u64,
     /// Connections the server closed mid-run (EOF).
     pub closed: u64,
@@ -74,7 +84,7 @@ impl ErrorCounts {
     /// Counts one connection error under its kind.
     pub fn count(&mut self, e: &ConnError) {
         match e {
-            ConnError::Integrity { .. } => self.integrity += 1,
+            ConnError::Integrity { .. } | ConnError::Response { .. } => self.integrity += 1,
             ConnError::Reconnect(_) => self.connect += 1,
             ConnError::Io(e) => match e.kind() {
                 io::ErrorKind::UnexpectedEof => self.closed += 1,

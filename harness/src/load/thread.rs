@@ -202,6 +202,7 @@ pub(super) fn run(plan: ThreadPlan) -> ThreadStats {
                     target: job.target,
                     connect_timeout: cfg.connect_timeout,
                 }),
+                workload: (cfg.workload, job.target),
             };
             tasks.spawn_local(conn.drive(stream, Rc::clone(&stats), pacer.clone()));
         }

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::skew::Skew;
+use super::workload::Workload;
 
 /// Closed or open loop.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,6 +60,9 @@ pub struct LoadPlan {
     /// stays open for the whole run.
     #[serde(default)]
     pub conn_requests: Option<u64>,
+    /// What the clients send and check (the echo by default).
+    #[serde(default)]
+    pub workload: Workload,
 }
 
 impl LoadPlan {
@@ -80,6 +84,7 @@ impl LoadPlan {
             client_spin: false,
             skew: None,
             conn_requests: None,
+            workload: Workload::Echo,
         }
     }
 

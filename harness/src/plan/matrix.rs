@@ -159,6 +159,7 @@ impl MatrixPlan {
         load.client_spin = self.client_spin;
         load.skew = self.skew;
         load.conn_requests = self.conn_requests;
+        load.workload = self.server.workload;
         RunPlan {
             backends: vec![target.kind],
             parks: vec![target.park],

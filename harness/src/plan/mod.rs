@@ -22,6 +22,7 @@ mod run;
 mod server;
 mod skew;
 pub mod units;
+mod workload;
 
 pub use files::{PlotPlan, ReportPlan};
 pub use load::{LoadJob, LoadPlan, Mode};
@@ -32,6 +33,7 @@ pub use profile::{Profile, Section};
 pub use run::{OutputPlan, RunPlan};
 pub use server::{ServePlan, ServerPlan};
 pub use skew::{Hotness, Skew, MAX_WORK};
+pub use workload::Workload;
 
 /// A command, planned.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::park::Park;
 use super::placement::Place;
+use super::workload::Workload;
 use crate::backend::ServerKind;
 use crate::serve::{AcceptStrategy, ServerConfig};
 
@@ -32,6 +33,9 @@ pub struct ServerPlan {
     /// Where a pool places new connections (the reference: round-robin only).
     #[serde(default)]
     pub placement: Place,
+    /// What the server answers (the echo by default).
+    #[serde(default)]
+    pub workload: Workload,
 }
 
 impl Default for ServerPlan {
@@ -46,6 +50,7 @@ impl Default for ServerPlan {
             park: Park::Immediate,
             work: Duration::ZERO,
             placement: Place::RoundRobin,
+            workload: Workload::Echo,
         }
     }
 }
@@ -64,6 +69,7 @@ impl ServerPlan {
             park: self.park.policy(),
             work: self.work,
             placement: self.placement.policy(),
+            workload: self.workload,
         }
     }
 }

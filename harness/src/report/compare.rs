@@ -83,6 +83,12 @@ pub(crate) fn skew_text(l: &LoadResult) -> String {
     if let Some(n) = l.conn_requests {
         let _ = write!(out, "; churn: reconnect every {n} requests");
     }
+    if !l.workload.is_echo() {
+        let _ = write!(out, "; workload: {}", l.workload);
+        if l.workload == crate::plan::Workload::Http {
+            out.push_str(" (epoll-ref and uring-ref: a hand-rolled responder that answers only GET /plaintext)");
+        }
+    }
     out
 }
 

@@ -11,7 +11,7 @@ use super::series::Series;
 use crate::load::{ErrorCounts, LoadOutcome};
 use crate::metrics::histogram::{self, HistogramError};
 use crate::metrics::{CpuTime, Percentiles, SendRecv};
-use crate::plan::{LoadJob, Mode, Profile};
+use crate::plan::{LoadJob, Mode, Profile, Workload};
 use crate::serve::AcceptStrategy;
 
 /// The schema name and version written into every result.
@@ -101,6 +101,9 @@ pub struct LoadResult {
     /// requests (`--conn-requests`); absent when connections stayed open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conn_requests: Option<u64>,
+    /// What the requests were (`--workload`); absent for the echo.
+    #[serde(default, skip_serializing_if = "Workload::is_echo_ref")]
+    pub workload: Workload,
     /// Connections closed and re-established under churn, over the whole run.
     #[serde(default)]
     pub reconnects: u64,
@@ -199,6 +202,7 @@ impl LoadResult {
                 hot_requests: o.hot_requests,
             }),
             conn_requests: plan.conn_requests,
+            workload: plan.workload,
             reconnects: o.reconnects,
             connect: ConnectResult {
                 established: o.established,

@@ -11,10 +11,10 @@ use pool_core::net::{TcpListener, TcpStream};
 use pool_core::{Handle, Runtime};
 use serde::{Deserialize, Serialize};
 
-use super::echo::echo;
 use super::server::{ServerConfig, ServerError};
 use super::stats::ServerStats;
 use super::work::EchoConfig;
+use super::workload::serve_conn;
 
 /// How connections reach the workers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
@@ -71,6 +71,7 @@ pub(super) fn start<R: Runtime>(
         buf_size,
         msg_size: config.msg_size,
         work: config.work,
+        workload: config.workload,
     };
     let (ready, started) = mpsc::channel();
     let count = listeners.len();
@@ -130,7 +131,7 @@ async fn accept_single<R: Runtime>(
                     match R::TcpStream::from_std(socket) {
                         Ok(stream) => {
                             stats.accepted();
-                            let _ = echo(stream, &stats, config).await;
+                            let _ = serve_conn(stream, &stats, config).await;
                         }
                         Err(_) => stats.accept_error(),
                     }
@@ -164,7 +165,7 @@ async fn accept_local<R: Runtime>(
                 stats.accepted();
                 let stats = Arc::clone(&stats);
                 let spawned = R::spawn_child(async move {
-                    let _ = echo(stream, &stats, config).await;
+                    let _ = serve_conn(stream, &stats, config).await;
                 });
                 if spawned.is_err() {
                     return;

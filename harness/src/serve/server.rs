@@ -14,6 +14,7 @@ use super::accept::{self, AcceptStrategy};
 use super::echo_server::EchoServer;
 use super::stats::{ServerStats, StatsSnapshot};
 use crate::metrics::cpu::{threads_cpu_named, threads_named, CpuTime};
+use crate::plan::Workload;
 
 /// Server worker threads are named `{WORKER_PREFIX}{i}`, `i` from 1 (short enough for
 /// the kernel's 15-character thread names, so `/proc` shows them whole).
@@ -43,6 +44,8 @@ pub struct ServerConfig {
     /// Where a pool places new connections (accept single: each accepted socket is
     /// spawned by this policy).
     pub placement: Placement,
+    /// What the connections speak.
+    pub workload: Workload,
 }
 
 /// Why the server could not start.
@@ -110,6 +113,7 @@ impl<R: Runtime> Server<R> {
     ///
     /// See [`ServerError`].
     pub fn start(config: &ServerConfig) -> Result<Server<R>, ServerError> {
+        super::workload::check(config)?;
         let listeners = accept::listeners(config)?;
         let addr = listeners[0].local_addr().map_err(ServerError::Start)?;
         let mut builder = Builder::new();

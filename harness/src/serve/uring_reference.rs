@@ -14,6 +14,7 @@ use super::echo_server::EchoServer;
 use super::server::{worker_cpu, ServerConfig, ServerError};
 use super::stats::{ServerStats, StatsSnapshot};
 use super::threads::{self, Started};
+use super::workload::Responder;
 use crate::metrics::CpuTime;
 
 /// The report name of the io_uring reference server.
@@ -30,6 +31,21 @@ impl Counters for ServerStats {
 
     fn accept_error(&self) {
         ServerStats::accept_error(self);
+    }
+}
+
+/// A connection's [`Responder`], counting its requests on the worker's slot.
+#[derive(Debug)]
+struct Counted {
+    responder: Responder,
+    stats: Arc<ServerStats>,
+    msg_size: usize,
+}
+
+impl uring_ref::Respond for Counted {
+    fn respond(&mut self, input: &[u8], out: &mut Vec<u8>) -> bool {
+        self.responder
+            .respond(input, out, &self.stats, self.msg_size)
     }
 }
 
@@ -72,11 +88,23 @@ impl EchoServer for UringReferenceServer {
                 "the io_uring reference does not run the skewed load (--work-us)",
             )));
         }
+        super::workload::check(config)?;
         let std_listeners = listeners(config)?;
         let addr = std_listeners[0].local_addr().map_err(ServerError::Start)?;
         let buf_size = config.msg_size.clamp(4096, 64 * 1024);
-        let group = Arc::new(Group::new(config.threads, buf_size).map_err(ServerError::Start)?);
         let stats = Arc::new(ServerStats::new(config.threads));
+        let mut group = Group::new(config.threads, buf_size).map_err(ServerError::Start)?;
+        if let Some(template) = Responder::new(config.workload) {
+            let (stats, msg_size) = (Arc::clone(&stats), config.msg_size);
+            group = group.respond_with(Arc::new(move || {
+                Box::new(Counted {
+                    responder: template.renew(),
+                    stats: Arc::clone(&stats),
+                    msg_size,
+                })
+            }));
+        }
+        let group = Arc::new(group);
         let hand_off = config.accept == AcceptStrategy::Single;
         let mut std_listeners = std_listeners.into_iter();
         let workers: Vec<Worker> = (0..config.threads)

@@ -15,7 +15,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use super::stats::ServerStats;
-use crate::plan::Hotness;
+use crate::plan::{Hotness, Workload};
 
 /// What a server needs to know to echo one connection.
 #[derive(Clone, Copy, Debug)]
@@ -26,6 +26,8 @@ pub struct EchoConfig {
     pub msg_size: usize,
     /// CPU work per request of a hot connection; zero: none, and no header is read.
     pub work: Duration,
+    /// What the connection speaks (the skewed load is the echo's only).
+    pub workload: Workload,
 }
 
 impl EchoConfig {
@@ -101,6 +103,7 @@ mod tests {
             buf_size: 4096,
             msg_size: 10,
             work: Duration::from_micros(1),
+            workload: Workload::Echo,
         };
         let stats = ServerStats::new(1);
         let mut hot = cfg.after_header(Hotness::Hot.byte()).unwrap().unwrap();

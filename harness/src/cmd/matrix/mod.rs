@@ -52,7 +52,12 @@ pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
     let host_tag = host::host_tag(&metadata);
     let name = plan.name.clone().unwrap_or_else(|| {
         format!(
-            "{date}-{host_tag}{}",
+            "{date}-{host_tag}{}{}",
+            if plan.server.workload.is_echo() {
+                String::new()
+            } else {
+                format!("-{}", plan.server.workload)
+            },
             if plan.quick { "-quick" } else { "" }
         )
     });

@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 
 use mio::net::TcpStream;
 
-use crate::serve::{EchoConfig, HotWork, ServerStats};
+use crate::serve::{EchoConfig, HotWork, Responder, ServerStats};
 
 /// A connection and the bytes of its last read not yet written back.
 #[derive(Debug)]
@@ -25,6 +25,11 @@ pub(super) struct Conn {
     header_due: bool,
     /// A hot connection's work; `None` for a cold one.
     hot: Option<HotWork>,
+    /// The workload's protocol, if not the echo, and its replies to the last read.
+    responder: Option<Responder>,
+    replies: Vec<u8>,
+    /// The responder refused a request: close once `pending` is written.
+    closing: bool,
 }
 
 /// What a connection needs after an event.
@@ -47,7 +52,15 @@ impl Conn {
             read_closed: false,
             header_due,
             hot: None,
+            responder: None,
+            replies: Vec::new(),
+            closing: false,
         }
+    }
+
+    /// The connection answering with `responder` instead of echoing (`None`: echo).
+    pub(super) fn responding(self, responder: Option<Responder>) -> Conn {
+        Conn { responder, ..self }
     }
 
     /// Handles a readiness edge (readable or writable; `read_closed` if it reported
@@ -97,15 +110,26 @@ impl Conn {
             if let Some(hot) = &mut self.hot {
                 hot.on_read(n, stats);
             }
+            let reply: &[u8] = match &mut self.responder {
+                None => &buf[..n],
+                Some(responder) => {
+                    self.replies.clear();
+                    self.closing =
+                        !responder.respond(&buf[..n], &mut self.replies, stats, config.msg_size);
+                    &self.replies
+                }
+            };
+            let echoing = self.responder.is_none();
+            let len = reply.len();
             let mut done = 0;
-            while done < n {
-                match self.stream.write(&buf[done..n]) {
+            while done < len {
+                match self.stream.write(&reply[done..]) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                     Ok(k) => done += k,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                         // Keep the whole read, to count it once it is all written.
                         self.pending.clear();
-                        self.pending.extend_from_slice(&buf[..n]);
+                        self.pending.extend_from_slice(reply);
                         self.written = done;
                         return Ok(Next::Wait);
                     }
@@ -113,7 +137,12 @@ impl Conn {
                     Err(e) => return Err(e),
                 }
             }
-            stats.echoed(n);
+            if echoing {
+                stats.echoed(n);
+            }
+            if self.closing {
+                return Ok(Next::Close);
+            }
             if n < buf.len() && !self.read_closed {
                 return Ok(Next::Wait);
             }
@@ -150,9 +179,14 @@ impl Conn {
             }
         }
         if !self.pending.is_empty() {
-            stats.echoed(self.pending.len());
+            if self.responder.is_none() {
+                stats.echoed(self.pending.len());
+            }
             self.pending.clear();
             self.written = 0;
+        }
+        if self.closing {
+            return Err(io::ErrorKind::InvalidData.into());
         }
         Ok(true)
     }
@@ -213,6 +247,7 @@ mod tests {
             buf_size: 4096,
             msg_size: 64,
             work: Duration::ZERO,
+            workload: crate::plan::Workload::Echo,
         };
         let mut buf = vec![0_u8; 4096];
         let mut events = Events::with_capacity(8);

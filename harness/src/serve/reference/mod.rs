@@ -43,6 +43,7 @@ pub struct ReferenceServer {
 
 impl ReferenceServer {
     fn start_threads(config: &ServerConfig) -> Result<ReferenceServer, ServerError> {
+        super::workload::check(config)?;
         let std_listeners = listeners(config)?;
         let addr = std_listeners[0].local_addr().map_err(ServerError::Start)?;
         let polls: Vec<Poll> = (0..config.threads)
@@ -68,6 +69,7 @@ impl ReferenceServer {
                 buf_size: config.msg_size.clamp(4096, 64 * 1024),
                 msg_size: config.msg_size,
                 work: config.work,
+                workload: config.workload,
             },
         });
         let hand_off = config.accept == AcceptStrategy::Single;

@@ -11,7 +11,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use slab::Slab;
 
 use super::conn::{Conn, Next};
-use crate::serve::{EchoConfig, ServerStats};
+use crate::serve::{EchoConfig, Responder, ServerStats};
 
 /// The token of a thread's waker: new connections in its inbox, or stop.
 pub(super) const WAKER: Token = Token(usize::MAX);
@@ -193,7 +193,8 @@ impl Worker {
     fn register(&mut self, stream: TcpStream) {
         let entry = self.conns.vacant_entry();
         let key = entry.key();
-        let mut conn = Conn::new(stream, self.shared.echo.expects_header());
+        let mut conn = Conn::new(stream, self.shared.echo.expects_header())
+            .responding(Responder::new(self.shared.echo.workload));
         let interest = Interest::READABLE | Interest::WRITABLE;
         if self
             .poll
