@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::summary::{Failure, MatrixSummary};
 use crate::backend::{BackendKind, ServerKind};
+use crate::report::fdr::Rules;
 use crate::report::grid::thousands;
 use crate::report::{size_name, CellKey, Figure, Level, RatioCell, SeriesKey, Spread};
 use crate::result::RunResult;
@@ -31,19 +32,19 @@ pub(super) const COLUMNS: [Column; 5] = [
         head: "p50 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p50_us as f64),
         decimals: 0,
-        figure: Figure::Other,
+        figure: Figure::Latency,
     },
     Column {
         head: "p99 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p99_us as f64),
         decimals: 0,
-        figure: Figure::Other,
+        figure: Figure::Latency,
     },
     Column {
         head: "p99.9 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p999_us as f64),
         decimals: 0,
-        figure: Figure::Other,
+        figure: Figure::Latency,
     },
     Column {
         head: "server CPU µs/echo",
@@ -66,7 +67,13 @@ pub(super) fn number(v: f64, decimals: usize) -> String {
     }
 }
 
-fn figure(s: Option<Spread>, ratio: Option<RatioCell>, decimals: usize, repeated: bool) -> String {
+fn figure(
+    s: Option<Spread>,
+    ratio: Option<RatioCell>,
+    decimals: usize,
+    repeated: bool,
+    rules: &Rules,
+) -> String {
     let Some(s) = s else {
         return "–".to_owned();
     };
@@ -80,7 +87,7 @@ fn figure(s: Option<Spread>, ratio: Option<RatioCell>, decimals: usize, repeated
         );
     }
     if let Some(r) = ratio.filter(|r| *r != RatioCell::Missing) {
-        let _ = write!(out, " · {}", r.markdown());
+        let _ = write!(out, " · {}", r.markdown(rules));
     }
     out
 }
@@ -132,6 +139,7 @@ fn limit_marks(done: &[&RunResult]) -> String {
     let marks: Vec<String> = [
         ("saturated", count(|r| r.load.saturated)),
         ("client-bound", count(|r| r.load.client_bound)),
+        ("generator-bound", count(|r| r.load.generator_bound())),
     ]
     .into_iter()
     .filter(|&(_, n)| n > 0)
@@ -171,15 +179,57 @@ pub(super) fn label(backend: &str) -> String {
     }
 }
 
-/// The table of one series of one section (`results` hold that section's runs only).
+/// The median of `f` over `runs`, formatted with no decimals, or `–`.
+fn median_of(runs: &[&RunResult], f: impl Fn(&RunResult) -> Option<f64>) -> Option<f64> {
+    Spread::of(runs.iter().filter_map(|r| f(r))).map(|s| s.median)
+}
+
+/// `52/48 · 61/57`: the medians over the repeats of the busiest and the idlest
+/// worker's echo share, then of their busy share (percent; `–` where not measured).
+pub(super) fn balance_cell(runs: &[&RunResult]) -> String {
+    let balance = |f: fn(&crate::result::Balance) -> Option<f64>| {
+        median_of(runs, |r| r.server.as_ref()?.balance.as_ref().and_then(f))
+            .map_or("–".to_owned(), |v| format!("{v:.0}"))
+    };
+    format!(
+        "{}/{} · {}/{}",
+        balance(|b| Some(b.echoes_max_pct)),
+        balance(|b| Some(b.echoes_min_pct)),
+        balance(|b| b.busy_max_pct),
+        balance(|b| b.busy_min_pct)
+    )
+}
+
+/// `3 / 138`: the medians over the repeats of the generator's lag p50 and p99 (µs).
+pub(super) fn lag_cell(runs: &[&RunResult]) -> String {
+    let lag = |f: fn(&crate::metrics::Percentiles) -> u64| {
+        median_of(runs, |r| r.load.lag.as_ref().map(|l| f(l) as f64))
+            .map_or("–".to_owned(), |v| number(v, 0))
+    };
+    format!("{} / {}", lag(|l| l.p50_us), lag(|l| l.p99_us))
+}
+
+/// Whether any run of `results` had more than one server worker: then the tables show
+/// the per-worker balance.
+pub(super) fn multi_worker(results: &[RunResult]) -> bool {
+    results
+        .iter()
+        .any(|r| r.server.as_ref().is_some_and(|s| s.threads > 1))
+}
+
+/// The table of one series of one section (`results` hold that section's runs only),
+/// its ratios judged by `rules`. With more than one server worker it shows the
+/// per-worker balance; in open loop, the generator's lag.
 pub(super) fn series_table(
     s: &MatrixSummary,
     section: Option<&str>,
     results: &[RunResult],
     key: SeriesKey,
+    rules: &Rules,
 ) -> String {
     let baseline = BackendKind::BASELINE.name();
     let open = key.level.is_open();
+    let balance = multi_worker(results);
     let repeated = s.repeat > 1;
     let mut out = String::from("| conns | backend |");
     if open {
@@ -188,11 +238,24 @@ pub(super) fn series_table(
     for c in &COLUMNS {
         let _ = write!(out, " {} |", c.head);
     }
-    out.push_str(" CPU above ref µs/echo | errors |\n|---:|:---|");
+    out.push_str(" CPU above ref µs/echo |");
+    if balance {
+        out.push_str(" echoes % max/min · busy % max/min |");
+    }
+    if open {
+        out.push_str(" generator lag p50 / p99 µs |");
+    }
+    out.push_str(" errors |\n|---:|:---|");
     if open {
         out.push_str("---:|");
     }
     out.push_str(&"---:|".repeat(COLUMNS.len() + 1));
+    if balance {
+        out.push_str("---:|");
+    }
+    if open {
+        out.push_str("---:|");
+    }
     out.push_str(":---|\n");
     for &conns in &s.conns {
         let cell = CellKey {
@@ -217,13 +280,23 @@ pub(super) fn series_table(
                 let of = |rs: &[&RunResult]| Spread::of(rs.iter().filter_map(|r| (c.value)(r)));
                 let ratio = (backend != baseline)
                     .then(|| RatioCell::of(&done, &base_runs, c.value, c.figure));
-                let _ = write!(out, " {} |", figure(of(&done), ratio, c.decimals, repeated));
+                let _ = write!(
+                    out,
+                    " {} |",
+                    figure(of(&done), ratio, c.decimals, repeated, rules)
+                );
             }
             let above = match above_reference(results, cell, backend) {
                 Some(d) if !ServerKind::is_reference_name(backend) => format!("{d:+.2}"),
                 _ => "–".to_owned(),
             };
             let _ = write!(out, " {above} |");
+            if balance {
+                let _ = write!(out, " {} |", balance_cell(&done));
+            }
+            if open {
+                let _ = write!(out, " {} |", lag_cell(&done));
+            }
             let mut errors = errors_cell(&done, &failed, s.repeat);
             let marks = limit_marks(&done);
             if !marks.is_empty() {
@@ -335,7 +408,7 @@ mod tests {
             level: Level::Closed,
             msg_size: 64,
         };
-        let table = series_table(&summary(), None, &results, key);
+        let table = series_table(&summary(), None, &results, key, &Rules::uncorrected());
         let tokio = row(&table, "tokio");
         assert!(
             tokio.contains("1.00× [") && tokio.contains("n.s."),
@@ -358,7 +431,7 @@ mod tests {
             level: Level::Closed,
             msg_size: 64,
         };
-        let table = series_table(&summary(), None, &results, key);
+        let table = series_table(&summary(), None, &results, key, &Rules::uncorrected());
         let tokio = row(&table, "tokio");
         assert!(tokio.contains("*saturated*"), "{table}");
         assert!(
