@@ -7,7 +7,8 @@ use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
-    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReportPlan,
+    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReadmePlan,
+    ReportPlan,
     RunPlan, ServePlan, ServerPlan,
 };
 
@@ -25,6 +26,10 @@ impl Cli {
             Command::Report(args) => Job::Report(args.plan()),
             Command::Plot(args) => Job::Plot(args.plan()),
             Command::Matrix(args) => Job::Matrix(args.plan()),
+            Command::Readme(args) => Job::Readme(ReadmePlan {
+                dir: args.dir.clone(),
+                replicate: args.replicate.clone(),
+            }),
         }
     }
 }

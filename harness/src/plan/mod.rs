@@ -22,7 +22,7 @@ mod run;
 mod server;
 mod skew;
 
-pub use files::{PlotPlan, ReportPlan};
+pub use files::{PlotPlan, ReadmePlan, ReportPlan};
 pub use load::{LoadJob, LoadPlan, Mode};
 pub use matrix::MatrixPlan;
 pub use park::{Park, ParseParkError, MAX_SPIN};
@@ -55,4 +55,6 @@ pub enum Job {
     Plot(PlotPlan),
     /// `harness matrix`.
     Matrix(MatrixPlan),
+    /// `harness readme`.
+    Readme(ReadmePlan),
 }
