@@ -79,6 +79,9 @@ fn commit() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let git = |args: &[&str]| {
         Command::new("git")
+            // Never take the index lock (`describe --dirty` would refresh the index):
+            // a build or a README must not make a concurrent `git commit` fail.
+            .arg("--no-optional-locks")
             .arg("-C")
             .arg(&root)
             .args(args)

@@ -55,6 +55,9 @@ fn runs(root: &Path) -> anyhow::Result<(Vec<MatrixSummary>, Vec<String>)> {
 /// Runs `git` in `root` and returns its trimmed output, if it succeeded.
 fn git(root: &Path, args: &[&str]) -> Option<String> {
     Command::new("git")
+        // Never take the index lock: a README must not make a concurrent `git commit`
+        // fail.
+        .arg("--no-optional-locks")
         .arg("-C")
         .arg(root)
         .args(args)
