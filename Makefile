@@ -2,7 +2,7 @@
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: miri help build test lint fmt doc bench bench-build compare results wakeup plot clean ci
+.PHONY: miri help build test lint fmt doc bench bench-build compare results replicated wakeup plot clean ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ compare: ## The main job: every backend side by side on a loopback echo load
 
 results: ## Run the published matrix into bench-results/<date>-<host>/ (~19 min; QUICK=1: ~2 min smoke run)
 	$(CARGO) run --release -p harness -- matrix $(if $(QUICK),--quick,)
+
+replicated: ## The rerun at one commit: matrix, wake-up, placement, skew, each twice and cross-checked, plus uring at 10k conns (~65 min; PREFIX=name)
+	PREFIX=$(PREFIX) bench-results/rerun.sh
 
 wakeup: ## The wake-up comparison: park policies against tokio-mt, isolated profile, spinning client (~5 min)
 	$(CARGO) run --release -p harness -- matrix --profiles isolated --conns-list 1,100 --open-levels 10 \

@@ -229,7 +229,10 @@ mod tests {
             }
             let share = preferred as f64 / (preferred + other) as f64;
             assert!(share <= 0.65, "burst {burst}: {preferred} vs {other}");
-            assert!(share >= 0.5, "burst {burst}: the less busy worker still gets more");
+            assert!(
+                share >= 0.5,
+                "burst {burst}: the less busy worker still gets more"
+            );
         }
         assert!(!too_far_ahead(2, 0) && too_far_ahead(3, 0));
         assert!(!too_far_ahead(127, 100) && too_far_ahead(128, 100));

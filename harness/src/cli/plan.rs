@@ -8,8 +8,7 @@ use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
     defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReadmePlan,
-    ReportPlan,
-    RunPlan, ServePlan, ServerPlan,
+    ReportPlan, RunPlan, ServePlan, ServerPlan,
 };
 
 impl Cli {

@@ -78,7 +78,9 @@ pub(super) fn readme(plan: ReadmePlan) -> anyhow::Result<Outcome> {
         &summary,
         &results,
         &plots(&plan.dir),
-        replicate.as_ref().map(|(name, rs)| (name.as_str(), rs.as_slice())),
+        replicate
+            .as_ref()
+            .map(|(name, rs)| (name.as_str(), rs.as_slice())),
     );
     let readme = plan.dir.join("README.md");
     std::fs::write(&readme, text).with_context(|| format!("cannot write {}", readme.display()))?;

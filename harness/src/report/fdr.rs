@@ -172,8 +172,14 @@ mod tests {
         assert_eq!(rules.verdict(&ci(0.96, 0.95, 0.97, 0.001)), Verdict::Small);
         // The README's "mio p99 3.53× [1.01–101.05]".
         assert_eq!(rules.verdict(&ci(3.53, 1.01, 101.05, 0.001)), Verdict::Wide);
-        assert_eq!(rules.verdict(&ci(3.0, 1.0001, 4.0, 0.001)), Verdict::Finding);
+        assert_eq!(
+            rules.verdict(&ci(3.0, 1.0001, 4.0, 0.001)),
+            Verdict::Finding
+        );
         assert_eq!(rules.verdict(&ci(0.5, 0.3, 0.7, 0.001)), Verdict::Finding);
-        assert_eq!(rules.verdict(&ci(1.2, 0.9, 1.5, 0.3)), Verdict::NotSignificant);
+        assert_eq!(
+            rules.verdict(&ci(1.2, 0.9, 1.5, 0.3)),
+            Verdict::NotSignificant
+        );
     }
 }

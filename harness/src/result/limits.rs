@@ -94,7 +94,11 @@ pub const GENERATOR_BOUND_AT: f64 = 0.95;
 /// assert!(generator_bound(Some(&p(1, 3)), &p(60, 400), Some(0.97)));
 /// assert!(!generator_bound(None, &p(60, 400), Some(1.0)));
 /// ```
-pub fn generator_bound(lag: Option<&Percentiles>, latency: &Percentiles, busy: Option<f64>) -> bool {
+pub fn generator_bound(
+    lag: Option<&Percentiles>,
+    latency: &Percentiles,
+    busy: Option<f64>,
+) -> bool {
     let Some(lag) = lag else {
         return false;
     };

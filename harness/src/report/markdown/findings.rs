@@ -7,10 +7,10 @@ use std::fmt::Write;
 
 use super::tables::{above_reference, balance_cell, label, multi_worker, number, runs, COLUMNS};
 use crate::backend::ServerKind;
-use crate::report::fdr::{Rules, Verdict};
-use crate::report::significance::RatioCi;
 use crate::plan::{Profile, Section};
+use crate::report::fdr::{Rules, Verdict};
 use crate::report::grid::thousands;
+use crate::report::significance::RatioCi;
 use crate::report::{run_flags, size_name, CellKey, Figure, Level, RatioCell, Spread};
 use crate::result::{commits, is_clean_commit, RunResult};
 
@@ -48,7 +48,11 @@ fn cpu(r: &RunResult) -> Option<f64> {
 /// (the first open-loop level, a fraction of the baseline's maximum), in `section`,
 /// its ratios judged by `rules`. With more than one server worker it shows the
 /// per-worker balance.
-pub(super) fn efficiency_table(section_results: &[RunResult], level: Level, rules: &Rules) -> String {
+pub(super) fn efficiency_table(
+    section_results: &[RunResult],
+    level: Level,
+    rules: &Rules,
+) -> String {
     let baseline = ServerKind::BASELINE.name();
     let balance = multi_worker(section_results);
     let mut o = String::from(

@@ -108,7 +108,13 @@ fn run_commit(root: &Path, name: &str, recorded: &str, added_file: &str) -> Opti
 
 /// `fe7270e`, `added in fe7270e`, and `current` or `**superseded** (3c9f1a2 changed
 /// pool-core)`: the commit and status cells of a run.
-fn commit_cells(root: &Path, name: &str, recorded: &str, added_file: &str, backends: &[String]) -> (String, String) {
+fn commit_cells(
+    root: &Path,
+    name: &str,
+    recorded: &str,
+    added_file: &str,
+    backends: &[String],
+) -> (String, String) {
     let Some((commit, was_recorded)) = run_commit(root, name, recorded, added_file) else {
         return ("unknown".to_owned(), "unknown".to_owned());
     };
@@ -190,13 +196,8 @@ pub fn render_index(root: &Path) -> anyhow::Result<String> {
         if !s.failures.is_empty() {
             note.push(format!("{} failure(s)", s.failures.len()));
         }
-        let (commit, status) = commit_cells(
-            root,
-            &s.name,
-            &s.metadata.commit,
-            SUMMARY_FILE,
-            &s.backends,
-        );
+        let (commit, status) =
+            commit_cells(root, &s.name, &s.metadata.commit, SUMMARY_FILE, &s.backends);
         let _ = writeln!(
             o,
             "| [{}]({}/README.md) | {} | {commit} | {status} | {} ({} CPUs) | {} | {} | {}/{} \

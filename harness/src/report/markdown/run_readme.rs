@@ -126,17 +126,10 @@ fn lead_section(
 ) {
     let baseline = BackendKind::BASELINE.name();
     let f = findings(results, sections, replicate.map(|r| r.1));
-    // One efficiency table per isolated section (1 thread: the pools against a
-    // tokio-mt with nothing to steal; 2 or more: against one that can steal), or the
-    // first section when none is isolated.
-    let mut efficiency: Vec<Section> = sections
-        .iter()
-        .copied()
-        .filter(|x| x.profile == Profile::Isolated)
-        .collect();
-    if efficiency.is_empty() {
-        efficiency.extend(sections.first().copied());
-    }
+    // One efficiency table per section: 1 thread (the pools against a tokio-mt with
+    // nothing to steal) and 2 or more (against one that can steal; on a small machine
+    // only the shared profile has them).
+    let efficiency = sections.to_vec();
     if let Some(&pct) = s.open_levels.first() {
         let level = Level::OfBaseline(f64::from(pct) / 100.0);
         o.push_str("## Efficiency: server CPU per echo at a fixed rate\n\n");
@@ -236,7 +229,11 @@ fn findings_section(
         o.push_str("No ratio against the baseline is a finding in this run.\n\n");
     }
     group(o, "Replicated findings", &[Replication::Agrees]);
-    group(o, "Findings the second run contradicts", &[Replication::Disagrees]);
+    group(
+        o,
+        "Findings the second run contradicts",
+        &[Replication::Disagrees],
+    );
     group(
         o,
         "Findings not replicated",
