@@ -7,6 +7,10 @@
 use std::path::Path;
 use std::process::Command;
 
+// The crate's own read-only git helper (it uses nothing else of the crate).
+#[path = "src/os/git.rs"]
+mod git;
+
 /// Crates whose versions go into every result.
 const TRACKED: &[&str] = &[
     "pool-core",
@@ -77,20 +81,7 @@ const SOURCES: &[&str] = &[
 fn commit() {
     println!("cargo:rerun-if-env-changed=HARNESS_GIT_COMMIT");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let git = |args: &[&str]| {
-        Command::new("git")
-            // Never take the index lock (`describe --dirty` would refresh the index):
-            // a build or a README must not make a concurrent `git commit` fail.
-            .arg("--no-optional-locks")
-            .arg("-C")
-            .arg(&root)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .map(|s| s.trim().to_owned())
-    };
+    let git = |args: &[&str]| git::git(&root, args);
     let described = std::env::var("HARNESS_GIT_COMMIT")
         .ok()
         .filter(|c| !c.is_empty())

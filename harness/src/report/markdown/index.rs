@@ -13,9 +13,10 @@
 
 use std::fmt::Write;
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::Context;
+
+use crate::os::git::git;
 
 use super::summary::{MatrixSummary, SUMMARY_FILE};
 
@@ -50,22 +51,6 @@ fn runs(root: &Path) -> anyhow::Result<(Vec<MatrixSummary>, Vec<String>)> {
     });
     others.sort_by(|a, b| b.cmp(a));
     Ok((summaries, others))
-}
-
-/// Runs `git` in `root` and returns its trimmed output, if it succeeded.
-fn git(root: &Path, args: &[&str]) -> Option<String> {
-    Command::new("git")
-        // Never take the index lock: a README must not make a concurrent `git commit`
-        // fail.
-        .arg("--no-optional-locks")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
 }
 
 /// The sources a run of `backends` measured, as pathspecs from the top of the

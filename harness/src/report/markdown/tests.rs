@@ -140,6 +140,16 @@ const CLOSED: SeriesKey = SeriesKey {
     msg_size: 64,
 };
 
+/// A generator lag with these percentiles, as a result's JSON holds it.
+fn lag(p50_us: u64, p99_us: u64) -> Value {
+    json!(Percentiles {
+        count: 1,
+        p50_us,
+        p99_us,
+        ..Percentiles::default()
+    })
+}
+
 #[test]
 fn generator_bound_cells_get_no_latency_ratio() {
     let mut results = Vec::new();
@@ -147,22 +157,12 @@ fn generator_bound_cells_get_no_latency_ratio() {
         results.push(result("tokio-mt", rep, 100_000.0, false));
         // Lag p99 50 µs against a p50 of 100 µs: over 10%, generator-bound.
         let lagging = edited(result("tokio", rep, 100_000.0, false), |v| {
-            v["load"]["lag"] = json!(Percentiles {
-                count: 1,
-                p50_us: 5,
-                p99_us: 50,
-                ..Percentiles::default()
-            });
+            v["load"]["lag"] = lag(5, 50);
         });
         results.push(lagging);
         // Lag p99 5 µs, and the generator half busy: the latency is the server's.
         let on_time = edited(result("mio", rep, 100_000.0, false), |v| {
-            v["load"]["lag"] = json!(Percentiles {
-                count: 1,
-                p50_us: 1,
-                p99_us: 5,
-                ..Percentiles::default()
-            });
+            v["load"]["lag"] = lag(1, 5);
             v["load"]["client_busy"] = json!(0.5);
         });
         results.push(on_time);
