@@ -2,7 +2,7 @@
 CARGO ?= cargo
 
 .DEFAULT_GOAL := help
-.PHONY: miri help build test lint fmt doc bench bench-build compare results results-http wakeup plot crosscheck clean ci
+.PHONY: miri help build test lint fmt doc bench bench-build compare results results-http replicated wakeup plot crosscheck clean ci
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ results: ## Run the published matrix into bench-results/<date>-<host>/ (~19 min;
 
 results-http: ## The matrix on the HTTP workload (hyper on the pools; the references answer only GET /plaintext) into bench-results/<date>-<host>-http/ (QUICK=1: smoke run)
 	$(CARGO) run --release -p harness -- matrix --workload http $(if $(QUICK),--quick,)
+
+replicated: ## The rerun at one commit: matrix, wake-up, placement, skew, each twice and cross-checked, plus uring at 10k conns (~65 min; PREFIX=name)
+	PREFIX=$(PREFIX) bench-results/rerun.sh
 
 wakeup: ## The wake-up comparison: park policies against tokio-mt, isolated profile, spinning client (~5 min)
 	$(CARGO) run --release -p harness -- matrix --profiles isolated --conns-list 1,100 --open-levels 10 \

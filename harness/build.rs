@@ -1,8 +1,15 @@
-//! Records build facts for the machine metadata every result carries: the rustc version
-//! and the versions of the crates that shape the measurements (read from `Cargo.lock`).
+//! Records build facts for the machine metadata every result carries: the rustc version,
+//! the versions of the crates that shape the measurements (read from `Cargo.lock`), the
+//! build profile, and the commit (`git describe --always --dirty`) the binary was built
+//! from, so that a result says which code it measured even when the binary runs outside
+//! the checkout.
 
 use std::path::Path;
 use std::process::Command;
+
+// The crate's own read-only git helper (it uses nothing else of the crate).
+#[path = "src/os/git.rs"]
+mod git;
 
 /// Crates whose versions go into every result.
 const TRACKED: &[&str] = &[
@@ -43,6 +50,7 @@ fn main() {
         .collect();
     println!("cargo:rustc-env=HARNESS_CRATE_VERSIONS={}", found.join(","));
     external_clients();
+    profile_and_commit();
 }
 
 /// The clients `tests/external_clients.rs` runs: with all of them on `PATH`, the build
@@ -71,5 +79,58 @@ fn external_clients() {
         for d in &dirs {
             println!("cargo:rerun-if-changed={}", d.display());
         }
+    }
+}
+
+/// Records the build profile and the commit.
+fn profile_and_commit() {
+    let profile = std::env::var("PROFILE").unwrap_or_else(|_| "unknown".to_owned());
+    println!("cargo:rustc-env=HARNESS_BUILD_PROFILE={profile}");
+    commit();
+}
+
+/// The workspace directories whose sources a result depends on: a change in any of them
+/// makes the recorded commit `-dirty` (or moves it), so the build script reruns on it.
+const SOURCES: &[&str] = &[
+    "pool-core",
+    "pool-exec",
+    "backend-tokio",
+    "backend-mio",
+    "backend-uring",
+    "uring-ref",
+    "harness/src",
+    "harness/build.rs",
+    "Cargo.toml",
+    "Cargo.lock",
+];
+
+/// Sets `HARNESS_GIT_COMMIT` to `git describe --always --dirty` of the workspace, or to
+/// `HARNESS_GIT_COMMIT` from the environment (a build from a source tarball), or to
+/// `unknown` without git.
+fn commit() {
+    println!("cargo:rerun-if-env-changed=HARNESS_GIT_COMMIT");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let git = |args: &[&str]| git::git(&root, args);
+    let described = std::env::var("HARNESS_GIT_COMMIT")
+        .ok()
+        .filter(|c| !c.is_empty())
+        .or_else(|| git(&["describe", "--always", "--dirty", "--abbrev=12"]))
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!("cargo:rustc-env=HARNESS_GIT_COMMIT={described}");
+    // Rerun when HEAD moves (a commit, a checkout) or the index changes, and when a
+    // measured source changes (it may make the tree dirty, or clean again).
+    let watch_git_path = |file: &str| {
+        if let Some(path) = git(&["rev-parse", "--git-path", file]) {
+            // Relative paths are relative to `root`, where git ran.
+            println!("cargo:rerun-if-changed={}", root.join(path).display());
+        }
+    };
+    watch_git_path("HEAD");
+    watch_git_path("index");
+    if let Some(head_ref) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watch_git_path(&head_ref);
+    }
+    for source in SOURCES {
+        println!("cargo:rerun-if-changed={}", root.join(source).display());
     }
 }

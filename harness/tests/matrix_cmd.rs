@@ -56,11 +56,14 @@ fn writes_the_run_directory_and_the_index() {
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     for needle in [
         "## Efficiency: server CPU per echo at a fixed rate",
-        "## Significant findings",
-        "**No difference**",
+        "## Findings",
+        "This README makes **",
+        "**Not replicated**",
         "### Closed loop, 64 B, shared-t2",
         "### Open loop at 50% of tokio-mt's closed-loop max, 64 B, shared-t2",
-        "| conns | backend | req/s | p50 µs | p99 µs | p99.9 µs | server CPU µs/echo | CPU above ref µs/echo | errors |",
+        // Two server workers: every table shows the balance; open loop, the lag.
+        "| conns | backend | req/s | p50 µs | p99 µs | p99.9 µs | server CPU µs/echo | CPU above ref µs/echo | echoes % max/min · busy % max/min | errors |",
+        "| echoes % max/min · busy % max/min | generator lag p50 / p99 µs | errors |",
         "| 4 | tokio |",
         "| 4 | epoll-ref *(reference)* |",
         "![throughput](plots/shared-t2/throughput-closed-m64.svg)",
@@ -68,6 +71,10 @@ fn writes_the_run_directory_and_the_index() {
         "## The machine, and what it means for the numbers",
         "## Machine",
         "rustc",
+        "| commit |",
+        "| build profile |",
+        "| SMT topology |",
+        "| pinned CPUs |",
         "## Commands",
         "harness matrix",
     ] {
@@ -81,8 +88,29 @@ fn writes_the_run_directory_and_the_index() {
         assert!(!readme.contains(gone), "README still says `{gone}`");
     }
 
-    // The index links the run and shows its headline plot.
+    // Every result records the commit and the build profile.
+    assert!(open.contains("\"commit\": \""), "{open}");
+    assert!(open.contains("\"build_profile\": \""), "{open}");
+
+    // `harness readme` regenerates the README from the run's files, and the same
+    // run as its own replicate (one commit) marks findings as replicated or not.
+    std::fs::remove_file(dir.join("README.md")).unwrap();
+    let dir_arg = dir.to_str().unwrap();
+    let out = run(&["readme", dir_arg]);
+    assert!(out.status.success(), "{}", text(&out));
+    let again = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert_eq!(again.lines().count(), readme.lines().count(), "{again}");
+    let out = run(&["readme", dir_arg, "--replicate", dir_arg]);
+    assert!(out.status.success(), "{}", text(&out));
+    let replicated = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(!replicated.contains("no second matrix run"), "{replicated}");
+
+    // The index links the run and shows its headline plot, with its commit.
     let index = std::fs::read_to_string(root.path().join("README.md")).unwrap();
+    assert!(
+        index.contains("| run | date | commit | status |"),
+        "{index}"
+    );
     assert!(index.contains("[tiny](tiny/README.md)"), "{index}");
     assert!(
         index.contains("](tiny/plots/shared-t2/latency-closed-c4-m64.svg)"),

@@ -50,8 +50,9 @@
 //! - [`Placement::LeastLoaded`]: the worker with the fewest live tasks, queued ones
 //!   included; it reads one atomic per worker, so its cost grows with the pool size.
 //! - [`Placement::PowerOfTwoChoices`]: two random workers, the one less busy over the
-//!   last ~10 ms ([`RECENT_BUSY_WINDOW`]); constant cost, and it sees a task's cost
-//!   (a worker busy computing) where `LeastLoaded` sees only task counts.
+//!   last ~10 ms ([`RECENT_BUSY_WINDOW`]), as long as it holds at most 5/4 of the
+//!   other's live tasks plus [`P2C_LIVE_SLACK`]; constant cost, and it sees a task's
+//!   cost (a worker busy computing) where `LeastLoaded` sees only task counts.
 //!
 //! ```
 //! use backend_tokio::TokioPool;
@@ -223,7 +224,7 @@ pub use error::{BuildError, SpawnError, StreamSpawnError};
 pub use handle::PoolHandle;
 pub use join::{JoinError, JoinHandle};
 pub use metrics::{PoolMetrics, WorkerMetrics};
-pub use placement::{Placement, RECENT_BUSY_WINDOW};
+pub use placement::{Placement, P2C_LIVE_SLACK, RECENT_BUSY_WINDOW};
 pub use pool::Pool;
 pub use run::run;
 pub use runtime::{Handle, Runtime};

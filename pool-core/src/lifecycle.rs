@@ -50,7 +50,11 @@ impl Lifecycle {
             activity: config.placement == Placement::PowerOfTwoChoices,
             watch_polls: config.stall_threshold.is_some(),
         };
-        let tracker = if config.placement == Placement::LeastLoaded {
+        let counts_per_worker = matches!(
+            config.placement,
+            Placement::LeastLoaded | Placement::PowerOfTwoChoices
+        );
+        let tracker = if counts_per_worker {
             TaskTracker::per_worker(config.pool_size)
         } else {
             TaskTracker::new()
@@ -126,7 +130,7 @@ impl Lifecycle {
     }
 
     /// The live tasks placed on `worker` (0 unless the pool places
-    /// [`Placement::LeastLoaded`]).
+    /// [`Placement::LeastLoaded`] or [`Placement::PowerOfTwoChoices`]).
     pub fn worker_load(&self, worker: usize) -> usize {
         self.tracker.live_on(worker)
     }

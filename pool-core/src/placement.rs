@@ -19,7 +19,7 @@ use crate::lifecycle::Lifecycle;
 /// | --- | --- | --- |
 /// | `RoundRobin` | nothing | one relaxed `fetch_add` on a shared counter |
 /// | `LeastLoaded` | every worker's live-task count | that `fetch_add`, plus one relaxed load per worker |
-/// | `PowerOfTwoChoices` | two random workers' recent busy time | two thread-local random numbers (fastrand), one clock read, two workers' figures |
+/// | `PowerOfTwoChoices` | two random workers' recent busy time and live-task counts | two thread-local random numbers (fastrand), one clock read, two workers' figures |
 ///
 /// All three are lock-free. `LeastLoaded` is the only one whose cost grows with the
 /// pool size: it reads one atomic per worker (a few nanoseconds each, but each may be
@@ -40,21 +40,49 @@ pub enum Placement {
     /// second looks less loaded than one with ten idle connections.
     LeastLoaded,
     /// Two distinct workers drawn at random; the task goes to the one that was less
-    /// busy *recently*. "Busy" is as in [`WorkerMetrics::busy`](crate::WorkerMetrics::busy):
-    /// not parked waiting for events. "Recently" is an exponentially weighted average
-    /// of the busy fraction with a time constant of 10 ms ([`RECENT_BUSY_WINDOW`]):
-    /// what the worker did in the last 10 ms weighs as much as everything before.
+    /// busy *recently*, unless that one already holds more than 5/4 of the other's live
+    /// tasks plus 2 ([`P2C_LIVE_SLACK`]): then to the other. "Busy" is as in
+    /// [`WorkerMetrics::busy`](crate::WorkerMetrics::busy): not parked waiting for
+    /// events. "Recently" is an exponentially weighted average of the busy fraction
+    /// with a time constant of 10 ms ([`RECENT_BUSY_WINDOW`]): what the worker did in
+    /// the last 10 ms weighs as much as everything before. Live tasks count as in
+    /// `LeastLoaded`.
     ///
     /// It sees cost where `LeastLoaded` sees only counts, and it needs no scan. With
-    /// two workers it always compares both. A backend that does not report its parks
-    /// (see [`backend::WorkerCounters::parking`](crate::backend::WorkerCounters::parking))
-    /// makes every worker look equally busy, and this policy then places at random.
+    /// two workers it always compares both.
+    ///
+    /// # Why the live-task bound
+    ///
+    /// A busy figure does not move while a burst of tasks is placed: a task placed on
+    /// a worker costs it nothing until it has work (a new connection is idle until its
+    /// client sends). Without the bound, every placement of a burst goes to whichever
+    /// worker looked less busy when the burst began. In a connect burst that is every
+    /// worker but the one running the accept loop (it is the busy one: it accepts), so
+    /// with 2 workers one worker got every connection and served 82–100% of the echoes
+    /// while the other idled. The bound keeps placements of a burst within 5:4 (plus
+    /// 2) by count, and the busy figure decides within it.
+    ///
+    /// A backend that does not report its parks (see
+    /// [`backend::WorkerCounters::parking`](crate::backend::WorkerCounters::parking))
+    /// makes every worker look equally busy, and this policy then places at random
+    /// within the bound.
     PowerOfTwoChoices,
 }
 
 /// The time constant of the recent busy figure that [`Placement::PowerOfTwoChoices`]
 /// compares.
 pub const RECENT_BUSY_WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// How far [`Placement::PowerOfTwoChoices`] lets the less busy of its two workers
+/// get ahead of the other in live tasks: it is passed over once it holds more than
+/// `live * 5 / 4 + P2C_LIVE_SLACK` of them, `live` being the other's.
+pub const P2C_LIVE_SLACK: usize = 2;
+
+/// Whether a worker holding `preferred` live tasks is too far ahead of one holding
+/// `other` for [`Placement::PowerOfTwoChoices`] to place another task on it.
+fn too_far_ahead(preferred: usize, other: usize) -> bool {
+    preferred > other + other / 4 + P2C_LIVE_SLACK
+}
 
 /// Hands out worker indices `0, 1, …, n-1, 0, …` from one shared counter.
 ///
@@ -124,10 +152,17 @@ impl Placer {
             Placement::PowerOfTwoChoices => {
                 let (a, b) = two_distinct(n);
                 let now = Instant::now();
-                if lifecycle.recent_busy(b, now) < lifecycle.recent_busy(a, now) {
-                    b
+                let (preferred, other) =
+                    if lifecycle.recent_busy(b, now) < lifecycle.recent_busy(a, now) {
+                        (b, a)
+                    } else {
+                        (a, b)
+                    };
+                let live = |w| lifecycle.worker_load(w);
+                if too_far_ahead(live(preferred), live(other)) {
+                    other
                 } else {
-                    a
+                    preferred
                 }
             }
         }
@@ -144,13 +179,37 @@ fn two_distinct(n: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{two_distinct, RoundRobin};
+    use super::{too_far_ahead, two_distinct, RoundRobin};
 
     #[test]
     fn cycles_through_workers() {
         let rr = RoundRobin::new(3);
         let got: Vec<usize> = (0..7).map(|_| rr.next()).collect();
         assert_eq!(got, [0, 1, 2, 0, 1, 2, 0]);
+    }
+
+    #[test]
+    fn the_live_bound_keeps_a_burst_within_five_to_four() {
+        // Placing a burst always on the preferred worker unless it is too far ahead:
+        // the counts it reaches.
+        for burst in [10usize, 100, 1000, 10_000] {
+            let (mut preferred, mut other) = (0usize, 1usize); // the other runs the acceptor
+            for _ in 0..burst {
+                if too_far_ahead(preferred, other) {
+                    other += 1;
+                } else {
+                    preferred += 1;
+                }
+            }
+            let share = preferred as f64 / (preferred + other) as f64;
+            assert!(share <= 0.65, "burst {burst}: {preferred} vs {other}");
+            assert!(
+                share >= 0.5,
+                "burst {burst}: the less busy worker still gets more"
+            );
+        }
+        assert!(!too_far_ahead(2, 0) && too_far_ahead(3, 0));
+        assert!(!too_far_ahead(127, 100) && too_far_ahead(128, 100));
     }
 
     #[test]

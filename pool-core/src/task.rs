@@ -23,7 +23,8 @@ use crate::join::{JoinError, JoinHandle, JoinState};
 /// still queued.
 ///
 /// It can also count live tasks per worker, for
-/// [`Placement::LeastLoaded`](crate::Placement::LeastLoaded): then a task placed on a
+/// [`Placement::LeastLoaded`](crate::Placement::LeastLoaded) and
+/// [`Placement::PowerOfTwoChoices`](crate::Placement::PowerOfTwoChoices): then a task placed on a
 /// worker counts there from its spawn until it is dropped.
 #[derive(Debug, Default)]
 pub struct TaskTracker {

@@ -11,7 +11,7 @@ use super::opts::{
     LoadOpts, OutputOpts, ParkOpts, PlacementOpts, ServerOpts, SkewOpts, WorkloadOpts,
 };
 use super::parse::{parse_host_port, parse_msg_size, parse_start_at};
-use super::publish::{MatrixArgs, PlotArgs};
+use super::publish::{MatrixArgs, PlotArgs, ReadmeArgs};
 use crate::backend::ServerKind;
 use crate::plan::{defaults, Park};
 
@@ -69,6 +69,10 @@ pub enum Command {
     /// 50% and 80% of tokio-mt's closed-loop max; interleaved, 5 repeats) and write
     /// bench-results/DATE-HOST/ with a README.
     Matrix(MatrixArgs),
+    /// Regenerate a matrix run's README.md and the index of runs from its matrix.json
+    /// and runs/, under the current rules; with --replicate, a second independent run
+    /// of the same plan at the same commit marks which findings replicate.
+    Readme(ReadmeArgs),
 }
 
 /// Flags of `harness run`.

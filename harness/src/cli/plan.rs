@@ -7,8 +7,8 @@ use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
-    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReportPlan,
-    RunPlan, ServePlan, ServerPlan, Workload,
+    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReadmePlan,
+    ReportPlan, RunPlan, ServePlan, ServerPlan, Workload,
 };
 
 impl Cli {
@@ -25,6 +25,10 @@ impl Cli {
             Command::Report(args) => Job::Report(args.plan()),
             Command::Plot(args) => Job::Plot(args.plan()),
             Command::Matrix(args) => Job::Matrix(args.plan()),
+            Command::Readme(args) => Job::Readme(ReadmePlan {
+                dir: args.dir.clone(),
+                replicate: args.replicate.clone(),
+            }),
         }
     }
 }

@@ -22,6 +22,19 @@ pub struct PlotArgs {
     pub out: PathBuf,
 }
 
+/// Flags of `harness readme`.
+#[derive(Clone, Debug, Args)]
+pub struct ReadmeArgs {
+    /// The matrix run directory (with `matrix.json` and `runs/`).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// A second, independent matrix run of the same plan: a finding is replicated when
+    /// this run, at the same commit, agrees on its direction.
+    #[arg(long, value_name = "DIR")]
+    pub replicate: Option<PathBuf>,
+}
+
 /// Flags of `harness matrix`.
 #[derive(Clone, Debug, Args)]
 pub struct MatrixArgs {

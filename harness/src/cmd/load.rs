@@ -88,7 +88,7 @@ pub(super) fn load(job: LoadJob, output: OutputPlan) -> anyhow::Result<Outcome> 
     };
     let run = RunResult {
         schema: SCHEMA.to_owned(),
-        metadata: Metadata::collect(),
+        metadata: Metadata::collect().pinned(None, job.cpus.clone()),
         backend: None,
         repetition: 0,
         send_recv: None,

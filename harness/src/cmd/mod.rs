@@ -5,6 +5,7 @@ mod load;
 mod matrix;
 mod plot;
 mod progress;
+mod readme;
 mod report;
 mod run;
 mod run_once;
@@ -59,6 +60,7 @@ pub fn main(job: Job) -> ExitCode {
         Job::Report(plan) => report::report(plan),
         Job::Plot(plan) => plot::plot(plan),
         Job::Matrix(plan) => matrix::matrix(plan),
+        Job::Readme(plan) => readme::readme(plan),
     });
     match result {
         Ok(Ok(outcome)) => outcome.code(),

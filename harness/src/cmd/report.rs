@@ -89,7 +89,11 @@ pub(super) fn report(plan: ReportPlan) -> anyhow::Result<Outcome> {
         .zip(&decoded)
         .zip(&files)
         .map(|((input, histogram), path)| {
-            MergeInput::new(path.display().to_string(), histogram, load_of(input))
+            let part = MergeInput::new(path.display().to_string(), histogram, load_of(input));
+            match input {
+                Input::Result(run) => part.at_commit(&run.metadata.commit),
+                Input::Histogram(_) | Input::IntervalLog(_) => part,
+            }
         })
         .collect();
     let warnings = check(&parts);

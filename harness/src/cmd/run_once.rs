@@ -108,7 +108,8 @@ impl WithServer for RunOnce<'_> {
             .map(|start| self.server_result::<S>(&start, &end));
         Ok(RunResult {
             schema: SCHEMA.to_owned(),
-            metadata: Metadata::collect(),
+            metadata: Metadata::collect()
+                .pinned(self.cpus.server.clone(), self.cpus.client.clone()),
             backend: Some(self.label::<S>()),
             repetition: self.repetition,
             send_recv: Some(self.send_recv),

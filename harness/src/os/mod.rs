@@ -1,7 +1,8 @@
 //! The operating-system plumbing of the subcommands: signals, the open-file limit, CPU
-//! pinning and the load child process.
+//! pinning, the load child process and read-only git.
 
 pub mod child;
+pub(crate) mod git;
 mod interrupt;
 mod limits;
 pub mod pinning;

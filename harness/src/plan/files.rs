@@ -1,5 +1,5 @@
-//! The plans of the commands that read result files: `harness report` and
-//! `harness plot`.
+//! The plans of the commands that read result files: `harness report`,
+//! `harness plot` and `harness readme`.
 
 use std::path::PathBuf;
 
@@ -19,4 +19,14 @@ pub struct PlotPlan {
     pub files: Vec<PathBuf>,
     /// The directory for the SVG files.
     pub out: PathBuf,
+}
+
+/// `harness readme`: regenerate a matrix run's README (and the index of runs) from its
+/// `matrix.json` and `runs/`, optionally against a second run for replication.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadmePlan {
+    /// The run directory.
+    pub dir: PathBuf,
+    /// A second, independent matrix run of the same plan.
+    pub replicate: Option<PathBuf>,
 }

@@ -24,7 +24,7 @@ mod skew;
 pub mod units;
 mod workload;
 
-pub use files::{PlotPlan, ReportPlan};
+pub use files::{PlotPlan, ReadmePlan, ReportPlan};
 pub use load::{LoadJob, LoadPlan, Mode};
 pub use matrix::MatrixPlan;
 pub use park::{Park, ParseParkError, MAX_SPIN};
@@ -58,4 +58,6 @@ pub enum Job {
     Plot(PlotPlan),
     /// `harness matrix`.
     Matrix(MatrixPlan),
+    /// `harness readme`.
+    Readme(ReadmePlan),
 }

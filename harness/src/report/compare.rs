@@ -157,7 +157,7 @@ pub fn render_comparison(results: &[RunResult]) -> String {
             ratio(&rps, Figure::Throughput),
             show(of(b, &p50), repeated, int),
             show(of(b, &p99), repeated, int),
-            ratio(&p99, Figure::Other),
+            ratio(&p99, Figure::Latency),
             show(of(b, &p999), repeated, int),
             show(of(b, &cpu_per_echo), repeated, dec),
             above,

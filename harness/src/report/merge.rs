@@ -22,6 +22,8 @@ pub struct MergeInput<'a> {
     pub window: Option<(f64, f64)>,
     /// The message size, for result files.
     pub msg_size: Option<u64>,
+    /// The commit the result's binary was built from, for result files that record it.
+    pub commit: Option<String>,
 }
 
 impl<'a> MergeInput<'a> {
@@ -33,6 +35,19 @@ impl<'a> MergeInput<'a> {
             process: load.and_then(LoadResult::process),
             window: load.and_then(LoadResult::window_unix_s),
             msg_size: load.map(|l| l.msg_size),
+            commit: None,
+        }
+    }
+
+    /// This input, recording the commit its result was measured at (`""`: unrecorded).
+    pub fn at_commit(self, commit: &str) -> Self {
+        MergeInput {
+            commit: Some(if commit.is_empty() {
+                "unrecorded".to_owned()
+            } else {
+                commit.to_owned()
+            }),
+            ..self
         }
     }
 }
@@ -76,6 +91,22 @@ pub fn check(inputs: &[MergeInput<'_>]) -> Vec<String> {
     let sizes: Vec<u64> = inputs.iter().filter_map(|i| i.msg_size).collect();
     if sizes.iter().any(|&s| s != sizes[0]) {
         problems.push(format!("message sizes differ: {sizes:?} B"));
+    }
+    let mut commits: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for input in inputs {
+        if let Some(commit) = &input.commit {
+            commits.entry(commit).or_default().push(&input.name);
+        }
+    }
+    if commits.len() > 1 {
+        let each: Vec<String> = commits
+            .iter()
+            .map(|(commit, names)| format!("{commit} ({})", names.join(", ")))
+            .collect();
+        problems.push(format!(
+            "the results come from different commits: {}; they measured different code",
+            each.join("; ")
+        ));
     }
     problems.extend(check_windows(inputs));
     problems
@@ -137,7 +168,28 @@ mod tests {
             process: Some(format!("host:{pid}")),
             window: Some(window),
             msg_size: Some(64),
+            commit: None,
         }
+    }
+
+    #[test]
+    fn results_from_different_commits_are_flagged() {
+        let h = histogram::new();
+        let same = check(&[
+            input("a", &h, 1, (100.0, 110.0)).at_commit("fe7270e"),
+            input("b", &h, 2, (100.0, 110.0)).at_commit("fe7270e"),
+        ]);
+        assert_eq!(same, Vec::<String>::new());
+        let apart = check(&[
+            input("a", &h, 1, (100.0, 110.0)).at_commit("fe7270e"),
+            input("b", &h, 2, (100.0, 110.0)).at_commit("fe7270e-dirty"),
+            input("c", &h, 3, (100.0, 110.0)).at_commit(""),
+        ])
+        .join("\n");
+        assert!(
+            apart.contains("different commits: fe7270e (a); fe7270e-dirty (b); unrecorded (c)"),
+            "{apart}"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Output formats, one per file, behind one trait: [`Report`].
 
 mod compare;
+pub mod fdr;
 mod files;
 pub(crate) mod grid;
 mod hgrm;

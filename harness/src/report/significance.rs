@@ -9,6 +9,10 @@
 //! machine produces. The generator is seeded from the data, so the same results always
 //! give the same interval.
 //!
+//! The same resamples give a two-sided bootstrap p-value (twice the share of resampled
+//! ratios on the far side of 1), which [`super::fdr`] corrects for the number of
+//! comparisons a README makes.
+//!
 //! With few repeats the bootstrap is optimistic (its intervals are too narrow), so
 //! fewer than [`MIN_REPEATS`] on either side give no interval at all; at 5 repeats a
 //! difference of a few percent against ±25% run-to-run noise stays "not significant",
@@ -29,12 +33,26 @@ pub struct RatioCi {
     pub low: f64,
     /// The interval's upper bound (97.5th percentile).
     pub high: f64,
+    /// The two-sided bootstrap p-value of "the ratio is 1": twice the share of the
+    /// resampled ratios on the other side of 1 from the observed one (counting ties
+    /// and one pseudo-count, so never 0), at most 1.
+    pub p: f64,
 }
 
 impl RatioCi {
-    /// Whether the interval excludes 1.0: the difference is significant.
+    /// Whether the interval excludes 1.0: the difference is significant on its own,
+    /// before any correction for multiple comparisons.
     pub fn significant(&self) -> bool {
         self.low > 1.0 || self.high < 1.0
+    }
+
+    /// The interval's width as a factor, `high / low` (infinite when `low` is 0).
+    pub fn width(&self) -> f64 {
+        if self.low > 0.0 {
+            self.high / self.low
+        } else {
+            f64::INFINITY
+        }
     }
 }
 
@@ -70,10 +88,17 @@ pub fn ratio_ci(values: &[f64], base: &[f64]) -> Option<RatioCi> {
     }
     ratios.sort_by(f64::total_cmp);
     let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    let far_side = if ratio >= 1.0 {
+        ratios.iter().filter(|&&r| r <= 1.0).count()
+    } else {
+        ratios.iter().filter(|&&r| r >= 1.0).count()
+    };
+    let p = (2.0 * (far_side + 1) as f64 / (ratios.len() + 1) as f64).min(1.0);
     Some(RatioCi {
         ratio,
         low: at(0.025),
         high: at(0.975),
+        p,
     })
 }
 
@@ -129,6 +154,7 @@ mod tests {
             let b = sample(100.0, 0.25, 5, phase + 1000);
             let ci = ratio_ci(&a, &b).unwrap();
             assert!(ci.low <= ci.ratio && ci.ratio <= ci.high, "{ci:?}");
+            assert!(ci.p > 0.05 && ci.p <= 1.0, "{ci:?}");
             assert!(
                 !ci.significant(),
                 "phase {phase}: {ci:?} from {a:?} / {b:?}"
@@ -145,6 +171,8 @@ mod tests {
             assert!(ci.significant() && ci.low > 1.0, "{ci:?}");
             let down = ratio_ci(&b, &a).unwrap();
             assert!(down.significant() && down.high < 1.0, "{down:?}");
+            // Clearly shifted: no resample crosses 1, so p is the pseudo-count's.
+            assert!(ci.p < 0.01 && down.p < 0.01, "{ci:?} {down:?}");
         }
     }
 

@@ -13,7 +13,7 @@ mod run;
 mod series;
 
 pub use balance::Balance;
-pub use metadata::Metadata;
+pub use metadata::{commits, is_clean_commit, Metadata};
 pub use read::{expand, read_input, read_results, Input, InputError, MAX_INPUT_BYTES};
 pub use run::{
     ConnectResult, LoadResult, RunResult, ServerResult, SkewResult, WorkerResult, SCHEMA,

@@ -242,6 +242,13 @@ impl LoadResult {
         })
     }
 
+    /// Whether this open-loop run's latency measures its generator
+    /// ([`limits::generator_bound`]); computed from the recorded figures, so results
+    /// written before the rule existed are judged by it too.
+    pub fn generator_bound(&self) -> bool {
+        limits::generator_bound(self.lag.as_ref(), &self.latency, self.client_busy)
+    }
+
     /// Whether the run finished cleanly: complete and without errors.
     pub fn is_clean(&self) -> bool {
         self.complete && self.error_total == 0

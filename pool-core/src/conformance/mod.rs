@@ -78,7 +78,8 @@ pub use original::{
 };
 pub use placement::{
     least_loaded_avoids_loaded_worker, placement_and_stall_capability_is_consistent,
-    power_of_two_choices_avoids_busy_worker, round_robin_placement_cycles,
+    placement_uses_every_worker_in_a_burst, power_of_two_choices_avoids_busy_worker,
+    round_robin_placement_cycles,
 };
 pub use spawn::{
     affinity_capability_is_consistent, children_stay_on_parent_worker,
@@ -207,6 +208,7 @@ macro_rules! conformance_tests {
             round_robin_placement_cycles,
             least_loaded_avoids_loaded_worker,
             power_of_two_choices_avoids_busy_worker,
+            placement_uses_every_worker_in_a_burst,
             stall_is_reported_and_counted,
             short_polls_are_not_stalls,
             no_stall_detector_counts_no_stalls,

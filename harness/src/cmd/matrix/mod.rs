@@ -161,7 +161,7 @@ pub(super) fn matrix(plan: MatrixPlan) -> anyhow::Result<Outcome> {
     let readme = dir.join("README.md");
     write(
         &readme,
-        &render_run_readme(&summary, &runner.results, &plots),
+        &render_run_readme(&summary, &runner.results, &plots, None),
     )?;
     let index = plan.root.join("README.md");
     write(&index, &render_index(&plan.root)?)?;

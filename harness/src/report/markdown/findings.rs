@@ -1,15 +1,18 @@
-//! What a matrix README leads with: the efficiency table (server CPU per echo at a
-//! fixed rate), the significant differences against the baseline, the cells that showed
-//! none, and the thread-scaling table.
+//! What a matrix README leads with: the efficiency tables (server CPU per echo at a
+//! fixed rate), the findings against the baseline under the [`Rules`] (false
+//! discovery rate, effect size, precision) and their replication, the cells that
+//! showed none, and the thread-scaling table.
 
 use std::fmt::Write;
 
-use super::tables::{above_reference, label, number, runs, COLUMNS};
+use super::tables::{above_reference, balance_cell, label, multi_worker, number, runs, COLUMNS};
 use crate::backend::ServerKind;
 use crate::plan::{Profile, Section};
+use crate::report::fdr::{Rules, Verdict};
 use crate::report::grid::thousands;
+use crate::report::significance::RatioCi;
 use crate::report::{run_flags, size_name, CellKey, Figure, Level, RatioCell, Spread};
-use crate::result::RunResult;
+use crate::result::{commits, is_clean_commit, RunResult};
 
 /// The runs of `section`.
 pub(super) fn of_section(results: &[RunResult], section: Section) -> Vec<RunResult> {
@@ -42,13 +45,25 @@ fn cpu(r: &RunResult) -> Option<f64> {
 }
 
 /// The efficiency table: server CPU per echo of every server at the same offered rate
-/// (the first open-loop level, a fraction of the baseline's maximum), in `section`.
-pub(super) fn efficiency_table(section_results: &[RunResult], level: Level) -> String {
+/// (the first open-loop level, a fraction of the baseline's maximum), in `section`,
+/// its ratios judged by `rules`. With more than one server worker it shows the
+/// per-worker balance.
+pub(super) fn efficiency_table(
+    section_results: &[RunResult],
+    level: Level,
+    rules: &Rules,
+) -> String {
     let baseline = ServerKind::BASELINE.name();
+    let balance = multi_worker(section_results);
     let mut o = String::from(
         "| conns | size | backend | offered req/s | server CPU µs/echo | above epoll-ref | \
-         × tokio-mt | flags |\n|---:|---:|:---|---:|---:|---:|---:|:---|\n",
+         × tokio-mt |",
     );
+    o.push_str(if balance {
+        " echoes % max/min · busy % max/min | flags |\n|---:|---:|:---|---:|---:|---:|---:|---:|:---|\n"
+    } else {
+        " flags |\n|---:|---:|:---|---:|---:|---:|---:|:---|\n"
+    });
     for cell in cells(section_results)
         .into_iter()
         .filter(|c| c.level == level)
@@ -67,11 +82,16 @@ pub(super) fn efficiency_table(section_results: &[RunResult], level: Level) -> S
             let ratio = if b == baseline {
                 "1.00×".to_owned()
             } else {
-                RatioCell::of(&done, &base, cpu, Figure::Other).markdown()
+                RatioCell::of(&done, &base, cpu, Figure::Other).markdown(rules)
+            };
+            let balance = if balance {
+                format!(" {} |", balance_cell(&done))
+            } else {
+                String::new()
             };
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {} [{}–{}] | {above} | {ratio} | {} |",
+                "| {} | {} | {} | {} | {} [{}–{}] | {above} | {ratio} |{balance} {} |",
                 thousands(cell.conns),
                 size_name(cell.msg_size),
                 label(&b),
@@ -86,14 +106,45 @@ pub(super) fn efficiency_table(section_results: &[RunResult], level: Level) -> S
     o
 }
 
+/// One ratio against the baseline that a README reports.
+#[derive(Debug)]
+struct Comparison {
+    section: Section,
+    cell: CellKey,
+    backend: String,
+    column: usize,
+    ci: RatioCi,
+}
+
+/// How a finding fares in the replicate run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Replication {
+    /// No replicate run was given.
+    None,
+    /// The replicate run is at another commit (or a dirty or unknown one).
+    OtherCommit,
+    /// The replicate's ratio is on the same side of 1.
+    Agrees,
+    /// The replicate's ratio is on the other side of 1, or it has none.
+    Disagrees,
+}
+
 /// The differences against the baseline, over every section and cell.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Findings {
-    /// One line per significant ratio.
-    pub(super) significant: Vec<String>,
+    /// The rules over this README's comparisons.
+    pub(super) rules: Rules,
+    /// One line per finding under the rules, with how it replicated.
+    pub(super) findings: Vec<(String, Replication)>,
+    /// Ratios whose interval excludes 1 but that are not findings, by reason.
+    pub(super) small: usize,
+    /// See `small`.
+    pub(super) wide: usize,
+    /// See `small`.
+    pub(super) not_after_correction: usize,
     /// Cells (with their section) where no ratio was significant.
     pub(super) no_difference: Vec<String>,
-    /// Cells where a run was saturated or client-bound.
+    /// Cells where a run was saturated, client-bound or generator-bound.
     pub(super) flagged: Vec<String>,
 }
 
@@ -108,15 +159,16 @@ fn where_(section: Section, cell: CellKey) -> String {
     )
 }
 
-/// Finds the significant ratios of the pool backends against the baseline.
-pub(super) fn findings(results: &[RunResult], sections: &[Section]) -> Findings {
+/// Every ratio with an interval of the pool backends against the baseline, and the
+/// flagged cells.
+fn comparisons(results: &[RunResult], sections: &[Section]) -> (Vec<Comparison>, Vec<String>) {
     let baseline = ServerKind::BASELINE.name();
-    let mut f = Findings::default();
+    let mut all = Vec::new();
+    let mut flagged = Vec::new();
     for &section in sections {
         let rs = of_section(results, section);
         for cell in cells(&rs) {
             let base = runs(&rs, cell, baseline);
-            let mut any = false;
             let mut flags = Vec::new();
             for b in backends(&rs) {
                 let done = runs(&rs, cell, &b);
@@ -127,24 +179,111 @@ pub(super) fn findings(results: &[RunResult], sections: &[Section]) -> Findings 
                 if b == baseline || ServerKind::is_reference_name(&b) {
                     continue;
                 }
-                for c in &COLUMNS {
-                    let ratio = RatioCell::of(&done, &base, c.value, c.figure);
-                    if ratio.significant() {
-                        any = true;
-                        f.significant.push(format!(
-                            "{}: **{b}** {} {} of {baseline}'s",
-                            where_(section, cell),
-                            c.head,
-                            ratio.markdown()
-                        ));
+                for (column, c) in COLUMNS.iter().enumerate() {
+                    if let Some(ci) = RatioCell::of(&done, &base, c.value, c.figure).interval() {
+                        all.push(Comparison {
+                            section,
+                            cell,
+                            backend: b.clone(),
+                            column,
+                            ci,
+                        });
                     }
                 }
             }
             if !flags.is_empty() {
-                f.flagged
-                    .push(format!("{}: {}", where_(section, cell), flags.join("; ")));
+                flagged.push(format!("{}: {}", where_(section, cell), flags.join("; ")));
             }
-            if !any {
+        }
+    }
+    (all, flagged)
+}
+
+/// The rules over the comparisons `results` make in `sections`.
+pub(super) fn rules_of(results: &[RunResult], sections: &[Section]) -> Rules {
+    let (all, _) = comparisons(results, sections);
+    Rules::over(&all.iter().map(|c| c.ci).collect::<Vec<_>>())
+}
+
+/// How `c` fares in `replicate`.
+fn replicated(c: &Comparison, replicate: Option<&[RunResult]>, same_commit: bool) -> Replication {
+    let Some(replicate) = replicate else {
+        return Replication::None;
+    };
+    if !same_commit {
+        return Replication::OtherCommit;
+    }
+    let rs = of_section(replicate, c.section);
+    let column = &COLUMNS[c.column];
+    let again = RatioCell::of(
+        &runs(&rs, c.cell, &c.backend),
+        &runs(&rs, c.cell, ServerKind::BASELINE.name()),
+        column.value,
+        column.figure,
+    );
+    let ratio = match again {
+        RatioCell::Interval(ci) => ci.ratio,
+        RatioCell::Plain(r) => r,
+        _ => return Replication::Disagrees,
+    };
+    if (ratio > 1.0) == (c.ci.ratio > 1.0) && ratio != 1.0 {
+        Replication::Agrees
+    } else {
+        Replication::Disagrees
+    }
+}
+
+/// Whether `a` and `b` were measured at one clean commit.
+pub(super) fn same_commit(a: &[RunResult], b: &[RunResult]) -> bool {
+    let ca = commits(a.iter().map(|r| &r.metadata));
+    let cb = commits(b.iter().map(|r| &r.metadata));
+    ca.len() == 1 && ca == cb && is_clean_commit(&ca[0])
+}
+
+/// Judges the ratios of the pool backends against the baseline under the [`Rules`]
+/// over all of them, and checks each finding against `replicate` (a second matrix run
+/// of the same plan), if given.
+pub(super) fn findings(
+    results: &[RunResult],
+    sections: &[Section],
+    replicate: Option<&[RunResult]>,
+) -> Findings {
+    let baseline = ServerKind::BASELINE.name();
+    let (all, flagged) = comparisons(results, sections);
+    let rules = Rules::over(&all.iter().map(|c| c.ci).collect::<Vec<_>>());
+    let same = replicate.is_some_and(|r| same_commit(results, r));
+    let mut f = Findings {
+        rules,
+        findings: Vec::new(),
+        small: 0,
+        wide: 0,
+        not_after_correction: 0,
+        no_difference: Vec::new(),
+        flagged,
+    };
+    let mut with_finding = std::collections::BTreeSet::new();
+    for c in &all {
+        match rules.verdict(&c.ci) {
+            Verdict::Finding => {
+                with_finding.insert((c.section.slug(), c.cell));
+                let line = format!(
+                    "{}: **{}** {} {} of {baseline}'s",
+                    where_(c.section, c.cell),
+                    c.backend,
+                    COLUMNS[c.column].head,
+                    RatioCell::Interval(c.ci).markdown(&rules)
+                );
+                f.findings.push((line, replicated(c, replicate, same)));
+            }
+            Verdict::Small => f.small += 1,
+            Verdict::Wide => f.wide += 1,
+            Verdict::NotAfterCorrection => f.not_after_correction += 1,
+            Verdict::NotSignificant => {}
+        }
+    }
+    for &section in sections {
+        for cell in cells(&of_section(results, section)) {
+            if !with_finding.contains(&(section.slug(), cell)) {
                 f.no_difference.push(where_(section, cell));
             }
         }

@@ -7,6 +7,8 @@ mod machine;
 mod run_readme;
 mod summary;
 mod tables;
+#[cfg(test)]
+mod tests;
 
 pub use index::{render_index, INDEX_HEADLINE};
 pub use machine::sharing_paragraph;

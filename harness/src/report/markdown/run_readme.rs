@@ -2,17 +2,20 @@
 
 use std::fmt::Write;
 
-use super::findings::{efficiency_table, findings, of_section, scaling_table};
+use super::findings::{
+    efficiency_table, findings, of_section, rules_of, same_commit, scaling_table, Replication,
+};
 use super::machine::sharing_paragraph;
 use super::summary::MatrixSummary;
 use super::tables::{heading, series, series_table};
 use crate::backend::BackendKind;
 use crate::plan::{Profile, Section};
+use crate::report::fdr::{Rules, FDR, MAX_WIDTH, MIN_EFFECT};
 use crate::report::grid::thousands;
 use crate::report::plot::Plot;
 use crate::report::significance::MIN_REPEATS;
 use crate::report::{size_name, CellKey, Level};
-use crate::result::RunResult;
+use crate::result::{commits, RunResult};
 
 /// A duration in seconds for people: `95 s`, `19 min 40 s`.
 fn wall(secs: f64) -> String {
@@ -35,7 +38,14 @@ fn list<T: ToString>(items: &[T]) -> String {
 /// Renders the run directory's README: what ran, what the machine means for the
 /// numbers, the tables with ratios against the baseline, the plots, the failures, the
 /// machine metadata and the exact commands. `plots` are the files in `plots/`.
-pub fn render_run_readme(s: &MatrixSummary, results: &[RunResult], plots: &[Plot]) -> String {
+/// `replicate` is a second, independent matrix run of the same plan: a finding is
+/// *replicated* when that run, at the same commit, agrees on its direction.
+pub fn render_run_readme(
+    s: &MatrixSummary,
+    results: &[RunResult],
+    plots: &[Plot],
+    replicate: Option<(&str, &[RunResult])>,
+) -> String {
     let baseline = BackendKind::BASELINE.name();
     let mut o = String::new();
     let _ = writeln!(o, "# iopool echo results: {}, {}\n", s.date, s.host_tag);
@@ -85,7 +95,8 @@ pub fn render_run_readme(s: &MatrixSummary, results: &[RunResult], plots: &[Plot
     } else {
         s.sections.clone()
     };
-    lead_section(&mut o, s, results, &sections);
+    let rules = rules_of(results, &sections);
+    lead_section(&mut o, s, results, &sections, replicate);
     let _ = writeln!(
         o,
         "## The machine, and what it means for the numbers\n\n{}\n",
@@ -96,62 +107,150 @@ pub fn render_run_readme(s: &MatrixSummary, results: &[RunResult], plots: &[Plot
     }
     for &section in &sections {
         let rs = of_section(results, section);
-        results_section(&mut o, s, section, &rs, plots);
+        results_section(&mut o, s, section, &rs, plots, &rules);
     }
     scaling_section(&mut o, results, &sections, plots);
     failures_section(&mut o, s);
-    machine_section(&mut o, s);
+    machine_section(&mut o, s, results);
     commands_section(&mut o, s);
     o
 }
 
-/// The efficiency table and the findings, which the README leads with.
-fn lead_section(o: &mut String, s: &MatrixSummary, results: &[RunResult], sections: &[Section]) {
+/// The efficiency tables and the findings, which the README leads with.
+fn lead_section(
+    o: &mut String,
+    s: &MatrixSummary,
+    results: &[RunResult],
+    sections: &[Section],
+    replicate: Option<(&str, &[RunResult])>,
+) {
     let baseline = BackendKind::BASELINE.name();
-    let efficiency = sections
-        .iter()
-        .find(|x| x.profile == Profile::Isolated)
-        .or(sections.first());
-    if let (Some(&section), Some(&pct)) = (efficiency, s.open_levels.first()) {
+    let f = findings(results, sections, replicate.map(|r| r.1));
+    // One efficiency table per section: 1 thread (the pools against a tokio-mt with
+    // nothing to steal) and 2 or more (against one that can steal; on a small machine
+    // only the shared profile has them).
+    let efficiency = sections.to_vec();
+    if let Some(&pct) = s.open_levels.first() {
         let level = Level::OfBaseline(f64::from(pct) / 100.0);
+        o.push_str("## Efficiency: server CPU per echo at a fixed rate\n\n");
         let _ = writeln!(
             o,
-            "## Efficiency: server CPU per echo at a fixed rate\n\n\
-             Every server at the same offered rate, {pct}% of {baseline}'s closed-loop \
-             maximum, in the {section} profile: the server's user + sys CPU time per echo, \
-             median [min–max] over the repeats. This is the figure that is stable on small \
-             machines. *Above epoll-ref* is the cost above the runtime-free reference loop \
-             measured in the same run; the ratio against {baseline} carries its 95% \
-             bootstrap interval and is **bold** only when the interval excludes 1.\n\n{}",
-            efficiency_table(&of_section(results, section), level)
+            "Every server at the same offered rate, {pct}% of {baseline}'s closed-loop \
+             maximum: the server's user + sys CPU time per echo, median [min–max] over the \
+             repeats. This is the figure that is stable on small machines. *Above \
+             epoll-ref* is the cost above the runtime-free reference loop measured in the \
+             same run; the ratio against {baseline} carries its 95% bootstrap interval and \
+             is **bold** only when it is a finding under the rules below. With one server \
+             thread {baseline} has nothing to steal; the tables with more threads show \
+             whether stealing pays, with each backend's per-worker balance (medians of the \
+             busiest / idlest worker's share of the echoes, then of their busy time).\n"
         );
+        for section in efficiency {
+            let _ = writeln!(
+                o,
+                "### {section}\n\n{}",
+                efficiency_table(&of_section(results, section), level, &f.rules)
+            );
+        }
     }
-    let f = findings(results, sections);
-    o.push_str("## Significant findings\n\n");
+    findings_section(o, results, &f, replicate);
+}
+
+/// The findings, how they were judged and how they replicated.
+fn findings_section(
+    o: &mut String,
+    results: &[RunResult],
+    f: &super::findings::Findings,
+    replicate: Option<(&str, &[RunResult])>,
+) {
+    let baseline = BackendKind::BASELINE.name();
+    let r: &Rules = &f.rules;
+    o.push_str("## Findings\n\n");
     let _ = writeln!(
         o,
-        "A ratio against {baseline} is significant when its 95% bootstrap interval over \
-         the repeats (ratio of medians; {MIN_REPEATS} repeats or more per side) excludes \
-         1. No ratio is computed from a saturated cell, nor a throughput ratio from a \
-         client-bound one.\n"
+        "Each ratio against {baseline} has a 95% bootstrap interval over the repeats \
+         (ratio of medians; {MIN_REPEATS} repeats or more per side) and a bootstrap \
+         p-value. This README makes **{} comparisons**; the Benjamini–Hochberg procedure \
+         at a false discovery rate of {:.0}% keeps **{}** of them. Of those, a ratio \
+         within {:.0}% of 1 ({} here) or with an interval wider than {MAX_WIDTH:.0}× \
+         (high / low; {} here) is not a finding; {} more had an interval excluding 1 \
+         but did not survive the correction. No ratio is computed from a saturated \
+         cell, no throughput ratio from a client-bound one, and no latency ratio from a \
+         generator-bound one (open loop: the generator's lag p99 above 10% of the p50 \
+         it reports, or its threads busy 95% of the window or more).\n",
+        r.comparisons,
+        FDR * 100.0,
+        r.discoveries,
+        MIN_EFFECT * 100.0,
+        f.small,
+        f.wide,
+        f.not_after_correction,
     );
-    if f.significant.is_empty() {
-        o.push_str("No difference against the baseline was significant in this run.\n\n");
-    } else {
-        for line in &f.significant {
+    match replicate {
+        None => o.push_str(
+            "**Not replicated**: no second matrix run at this commit was given \
+             (`harness readme DIR --replicate OTHER`), so no finding below is a \
+             headline yet.\n\n",
+        ),
+        Some((name, rep)) if !same_commit(results, rep) => {
+            let _ = writeln!(
+                o,
+                "**Not replicated**: the second run, `{name}`, is not at this run's one \
+                 clean commit ({} here, {} there), so it replicates nothing.\n",
+                commits(results.iter().map(|r| &r.metadata)).join(", "),
+                commits(rep.iter().map(|r| &r.metadata)).join(", ")
+            );
+        }
+        Some((name, _)) => {
+            let _ = writeln!(
+                o,
+                "A finding is **replicated** when the second, independent matrix run at the \
+                 same commit, `{name}`, gives a ratio on the same side of 1 for it.\n"
+            );
+        }
+    }
+    let group = |o: &mut String, title: &str, want: &[Replication]| {
+        let lines: Vec<&String> = f
+            .findings
+            .iter()
+            .filter(|(_, rep)| want.contains(rep))
+            .map(|(line, _)| line)
+            .collect();
+        if lines.is_empty() {
+            return;
+        }
+        let _ = writeln!(o, "### {title} ({})\n", lines.len());
+        for line in lines {
             let _ = writeln!(o, "- {line}");
         }
         o.push('\n');
+    };
+    if f.findings.is_empty() {
+        o.push_str("No ratio against the baseline is a finding in this run.\n\n");
     }
+    group(o, "Replicated findings", &[Replication::Agrees]);
+    group(
+        o,
+        "Findings the second run contradicts",
+        &[Replication::Disagrees],
+    );
+    group(
+        o,
+        "Findings not replicated",
+        &[Replication::None, Replication::OtherCommit],
+    );
     if !f.no_difference.is_empty() {
         let _ = writeln!(
             o,
-            "**No difference** (no significant ratio for any backend) in: {}.\n",
+            "**No finding** for any backend in: {}.\n",
             f.no_difference.join("; ")
         );
     }
     if !f.flagged.is_empty() {
-        o.push_str("**Saturated or client-bound cells** (their ratios are not given):\n\n");
+        o.push_str(
+            "**Saturated, client-bound or generator-bound cells** (the ratios they \
+             would mislead are not given):\n\n",
+        );
         for line in &f.flagged {
             let _ = writeln!(o, "- {line}");
         }
@@ -190,6 +289,7 @@ fn results_section(
     section: Section,
     results: &[RunResult],
     plots: &[Plot],
+    rules: &Rules,
 ) {
     if results.is_empty() {
         return;
@@ -214,7 +314,8 @@ fn results_section(
          in the same cell with its 95% bootstrap interval: **bold** when significant, \
          *n.s.* when not (req/s: higher is better; latency and CPU: lower is better). \
          Latency is measured by the client: in closed loop from each send; in open loop \
-         corrected for coordinated omission (from the planned send time). Server CPU per \
+         corrected for coordinated omission (from the planned send time), with the \
+         generator's own lag (actual minus planned send) beside it. Server CPU per \
          echo is the server process's user + sys time over the measured window divided \
          by the echoes; *CPU above ref* subtracts the epoll-ref reference's, measured in \
          the same cell (the reference is not a pool: it is the limit of the epoll model). \
@@ -234,7 +335,7 @@ fn results_section(
     let has = |file: &str| plots.iter().any(|p| p.file == file);
     for key in series(s) {
         let _ = writeln!(o, "### {}, {slug}\n", heading(key));
-        o.push_str(&series_table(s, Some(&slug), results, key));
+        o.push_str(&series_table(s, Some(&slug), results, key, rules));
         o.push('\n');
         for kind in ["throughput", "cpu"] {
             let file = format!("{slug}/{kind}-{}-m{}.svg", key.level.slug(), key.msg_size);
@@ -282,15 +383,38 @@ fn failures_section(o: &mut String, s: &MatrixSummary) {
     o.push('\n');
 }
 
-fn machine_section(o: &mut String, s: &MatrixSummary) {
+fn or_unrecorded(v: &str) -> &str {
+    if v.is_empty() {
+        "not recorded"
+    } else {
+        v
+    }
+}
+
+/// The pinned CPU lists of the runs, one entry per distinct pinning.
+fn pinning(results: &[RunResult]) -> String {
+    let mut seen: Vec<String> = results.iter().map(|r| r.metadata.pinning_text()).collect();
+    seen.sort();
+    seen.dedup();
+    if results.iter().all(|r| r.metadata.commit.is_empty()) {
+        return "not recorded".to_owned();
+    }
+    seen.join("; ")
+}
+
+fn machine_section(o: &mut String, s: &MatrixSummary, results: &[RunResult]) {
     let m = &s.metadata;
     let crates: Vec<String> = m.crates.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let _ = writeln!(
         o,
         "## Machine\n\n\
          | | |\n|:---|:---|\n\
+         | commit | {} |\n\
+         | build profile | {} |\n\
          | CPU | {} |\n\
          | logical CPUs | {} |\n\
+         | SMT topology | {} |\n\
+         | pinned CPUs | {} |\n\
          | kernel | {} |\n\
          | rustc | {} |\n\
          | harness | {} |\n\
@@ -298,8 +422,12 @@ fn machine_section(o: &mut String, s: &MatrixSummary) {
          | io_uring | {} |\n\
          | server threads | {} |\n\
          | client threads | {} |\n",
+        or_unrecorded(&m.commit),
+        or_unrecorded(&m.build_profile),
         m.cpu_model,
         m.cores,
+        or_unrecorded(&m.smt),
+        pinning(results),
         m.kernel,
         m.rustc,
         m.harness_version,

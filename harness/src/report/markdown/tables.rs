@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use super::summary::{Failure, MatrixSummary};
 use crate::backend::{BackendKind, ServerKind};
+use crate::report::fdr::Rules;
 use crate::report::grid::thousands;
 use crate::report::{size_name, CellKey, Figure, Level, RatioCell, SeriesKey, Spread};
 use crate::result::RunResult;
@@ -31,19 +32,19 @@ pub(super) const COLUMNS: [Column; 5] = [
         head: "p50 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p50_us as f64),
         decimals: 0,
-        figure: Figure::Other,
+        figure: Figure::Latency,
     },
     Column {
         head: "p99 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p99_us as f64),
         decimals: 0,
-        figure: Figure::Other,
+        figure: Figure::Latency,
     },
     Column {
         head: "p99.9 µs",
         value: |r| (r.load.latency.count > 0).then_some(r.load.latency.p999_us as f64),
         decimals: 0,
-        figure: Figure::Other,
+        figure: Figure::Latency,
     },
     Column {
         head: "server CPU µs/echo",
@@ -66,7 +67,13 @@ pub(super) fn number(v: f64, decimals: usize) -> String {
     }
 }
 
-fn figure(s: Option<Spread>, ratio: Option<RatioCell>, decimals: usize, repeated: bool) -> String {
+fn figure(
+    s: Option<Spread>,
+    ratio: Option<RatioCell>,
+    decimals: usize,
+    repeated: bool,
+    rules: &Rules,
+) -> String {
     let Some(s) = s else {
         return "–".to_owned();
     };
@@ -80,7 +87,7 @@ fn figure(s: Option<Spread>, ratio: Option<RatioCell>, decimals: usize, repeated
         );
     }
     if let Some(r) = ratio.filter(|r| *r != RatioCell::Missing) {
-        let _ = write!(out, " · {}", r.markdown());
+        let _ = write!(out, " · {}", r.markdown(rules));
     }
     out
 }
@@ -132,6 +139,7 @@ fn limit_marks(done: &[&RunResult]) -> String {
     let marks: Vec<String> = [
         ("saturated", count(|r| r.load.saturated)),
         ("client-bound", count(|r| r.load.client_bound)),
+        ("generator-bound", count(|r| r.load.generator_bound())),
     ]
     .into_iter()
     .filter(|&(_, n)| n > 0)
@@ -171,15 +179,57 @@ pub(super) fn label(backend: &str) -> String {
     }
 }
 
-/// The table of one series of one section (`results` hold that section's runs only).
+/// The median of `f` over `runs`, formatted with no decimals, or `–`.
+fn median_of(runs: &[&RunResult], f: impl Fn(&RunResult) -> Option<f64>) -> Option<f64> {
+    Spread::of(runs.iter().filter_map(|r| f(r))).map(|s| s.median)
+}
+
+/// `52/48 · 61/57`: the medians over the repeats of the busiest and the idlest
+/// worker's echo share, then of their busy share (percent; `–` where not measured).
+pub(super) fn balance_cell(runs: &[&RunResult]) -> String {
+    let balance = |f: fn(&crate::result::Balance) -> Option<f64>| {
+        median_of(runs, |r| r.server.as_ref()?.balance.as_ref().and_then(f))
+            .map_or("–".to_owned(), |v| format!("{v:.0}"))
+    };
+    format!(
+        "{}/{} · {}/{}",
+        balance(|b| Some(b.echoes_max_pct)),
+        balance(|b| Some(b.echoes_min_pct)),
+        balance(|b| b.busy_max_pct),
+        balance(|b| b.busy_min_pct)
+    )
+}
+
+/// `3 / 138`: the medians over the repeats of the generator's lag p50 and p99 (µs).
+pub(super) fn lag_cell(runs: &[&RunResult]) -> String {
+    let lag = |f: fn(&crate::metrics::Percentiles) -> u64| {
+        median_of(runs, |r| r.load.lag.as_ref().map(|l| f(l) as f64))
+            .map_or("–".to_owned(), |v| number(v, 0))
+    };
+    format!("{} / {}", lag(|l| l.p50_us), lag(|l| l.p99_us))
+}
+
+/// Whether any run of `results` had more than one server worker: then the tables show
+/// the per-worker balance.
+pub(super) fn multi_worker(results: &[RunResult]) -> bool {
+    results
+        .iter()
+        .any(|r| r.server.as_ref().is_some_and(|s| s.threads > 1))
+}
+
+/// The table of one series of one section (`results` hold that section's runs only),
+/// its ratios judged by `rules`. With more than one server worker it shows the
+/// per-worker balance; in open loop, the generator's lag.
 pub(super) fn series_table(
     s: &MatrixSummary,
     section: Option<&str>,
     results: &[RunResult],
     key: SeriesKey,
+    rules: &Rules,
 ) -> String {
     let baseline = BackendKind::BASELINE.name();
     let open = key.level.is_open();
+    let balance = multi_worker(results);
     let repeated = s.repeat > 1;
     let mut out = String::from("| conns | backend |");
     if open {
@@ -188,11 +238,24 @@ pub(super) fn series_table(
     for c in &COLUMNS {
         let _ = write!(out, " {} |", c.head);
     }
-    out.push_str(" CPU above ref µs/echo | errors |\n|---:|:---|");
+    out.push_str(" CPU above ref µs/echo |");
+    if balance {
+        out.push_str(" echoes % max/min · busy % max/min |");
+    }
+    if open {
+        out.push_str(" generator lag p50 / p99 µs |");
+    }
+    out.push_str(" errors |\n|---:|:---|");
     if open {
         out.push_str("---:|");
     }
     out.push_str(&"---:|".repeat(COLUMNS.len() + 1));
+    if balance {
+        out.push_str("---:|");
+    }
+    if open {
+        out.push_str("---:|");
+    }
     out.push_str(":---|\n");
     for &conns in &s.conns {
         let cell = CellKey {
@@ -217,13 +280,23 @@ pub(super) fn series_table(
                 let of = |rs: &[&RunResult]| Spread::of(rs.iter().filter_map(|r| (c.value)(r)));
                 let ratio = (backend != baseline)
                     .then(|| RatioCell::of(&done, &base_runs, c.value, c.figure));
-                let _ = write!(out, " {} |", figure(of(&done), ratio, c.decimals, repeated));
+                let _ = write!(
+                    out,
+                    " {} |",
+                    figure(of(&done), ratio, c.decimals, repeated, rules)
+                );
             }
             let above = match above_reference(results, cell, backend) {
                 Some(d) if !ServerKind::is_reference_name(backend) => format!("{d:+.2}"),
                 _ => "–".to_owned(),
             };
             let _ = write!(out, " {above} |");
+            if balance {
+                let _ = write!(out, " {} |", balance_cell(&done));
+            }
+            if open {
+                let _ = write!(out, " {} |", lag_cell(&done));
+            }
             let mut errors = errors_cell(&done, &failed, s.repeat);
             let marks = limit_marks(&done);
             if !marks.is_empty() {
@@ -260,111 +333,4 @@ pub(super) fn heading(key: SeriesKey) -> String {
         h = first.to_uppercase() + &h[1..];
     }
     h
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::load::ErrorCounts;
-    use crate::metrics::{CpuTime, Percentiles};
-    use crate::result::{ConnectResult, Metadata};
-
-    /// A closed-loop result at 100 connections of 64 B.
-    fn result(backend: &str, repetition: u32, rps: f64, saturated: bool) -> RunResult {
-        let latency = Percentiles {
-            count: 1,
-            p50_us: 100,
-            p99_us: 200,
-            p999_us: 300,
-            ..Percentiles::default()
-        };
-        serde_json::from_value(json!({
-            "schema": crate::result::SCHEMA,
-            "metadata": Metadata::default(),
-            "backend": backend,
-            "repetition": repetition,
-            "server": null,
-            "load": {
-                "target": "127.0.0.1:1", "mode": "closed", "conns": 100,
-                "client_threads": 1, "msg_size": 64, "duration_s": 1.0, "warmup_s": 0.0,
-                "rate": null, "connect": ConnectResult::default(), "window_s": 1.0,
-                "requests": rps as u64, "throughput_rps": rps, "throughput_mb_s": 0.0,
-                "latency": latency, "latency_uncorrected": null, "histogram": "",
-                "histogram_uncorrected": null, "errors": ErrorCounts::default(),
-                "error_total": 0, "first_error": null, "client_cpu": CpuTime::default(),
-                "client_cpu_per_request_us": 0.0, "interrupted": false, "complete": true,
-                "saturated": saturated,
-            },
-        }))
-        .unwrap()
-    }
-
-    fn summary() -> MatrixSummary {
-        serde_json::from_value(json!({
-            "name": "t", "date": "2026-01-01", "host_tag": "2c-x", "quick": false,
-            "backends": ["tokio-mt", "tokio", "mio"], "conns": [100], "sizes": [64],
-            "open_levels": [], "repeat": 5, "duration_s": 1.0, "warmup_s": 0.0,
-            "server_threads": 1, "client_threads": 1, "runs_planned": 15, "runs_done": 15,
-            "wall_s": 1.0, "interrupted": false, "failures": [], "headline": null,
-            "metadata": Metadata::default(),
-        }))
-        .unwrap()
-    }
-
-    /// The row of `backend` in a rendered table (its cell may carry a saturation mark).
-    fn row<'a>(table: &'a str, backend: &str) -> &'a str {
-        let start = format!("| 100 | {backend} ");
-        table.lines().find(|l| l.starts_with(&start)).unwrap()
-    }
-
-    #[test]
-    fn ratios_are_marked_significant_only_when_the_interval_excludes_one() {
-        let noise = [1.0, 0.8, 1.2, 0.9, 1.1];
-        let mut results = Vec::new();
-        for (i, n) in noise.iter().enumerate() {
-            let rep = i as u32;
-            results.push(result("tokio-mt", rep, 100_000.0 * n, false));
-            // Same distribution: within noise.
-            results.push(result("tokio", rep, 100_000.0 * noise[(i + 2) % 5], false));
-            // Clearly faster: twice the throughput, with the same noise.
-            results.push(result("mio", rep, 200_000.0 * noise[(i + 1) % 5], false));
-        }
-        let key = SeriesKey {
-            level: Level::Closed,
-            msg_size: 64,
-        };
-        let table = series_table(&summary(), None, &results, key);
-        let tokio = row(&table, "tokio");
-        assert!(
-            tokio.contains("1.00× [") && tokio.contains("n.s."),
-            "{table}"
-        );
-        assert!(!tokio.contains("**"), "{table}");
-        let mio = row(&table, "mio");
-        assert!(mio.contains("**2.00×** ["), "{table}");
-    }
-
-    #[test]
-    fn saturated_cells_get_no_ratio() {
-        let mut results = Vec::new();
-        for rep in 0..5 {
-            results.push(result("tokio-mt", rep, 100_000.0, false));
-            results.push(result("tokio", rep, 50_000.0, rep == 2));
-            results.push(result("mio", rep, 100_000.0, false));
-        }
-        let key = SeriesKey {
-            level: Level::Closed,
-            msg_size: 64,
-        };
-        let table = series_table(&summary(), None, &results, key);
-        let tokio = row(&table, "tokio");
-        assert!(tokio.contains("*saturated*"), "{table}");
-        assert!(
-            !tokio.contains('×'),
-            "no ratio from a saturated cell: {table}"
-        );
-        assert!(row(&table, "mio").contains("1.00×"), "{table}");
-    }
 }
