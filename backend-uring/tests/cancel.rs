@@ -9,10 +9,10 @@ use std::task::Poll;
 use std::time::Duration;
 
 use backend_uring::{diagnostics, UringPool};
-use pool_core::net::{TcpListener as _, TcpStream as _};
-use pool_core::{Builder, Runtime};
 use pool_core::conformance::runner::{run, Group};
+use pool_core::net::{TcpListener as _, TcpStream as _};
 use pool_core::test_list;
+use pool_core::{Builder, Runtime};
 use support::sockets_drained;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 

@@ -15,8 +15,8 @@ use std::task::Poll;
 use std::time::Duration;
 
 use backend_uring::UringPool;
-use pool_core::net::TcpStream as _;
 use pool_core::conformance::runner::{run, Group};
+use pool_core::net::TcpStream as _;
 use pool_core::{test_list, Builder, Handle, Runtime};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
@@ -120,8 +120,8 @@ fn ten_thousand_connections_dropped_with_ops_in_flight_leak_no_fd() {
 }
 
 fn main() -> std::process::ExitCode {
-    run([
-        Group::new(test_list![ten_thousand_connections_dropped_with_ops_in_flight_leak_no_fd])
-            .requires(backend_uring::features().map(|_| ())),
+    run([Group::new(test_list![
+        ten_thousand_connections_dropped_with_ops_in_flight_leak_no_fd
     ])
+    .requires(backend_uring::features().map(|_| ()))])
 }

@@ -154,7 +154,10 @@ fn accept_stall_mio() {
 fn prlimit() -> Result<(), String> {
     match Command::new("prlimit").arg("--version").output() {
         Ok(out) if out.status.success() => Ok(()),
-        Ok(out) => Err(format!("`prlimit --version` failed: {}", support::text(&out))),
+        Ok(out) => Err(format!(
+            "`prlimit --version` failed: {}",
+            support::text(&out)
+        )),
         Err(e) => Err(format!("util-linux's prlimit is not installed: {e}")),
     }
 }

@@ -12,9 +12,9 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
 use pool_core::conformance::runner::{run, Group};
 use pool_core::test_list;
+use serde_json::Value;
 use support::netns::{self, Namespaces};
 use support::{text, TempDir};
 

@@ -106,9 +106,10 @@ fn data_then_fin_is_echoed_and_closed<S: EchoServer>() {
 /// The tests of one reference server, named as its `mod` would name them.
 fn tests<S: EchoServer>() -> Vec<Test> {
     vec![
-        ("echoes_every_byte_on_many_connections_single_acceptor", || {
-            echo_many::<S>(AcceptStrategy::Single, 2, 64, 4)
-        }),
+        (
+            "echoes_every_byte_on_many_connections_single_acceptor",
+            || echo_many::<S>(AcceptStrategy::Single, 2, 64, 4),
+        ),
         ("echoes_every_byte_on_many_connections_reuseport", || {
             echo_many::<S>(AcceptStrategy::Reuseport, 2, 64, 4)
         }),

@@ -69,8 +69,8 @@ fn uring_reference_closes_every_connection_it_accepts() {
 }
 
 fn main() -> std::process::ExitCode {
-    run([
-        Group::new(test_list![uring_reference_closes_every_connection_it_accepts])
-            .requires(support::io_uring()),
+    run([Group::new(test_list![
+        uring_reference_closes_every_connection_it_accepts
     ])
+    .requires(support::io_uring())])
 }

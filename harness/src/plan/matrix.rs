@@ -233,7 +233,11 @@ mod tests {
         // Every server, less those that cannot run here (io_uring refused), each left
         // out with a note.
         let (targets, notes) = plan.targets();
-        let here = plan.backends.iter().filter(|k| k.available().is_ok()).count();
+        let here = plan
+            .backends
+            .iter()
+            .filter(|k| k.available().is_ok())
+            .count();
         assert_eq!(targets.len(), here, "{notes:?}");
         assert_eq!(notes.len(), plan.backends.len() - here, "{notes:?}");
         assert_eq!(plan.runs(), 2 * 3 * 3 * 5 * here);

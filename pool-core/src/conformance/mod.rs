@@ -211,13 +211,13 @@ macro_rules! conformance_tests {
         #[test]
         $($attr)*
         fn $name() {
-            $crate::conformance::support::with_park_policy($park, $crate::conformance::$name::<$rt>);
+            $crate::conformance::support::run_test(stringify!($name), $park, $crate::conformance::$name::<$rt>);
         }
     };
     (@list $tests:ident $rt:ty, [], $park:expr, $($name:ident),* $(,)?) => {
         $tests.extend([$((
             stringify!($name),
-            (|| $crate::conformance::support::with_park_policy($park, $crate::conformance::$name::<$rt>)) as fn(),
+            (|| $crate::conformance::support::run_test(stringify!($name), $park, $crate::conformance::$name::<$rt>)) as fn(),
         )),*]);
     };
 }
