@@ -11,6 +11,10 @@ build: ## Build everything (release)
 	$(CARGO) build --workspace --release
 
 test: ## Run every test in the workspace (unit, integration, conformance kit, doctests)
+	@# A `harness = false` test binary (it runs through pool-core's conformance::runner)
+	@# never runs a #[test] fn: refuse one rather than skip it silently.
+	@! grep -l 'conformance::runner::' */tests/*.rs | xargs -r grep -n '#\[test\]' || \
+		{ echo 'a #[test] in a harness = false test file never runs: list it in main()' >&2; exit 1; }
 	$(CARGO) test --workspace
 
 lint: ## rustfmt check and clippy with warnings as errors

@@ -9,7 +9,9 @@ use std::task::Poll;
 use std::time::Duration;
 
 use backend_uring::{diagnostics, UringPool};
+use pool_core::conformance::runner::{run, Group};
 use pool_core::net::{TcpListener as _, TcpStream as _};
+use pool_core::test_list;
 use pool_core::{Builder, Runtime};
 use support::sockets_drained;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -27,7 +29,6 @@ fn pool() -> UringPool {
         .expect("io_uring is available on the test machine")
 }
 
-#[test]
 fn dropped_stream_stays_until_its_ops_complete() {
     let pool = pool();
     let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -64,7 +65,6 @@ fn dropped_stream_stays_until_its_ops_complete() {
     pool.shutdown_now();
 }
 
-#[test]
 fn dropped_listener_closes_the_connections_it_queued() {
     const CLIENTS: usize = 20;
     let pool = pool();
@@ -107,4 +107,12 @@ fn dropped_listener_closes_the_connections_it_queued() {
         }
     }
     pool.shutdown_now();
+}
+
+fn main() -> std::process::ExitCode {
+    run([Group::new(test_list![
+        dropped_stream_stays_until_its_ops_complete,
+        dropped_listener_closes_the_connections_it_queued,
+    ])
+    .requires(backend_uring::features().map(|_| ()))])
 }

@@ -3,6 +3,9 @@
 //! half of them before the peer closes and half after. Afterwards no socket is left
 //! in any worker's driver and, once the pool is gone, the process holds exactly the
 //! descriptors it held before (no leaked fd). Run in debug builds by `make test`.
+//!
+//! A `harness = false` test: where io_uring is refused, it is reported as ignored,
+//! with the reason.
 
 use std::future::poll_fn;
 use std::io::{Read, Write};
@@ -12,8 +15,9 @@ use std::task::Poll;
 use std::time::Duration;
 
 use backend_uring::UringPool;
+use pool_core::conformance::runner::{run, Group};
 use pool_core::net::TcpStream as _;
-use pool_core::{Builder, Handle, Runtime};
+use pool_core::{test_list, Builder, Handle, Runtime};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 
 mod support;
@@ -64,7 +68,6 @@ fn wait_for_no_sockets(pool: &UringPool) {
     }
 }
 
-#[test]
 fn ten_thousand_connections_dropped_with_ops_in_flight_leak_no_fd() {
     let fds_before = open_fds();
     let pool: UringPool = Builder::new()
@@ -114,4 +117,11 @@ fn ten_thousand_connections_dropped_with_ops_in_flight_leak_no_fd() {
     drop(listener);
     pool.shutdown_now();
     assert_eq!(open_fds(), fds_before, "descriptors leaked");
+}
+
+fn main() -> std::process::ExitCode {
+    run([Group::new(test_list![
+        ten_thousand_connections_dropped_with_ops_in_flight_leak_no_fd
+    ])
+    .requires(backend_uring::features().map(|_| ()))])
 }

@@ -2,6 +2,9 @@
 //! connections already established on the accepting worker keep echoing promptly, and
 //! once connections close the server accepts new ones. The accept loop waits with an
 //! async sleep, never blocking its worker.
+//!
+//! A `harness = false` test: without util-linux's `prlimit`, the tests are reported as
+//! ignored, with the reason.
 
 mod support;
 
@@ -10,6 +13,8 @@ use std::net::TcpStream;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use pool_core::conformance::runner::{run, Group};
+use pool_core::test_list;
 use support::harness;
 
 /// The server's open-file limit, soft and hard: room for its own descriptors and
@@ -35,11 +40,7 @@ struct Server {
 impl Server {
     /// `harness serve` with one worker under an open-file limit of [`LIMIT`], through
     /// util-linux's `prlimit` (so the harness cannot raise it).
-    fn start(backend: &str) -> Option<Server> {
-        if Command::new("prlimit").arg("--version").output().is_err() {
-            eprintln!("skipped: util-linux's prlimit is not installed");
-            return None;
-        }
+    fn start(backend: &str) -> Server {
         let harness = harness();
         let mut child = Command::new("prlimit")
             .arg(format!("--nofile={LIMIT}:{LIMIT}"))
@@ -55,7 +56,7 @@ impl Server {
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let first = lines.next().unwrap().unwrap();
         let addr = support::serve_addr(&first);
-        Some(Server { child, lines, addr })
+        Server { child, lines, addr }
     }
 
     fn connect(&self) -> TcpStream {
@@ -96,9 +97,7 @@ fn echo(stream: &mut TcpStream, seed: u8) -> Duration {
 }
 
 fn accept_stall(backend: &str) {
-    let Some(server) = Server::start(backend) else {
-        return;
-    };
+    let server = Server::start(backend);
     let mut established: Vec<TcpStream> = (0..ESTABLISHED).map(|_| server.connect()).collect();
     for (i, stream) in established.iter_mut().enumerate() {
         echo(stream, i as u8);
@@ -139,17 +138,35 @@ fn accept_stall(backend: &str) {
     );
 }
 
-#[test]
 fn accept_stall_tokio() {
     accept_stall("tokio");
 }
 
-#[test]
 fn accept_stall_tokio_mt() {
     accept_stall("tokio-mt");
 }
 
-#[test]
 fn accept_stall_mio() {
     accept_stall("mio");
+}
+
+/// Whether util-linux's `prlimit` runs here.
+fn prlimit() -> Result<(), String> {
+    match Command::new("prlimit").arg("--version").output() {
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(format!(
+            "`prlimit --version` failed: {}",
+            support::text(&out)
+        )),
+        Err(e) => Err(format!("util-linux's prlimit is not installed: {e}")),
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    run([Group::new(test_list![
+        accept_stall_tokio,
+        accept_stall_tokio_mt,
+        accept_stall_mio
+    ])
+    .requires(prlimit())])
 }

@@ -3,7 +3,8 @@
 //! The two loads share a common start (`--start-at`); `harness report` merges them into
 //! the sum of the parts, and the server's own echo count agrees.
 //!
-//! Needs root and `ip netns`; skipped, with the reason, where they are missing.
+//! Needs root and `ip netns`. A `harness = false` test: where either is missing, it
+//! is reported as ignored, with the reason.
 
 mod support;
 
@@ -11,8 +12,10 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use pool_core::conformance::runner::{run, Group};
+use pool_core::test_list;
 use serde_json::Value;
-use support::netns::{unavailable, Namespaces};
+use support::netns::{self, Namespaces};
 use support::{text, TempDir};
 
 /// Connections per load process.
@@ -34,19 +37,8 @@ fn served_echoes(lines: &[String]) -> u64 {
         .unwrap_or_else(|| panic!("no echo count in {lines:?}"))
 }
 
-#[test]
 fn two_load_hosts_merge_into_the_sum_of_their_parts() {
-    if let Some(why) = unavailable() {
-        eprintln!("skipped: network namespaces are not available ({why})");
-        return;
-    }
-    let mut ns = match Namespaces::new(&["srv", "la", "lb"]) {
-        Ok(ns) => ns,
-        Err(why) => {
-            eprintln!("skipped: cannot create network namespaces ({why})");
-            return;
-        }
-    };
+    let mut ns = Namespaces::new(&["srv", "la", "lb"]).expect("network namespaces");
     // One private /24, cut into two /30 links, assigned inside the namespaces only.
     ns.link(0, "10.213.7.1/30", 1, "10.213.7.2/30").unwrap();
     ns.link(0, "10.213.7.5/30", 2, "10.213.7.6/30").unwrap();
@@ -175,4 +167,11 @@ fn two_load_hosts_merge_into_the_sum_of_their_parts() {
         (sum..=sum + conns).contains(&echoes),
         "server echoed {echoes}, clients counted {sum} over {conns} connections"
     );
+}
+
+fn main() -> std::process::ExitCode {
+    run([
+        Group::new(test_list![two_load_hosts_merge_into_the_sum_of_their_parts])
+            .requires(netns::available()),
+    ])
 }

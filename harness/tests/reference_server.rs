@@ -1,12 +1,18 @@
 //! The reference servers (`epoll-ref`, and `uring-ref` where io_uring is available)
 //! echo correctly: every byte, on many connections at once, with both accept
 //! strategies and more than one thread.
+//!
+//! A `harness = false` test: where io_uring is refused, the `uring::` tests are
+//! reported as ignored, with the reason.
+
+mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use harness::plan::ServerPlan;
 use harness::serve::{AcceptStrategy, EchoServer, ReferenceServer, UringReferenceServer};
+use pool_core::conformance::runner::{run, Group, Test};
 use pool_core::Pinning;
 
 /// Sends `rounds` messages of varying sizes on each of `conns` connections, all open at
@@ -97,54 +103,32 @@ fn data_then_fin_is_echoed_and_closed<S: EchoServer>() {
     server.stop();
 }
 
-/// The tests, for each reference server.
-macro_rules! reference_tests {
-    ($($name:ident: $server:ty, $available:expr;)*) => {$(
-        mod $name {
-            use super::*;
-
-            fn skip() -> bool {
-                match $available {
-                    Ok(()) => false,
-                    Err(why) => {
-                        eprintln!("skipped: {why}");
-                        true
-                    }
-                }
-            }
-
-            #[test]
-            fn echoes_every_byte_on_many_connections_single_acceptor() {
-                if !skip() {
-                    echo_many::<$server>(AcceptStrategy::Single, 2, 64, 4);
-                }
-            }
-
-            #[test]
-            fn echoes_every_byte_on_many_connections_reuseport() {
-                if !skip() {
-                    echo_many::<$server>(AcceptStrategy::Reuseport, 2, 64, 4);
-                }
-            }
-
-            #[test]
-            fn single_acceptor_hands_connections_to_every_thread() {
-                if !skip() {
-                    super::single_acceptor_hands_connections_to_every_thread::<$server>();
-                }
-            }
-
-            #[test]
-            fn data_then_fin_is_echoed_and_closed() {
-                if !skip() {
-                    super::data_then_fin_is_echoed_and_closed::<$server>();
-                }
-            }
-        }
-    )*};
+/// The tests of one reference server, named as its `mod` would name them.
+fn tests<S: EchoServer>() -> Vec<Test> {
+    vec![
+        (
+            "echoes_every_byte_on_many_connections_single_acceptor",
+            || echo_many::<S>(AcceptStrategy::Single, 2, 64, 4),
+        ),
+        ("echoes_every_byte_on_many_connections_reuseport", || {
+            echo_many::<S>(AcceptStrategy::Reuseport, 2, 64, 4)
+        }),
+        (
+            "single_acceptor_hands_connections_to_every_thread",
+            single_acceptor_hands_connections_to_every_thread::<S>,
+        ),
+        (
+            "data_then_fin_is_echoed_and_closed",
+            data_then_fin_is_echoed_and_closed::<S>,
+        ),
+    ]
 }
 
-reference_tests! {
-    epoll: ReferenceServer, Ok::<(), String>(());
-    uring: UringReferenceServer, UringReferenceServer::probe().map(|_| ()).map_err(|e| e.to_string());
+fn main() -> std::process::ExitCode {
+    run([
+        Group::new(tests::<ReferenceServer>()).prefix("epoll"),
+        Group::new(tests::<UringReferenceServer>())
+            .prefix("uring")
+            .requires(support::io_uring()),
+    ])
 }

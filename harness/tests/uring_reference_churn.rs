@@ -1,6 +1,11 @@
 //! The io_uring reference under churn: connections opened and dropped by the thousand,
 //! many with data in flight, and no descriptor leaked. In its own test binary, so that
 //! no other test opens descriptors in this process meanwhile.
+//!
+//! A `harness = false` test: where io_uring is refused, it is reported as ignored,
+//! with the reason.
+
+mod support;
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -8,17 +13,13 @@ use std::time::{Duration, Instant};
 
 use harness::plan::ServerPlan;
 use harness::serve::{EchoServer, UringReferenceServer};
-use pool_core::Pinning;
+use pool_core::conformance::runner::{run, Group};
+use pool_core::{test_list, Pinning};
 
 /// Connections opened and dropped by the thousand, many with data in flight: the
 /// io_uring reference closes each once its operations are done, and leaks no
 /// descriptor (it cancels a receive before it closes the socket).
-#[test]
 fn uring_reference_closes_every_connection_it_accepts() {
-    if let Err(why) = UringReferenceServer::probe() {
-        eprintln!("skipped: {why}");
-        return;
-    }
     let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
     let before = fds();
     let plan = ServerPlan {
@@ -65,4 +66,11 @@ fn uring_reference_closes_every_connection_it_accepts() {
     // ...and stop() releases the server's own (listeners, rings, eventfds).
     server.stop();
     assert_eq!(fds(), before, "descriptors leaked");
+}
+
+fn main() -> std::process::ExitCode {
+    run([Group::new(test_list![
+        uring_reference_closes_every_connection_it_accepts
+    ])
+    .requires(support::io_uring())])
 }

@@ -13,6 +13,14 @@ use serde_json::Value;
 pub mod http;
 pub mod netns;
 
+/// Whether io_uring works here, for both the backend and the reference (refused by
+/// `kernel.io_uring_disabled` or a seccomp profile such as Docker's, or switched off by
+/// `IOPOOL_URING_FORCE_UNAVAILABLE`). For `runner::Group::requires`.
+pub fn io_uring() -> Result<(), String> {
+    backend_uring::features()?;
+    uring_ref::probe().map(drop).map_err(|why| why.to_string())
+}
+
 /// A `harness` command.
 pub fn harness() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_harness"));

@@ -15,19 +15,26 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// Why namespaces cannot be used here, if they cannot.
-pub fn unavailable() -> Option<String> {
+/// Whether network namespaces can be made here: root, `ip` (iproute2), and a
+/// namespace that `ip netns add` creates (a container may refuse it). The error says
+/// what is missing.
+pub fn available() -> Result<(), String> {
     if !is_root() {
-        return Some("not running as root".to_owned());
+        return Err("network namespaces need root".to_owned());
     }
     match Command::new("ip").arg("-V").output() {
-        Ok(out) if out.status.success() => None,
-        Ok(out) => Some(format!(
-            "`ip -V` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )),
-        Err(e) => Some(format!("no `ip` command (iproute2): {e}")),
+        Ok(out) if out.status.success() => {}
+        Ok(out) => {
+            return Err(format!(
+                "`ip -V` failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+        Err(e) => return Err(format!("no `ip` command (iproute2): {e}")),
     }
+    Namespaces::new(&["probe"])
+        .map(drop)
+        .map_err(|why| format!("cannot create a network namespace: {why}"))
 }
 
 /// Runs `ip args`; the error names the command and quotes `ip`.

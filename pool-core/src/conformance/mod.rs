@@ -41,6 +41,7 @@ mod metrics;
 mod net;
 mod original;
 mod placement;
+pub mod runner;
 mod spawn;
 mod stall;
 pub mod support;
@@ -120,16 +121,16 @@ pub fn handle_auto_traits<R: crate::Runtime>() {
 #[macro_export]
 macro_rules! conformance_tests {
     ($rt:ty) => {
-        $crate::conformance_tests!(@all $rt, [], $crate::ParkPolicy::Immediate);
+        $crate::conformance_tests!(@all [@tests] $rt, [], $crate::ParkPolicy::Immediate);
     };
     ($rt:ty, park = $park:expr) => {
-        $crate::conformance_tests!(@all $rt, [], $park);
+        $crate::conformance_tests!(@all [@tests] $rt, [], $park);
     };
     ($rt:ty, affinity = not_applicable) => {
-        $crate::conformance_tests!(@all $rt, [#[ignore = "not applicable: tasks are not bound to a worker on this runtime (CHILD_AFFINITY = false)"]], $crate::ParkPolicy::Immediate);
+        $crate::conformance_tests!(@all [@tests] $rt, [#[ignore = "not applicable: tasks are not bound to a worker on this runtime (CHILD_AFFINITY = false)"]], $crate::ParkPolicy::Immediate);
     };
-    (@all $rt:ty, [$($na:tt)*], $park:expr) => {
-        $crate::conformance_tests!(@tests $rt, [], $park,
+    (@all [$($mode:tt)*] $rt:ty, [$($na:tt)*], $park:expr) => {
+        $crate::conformance_tests!($($mode)* $rt, [], $park,
             // The six tests of the original tokio-io-pool crate.
             oneshot_round_trip,
             spawn_all_echo_one_worker,
@@ -195,7 +196,7 @@ macro_rules! conformance_tests {
             timers_fire_next_to_a_hot_task,
             timers_fire_next_to_a_yield_loop,
         );
-        $crate::conformance_tests!(@tests $rt, [$($na)*], $park,
+        $crate::conformance_tests!($($mode)* $rt, [$($na)*], $park,
             // Child affinity and worker placement.
             local_spawn_not_send,
             spawn_is_round_robin,
@@ -221,7 +222,40 @@ macro_rules! conformance_tests {
         #[test]
         $($attr)*
         fn $name() {
-            $crate::conformance::support::with_park_policy($park, $crate::conformance::$name::<$rt>);
+            $crate::conformance::support::run_test(stringify!($name), $park, $crate::conformance::$name::<$rt>);
         }
     };
+    (@list $tests:ident $rt:ty, [], $park:expr, $($name:ident),* $(,)?) => {
+        $tests.extend([$((
+            stringify!($name),
+            (|| $crate::conformance::support::run_test(stringify!($name), $park, $crate::conformance::$name::<$rt>)) as fn(),
+        )),*]);
+    };
+}
+
+/// The kit of [`conformance_tests!`] as a [`runner::Group`], for a test binary that
+/// runs through [`runner::run`] because the runtime may be unavailable on a machine
+/// (its tests are then reported as ignored, with the reason):
+///
+/// ```ignore
+/// // backend-foo/tests/conformance.rs, a `harness = false` test
+/// use pool_core::conformance::runner::run;
+///
+/// fn main() -> std::process::ExitCode {
+///     run([pool_core::conformance_group!(backend_foo::FooPool).requires(backend_foo::probe())])
+/// }
+/// ```
+///
+/// `park = POLICY` runs the kit under another park policy, as for
+/// [`conformance_tests!`]; `affinity = not_applicable` is not offered here.
+#[macro_export]
+macro_rules! conformance_group {
+    ($rt:ty) => {
+        $crate::conformance_group!($rt, park = $crate::ParkPolicy::Immediate)
+    };
+    ($rt:ty, park = $park:expr) => {{
+        let mut tests: ::std::vec::Vec<$crate::conformance::runner::Test> = ::std::vec::Vec::new();
+        $crate::conformance_tests!(@all [@list tests] $rt, [], $park);
+        $crate::conformance::runner::Group::new(tests)
+    }};
 }
