@@ -4,9 +4,12 @@ use std::alloc::{self, Layout};
 use std::io;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
 
 use io_uring::types::BufRingEntry;
 use io_uring::Submitter;
+
+use super::ring_memory::RingMemory;
 
 /// The buffer group id of a worker's ring (one group per ring).
 pub(crate) const GROUP: u16 = 0;
@@ -21,11 +24,12 @@ pub(crate) const GROUP: u16 = 0;
 /// `entries` (the ring the kernel reads) and `buffers` (the memory it writes) stay
 /// allocated until the ring is unregistered or the io_uring is closed: the driver
 /// drops a `BufRing` only after it has waited for every operation in flight, and
-/// unregisters it in [`unregister`](BufRing::unregister) first.
+/// unregisters it in [`unregister`](BufRing::unregister) first. `buffers` is shared
+/// with the buffers lent to tasks, and outlives them.
 pub(crate) struct BufRing {
     entries: NonNull<BufRingEntry>,
     layout: Layout,
-    buffers: Box<[u8]>,
+    buffers: Arc<RingMemory>,
     count: u16,
     size: usize,
     /// The next tail to publish (the kernel sees it after [`publish`](Self::publish)).
@@ -51,7 +55,7 @@ impl BufRing {
         let mut ring = BufRing {
             entries,
             layout,
-            buffers: vec![0u8; usize::from(count) * size].into_boxed_slice(),
+            buffers: Arc::new(RingMemory::new(count, size)),
             count,
             size,
             tail: 0,
@@ -70,15 +74,22 @@ impl BufRing {
         Ok(ring)
     }
 
-    /// The bytes buffer `bid` holds, `len` of them.
+    /// The bytes buffer `bid` holds, `len` of them. Call only for a buffer a
+    /// completion delivered and that has not been recycled.
     pub(crate) fn slice(&self, bid: u16, len: usize) -> &[u8] {
-        let start = usize::from(bid) * self.size;
-        &self.buffers[start..start + len.min(self.size)]
+        // SAFETY: the driver calls this only for a buffer out of the ring (delivered,
+        // not recycled); nothing writes it while the driver holds `&self`.
+        unsafe { self.buffers.slice(bid, 0, len) }
+    }
+
+    /// The memory, to lend buffers from it.
+    pub(crate) fn memory(&self) -> &Arc<RingMemory> {
+        &self.buffers
     }
 
     fn push(&mut self, bid: u16) {
         let index = usize::from(self.tail & (self.count - 1));
-        let addr = self.buffers[usize::from(bid) * self.size..].as_ptr() as u64;
+        let addr = self.buffers.addr(bid) as u64;
         // SAFETY: `index < count`, inside the allocation; the kernel only reads the
         // entries between its head and the published tail, and this slot is past the
         // published tail until `publish`.

@@ -2,7 +2,9 @@
 //! they work on, the provided buffer ring, and the eventfd that wakes the worker.
 
 mod bufring;
+mod lent;
 mod op;
+mod ring_memory;
 mod sock;
 
 use std::cell::RefCell;
@@ -20,6 +22,7 @@ use slab::Slab;
 
 use crate::probe::Features;
 use bufring::BufRing;
+pub(crate) use lent::Lent;
 pub(crate) use op::{Op, OpKind};
 pub(crate) use sock::{Sock, SockRef};
 
@@ -365,6 +368,7 @@ impl Inner {
     /// Cancels every operation and waits (up to a few seconds) for their completions.
     /// Returns whether all arrived: only then may their buffers be freed.
     pub(crate) fn drain(&mut self) -> bool {
+        self.stop_owned_sends();
         let keys: Vec<u64> = self
             .ops
             .iter()
