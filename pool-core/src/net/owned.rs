@@ -181,7 +181,7 @@ impl<B> OwnedWrite<B> {
 pub trait OwnedIo: AsyncRead + AsyncWrite + Unpin + Sized + 'static {
     /// The buffer [`recv`](OwnedIo::recv) lends: it derefs to the received bytes, and
     /// goes back to the stream's pool when dropped.
-    type Buf: IoBuf + Deref<Target = [u8]>;
+    type Buf: IoBuf + Deref<Target = [u8]> + std::fmt::Debug;
 
     /// Polls for received bytes, at least one and at most `max` (none at end of
     /// stream, or if `max` is 0), in a buffer the stream lends.
