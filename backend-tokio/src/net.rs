@@ -10,15 +10,18 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use pool_core::backend::{PollBuf, PollOwned};
+use pool_core::net::{IoBuf, OwnedWrite};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// A tokio TCP listener behind [`pool_core::net::TcpListener`].
 #[derive(Debug)]
 pub struct TcpListener(tokio::net::TcpListener);
 
-/// A tokio TCP stream behind [`pool_core::net::TcpStream`].
+/// A tokio TCP stream behind [`pool_core::net::TcpStream`], with owned-buffer I/O
+/// ([`pool_core::net::OwnedIo`]) on its poll I/O.
 #[derive(Debug)]
-pub struct TcpStream(tokio::net::TcpStream);
+pub struct TcpStream(tokio::net::TcpStream, PollOwned);
 
 impl TcpListener {
     /// The wrapped tokio listener.
@@ -31,6 +34,10 @@ impl TcpStream {
     /// The wrapped tokio stream.
     pub fn into_inner(self) -> tokio::net::TcpStream {
         self.0
+    }
+
+    fn new(stream: tokio::net::TcpStream) -> Self {
+        TcpStream(stream, PollOwned::default())
     }
 }
 
@@ -47,7 +54,7 @@ impl pool_core::net::TcpListener for TcpListener {
 
     fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         let (stream, peer) = ready!(self.0.poll_accept(cx))?;
-        Poll::Ready(Ok((TcpStream(stream), peer)))
+        Poll::Ready(Ok((TcpStream::new(stream), peer)))
     }
 
     fn poll_accept_std(
@@ -68,11 +75,15 @@ impl pool_core::net::TcpStream for TcpStream {
 
     fn from_std(stream: std::net::TcpStream) -> io::Result<Self> {
         stream.set_nonblocking(true)?;
-        tokio::net::TcpStream::from_std(stream).map(TcpStream)
+        tokio::net::TcpStream::from_std(stream).map(TcpStream::new)
     }
 
     fn connect(addr: SocketAddr) -> Connect {
-        Box::pin(async move { tokio::net::TcpStream::connect(addr).await.map(TcpStream) })
+        Box::pin(async move {
+            tokio::net::TcpStream::connect(addr)
+                .await
+                .map(TcpStream::new)
+        })
     }
 
     fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
@@ -125,5 +136,21 @@ impl AsyncWrite for TcpStream {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+impl pool_core::net::OwnedIo for TcpStream {
+    type Buf = PollBuf;
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<io::Result<PollBuf>> {
+        self.1.poll_recv(&mut self.0, cx, max)
+    }
+
+    fn poll_write_owned<B: IoBuf>(
+        &mut self,
+        cx: &mut Context<'_>,
+        write: &mut OwnedWrite<B>,
+    ) -> Poll<io::Result<()>> {
+        self.1.poll_write_owned(&mut self.0, cx, write)
     }
 }

@@ -60,7 +60,11 @@
 //! [`UringFallbackPool`] takes the fallback paths on any kernel: the conformance kit
 //! runs on it too.
 //!
-//! Sends always copy into an owned buffer (one `IORING_OP_SEND` each); timers are a
+//! `AsyncWrite` sends copy into an owned buffer (one `IORING_OP_SEND` each); the
+//! owned-buffer I/O of [`pool_core::net::OwnedIo`] does not copy: `recv` lends the
+//! ring buffer the kernel received into ([`UringBuf`]), and `send_owned` sends from
+//! the buffer it is given, submitted from the call, without waking the task when it
+//! completes (see [`TcpStream`]). Timers are a
 //! per-worker ordered map whose earliest deadline bounds the ring wait with an
 //! `IORING_OP_TIMEOUT`; other threads wake a worker by writing its eventfd, which the
 //! ring always has a read pending on.
@@ -109,7 +113,7 @@ mod probe;
 mod reactor;
 mod worker;
 
-pub use net::{TcpListener, TcpStream};
+pub use net::{TcpListener, TcpStream, UringBuf};
 pub use pool::{UringBackend, UringFallbackBackend, UringFallbackPool, UringPool};
 pub use pool_exec::time::{sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use pool_exec::ExecRemote as UringRemote;

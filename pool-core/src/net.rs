@@ -4,6 +4,10 @@
 //! ([`TcpStream::from_std`]), which registers it with that worker's reactor. To move a
 //! connection to another worker, move the std socket (see
 //! [`TcpListener::accept_std`]) and create the backend stream on the target worker.
+//!
+//! Every stream also does owned-buffer I/O ([`OwnedIo`]): writes that take their
+//! buffer and give it back, and receives that lend one of the stream's buffers, the
+//! shape completion I/O (io_uring) needs to avoid copies.
 
 use std::future::Future;
 use std::io;
@@ -13,6 +17,13 @@ use std::task::{Context, Poll};
 
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncRead, AsyncWrite};
+
+mod owned;
+mod owned_futures;
+pub(crate) mod poll_owned;
+
+pub use owned::{BufResult, IoBuf, IoBufMut, OwnedIo, OwnedWrite};
+pub use owned_futures::{ReadOwned, Recv, SendOwned, WriteAllOwned};
 
 /// The listen backlog used by [`bind_listener`] and [`reuseport_listeners`] by default.
 pub const DEFAULT_BACKLOG: i32 = 4096;

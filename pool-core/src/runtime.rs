@@ -13,7 +13,7 @@ use crate::context::{WorkerContext, BLOCK_ON_IN_WORKER};
 use crate::error::SpawnError;
 use crate::join::JoinHandle;
 use crate::metrics::PoolMetrics;
-use crate::net::{TcpListener, TcpStream};
+use crate::net::{OwnedIo, TcpListener, TcpStream};
 use crate::spawn_all::SpawnAll;
 use crate::task::CatchUnwind;
 use crate::time::Timeout;
@@ -56,8 +56,9 @@ pub trait Runtime: RuntimeImpl + Send + Sync + fmt::Debug + 'static {
     /// hold a listener in a `Send` task; the [`TcpListener`] trait alone does not ask
     /// for it.
     type TcpListener: TcpListener<Stream = Self::TcpStream> + Send + Sync;
-    /// The TCP stream type of this backend (`Send`, with a `Send` connect future).
-    type TcpStream: TcpStream<Connect: Send> + Send;
+    /// The TCP stream type of this backend (`Send`, with a `Send` connect future), with
+    /// owned-buffer I/O whose lent buffers are `Send`.
+    type TcpStream: TcpStream<Connect: Send> + OwnedIo<Buf: Send> + Send;
     /// The future of [`sleep`](Runtime::sleep) and [`sleep_until`](Runtime::sleep_until).
     type Sleep: Future<Output = ()> + Send + 'static;
 

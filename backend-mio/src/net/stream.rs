@@ -6,6 +6,8 @@ use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use pool_core::backend::{PollBuf, PollOwned};
+use pool_core::net::{IoBuf, OwnedWrite};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::reactor::{Direction, Registration};
@@ -18,7 +20,8 @@ use crate::reactor::{Direction, Registration};
 /// [`Handle::spawn`](pool_core::Handle::spawn), but it stays registered with the worker
 /// that created it: to move a connection, move the `std::net::TcpStream` and call
 /// [`from_std`](pool_core::net::TcpStream::from_std) on the target worker. Dropping it
-/// deregisters it and closes the socket.
+/// deregisters it and closes the socket. Its owned-buffer I/O
+/// ([`pool_core::net::OwnedIo`]) runs on the same reads and writes.
 ///
 /// ```
 /// use backend_mio::{MioPool, TcpStream};
@@ -49,12 +52,14 @@ use crate::reactor::{Direction, Registration};
 #[derive(Debug)]
 pub struct TcpStream {
     io: Registration<mio::net::TcpStream>,
+    owned: PollOwned,
 }
 
 impl TcpStream {
     pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<Self> {
         Ok(TcpStream {
             io: Registration::new(stream)?,
+            owned: PollOwned::default(),
         })
     }
 
@@ -178,5 +183,28 @@ impl AsyncWrite for TcpStream {
 
     fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(self.io.source().shutdown(Shutdown::Write))
+    }
+}
+
+impl pool_core::net::OwnedIo for TcpStream {
+    type Buf = PollBuf;
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<io::Result<PollBuf>> {
+        // The helper reads through `self`'s AsyncRead: lend it its state meanwhile.
+        let mut owned = std::mem::take(&mut self.owned);
+        let polled = owned.poll_recv(self, cx, max);
+        self.owned = owned;
+        polled
+    }
+
+    fn poll_write_owned<B: IoBuf>(
+        &mut self,
+        cx: &mut Context<'_>,
+        write: &mut OwnedWrite<B>,
+    ) -> Poll<io::Result<()>> {
+        let mut owned = std::mem::take(&mut self.owned);
+        let polled = owned.poll_write_owned(self, cx, write);
+        self.owned = owned;
+        polled
     }
 }

@@ -1,6 +1,7 @@
 //! The I/O driver of one worker: its io_uring, the operations in flight, the sockets
 //! they work on, the provided buffer ring, and the eventfd that wakes the worker.
 
+mod lent;
 mod op;
 mod sock;
 
@@ -18,6 +19,7 @@ use io_uring::{cqueue, opcode, squeue, types, IoUring};
 use pool_exec::Inbox;
 use slab::Slab;
 
+pub(crate) use lent::Lent;
 pub(crate) use op::{Op, OpKind};
 pub(crate) use sock::{Sock, SockRef};
 use uring_core::{BufRing, Features, ONLY_GROUP};
@@ -352,6 +354,7 @@ impl Inner {
     /// Cancels every operation and waits (up to a few seconds) for their completions.
     /// Returns whether all arrived: only then may their buffers be freed.
     pub(crate) fn drain(&mut self) -> bool {
+        self.stop_owned_sends();
         let keys: Vec<u64> = self
             .ops
             .iter()

@@ -3,6 +3,8 @@
 
 use io_uring::types::Timespec;
 
+use super::sock::SendEntry;
+
 /// The `user_data` of a cancel request: its completion is ignored.
 pub(crate) const CANCEL: u64 = u64::MAX;
 
@@ -32,6 +34,8 @@ pub(crate) enum OpKind {
     Recv(Vec<u8>),
     /// One send from an owned buffer.
     Send(Vec<u8>),
+    /// One send of an owned write ([`pool_core::net::OwnedIo`]), with its buffer.
+    SendOwned(SendEntry),
     /// Multishot accept.
     AcceptMulti,
     /// One accept (the peer address is read afterwards with `getpeername`).

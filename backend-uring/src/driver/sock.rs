@@ -1,6 +1,8 @@
 //! [`Sock`]: a socket's state in its worker's driver, and [`SockRef`], the handle a
 //! listener or stream holds; the poll functions that adapt completions to the
-//! poll-based net traits.
+//! poll-based net traits. Owned-buffer I/O is in [`owned`].
+
+mod owned;
 
 use std::collections::VecDeque;
 use std::io;
@@ -10,11 +12,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use io_uring::{opcode, types};
-use pool_core::backend::Task;
 use pool_exec::{coop, Inbox};
 use uring_core::{Accepted, Received, RingBuf};
 
+use super::lent::on_home;
 use super::{current, off_worker, Inner, Op, OpKind};
+use owned::OwnedSends;
+pub(crate) use owned::SendEntry;
 
 /// The largest single send: a bigger write is reported as a short write.
 const MAX_SEND: usize = 256 * 1024;
@@ -61,6 +65,7 @@ pub(crate) struct Sock {
     accept_op: Option<u64>,
     connect_op: Option<u64>,
     connect_done: Option<io::Result<()>>,
+    owned: OwnedSends,
 }
 
 fn set_waker(slot: &mut Option<Waker>, waker: &Waker) {
@@ -116,6 +121,7 @@ impl SockRef {
             accept_op: None,
             connect_op: None,
             connect_done: None,
+            owned: OwnedSends::default(),
         });
         Ok(SockRef {
             key,
@@ -173,15 +179,16 @@ impl SockRef {
         self.poll_with(cx, |inner, key, waker| inner.poll_write(key, buf, waker))
     }
 
-    /// Waits for a send in flight (one whose result nobody took) to complete.
+    /// Waits for a send in flight (one whose result nobody took) and every owned send
+    /// to complete; the error of a failed owned send.
     pub(crate) fn poll_sent(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.with(|inner, key| {
             let sock = &mut inner.socks[key];
-            Ok(if sock.send_op.is_some() {
+            Ok(if sock.send_op.is_some() || sock.owned.busy() {
                 set_waker(&mut sock.writer, cx.waker());
                 Poll::Pending
             } else {
-                Poll::Ready(Ok(()))
+                Poll::Ready(sock.owned.error().map_or(Ok(()), Err))
             })
         })
         .unwrap_or_else(|e| Poll::Ready(Err(e)))
@@ -209,21 +216,12 @@ impl SockRef {
 impl Drop for SockRef {
     fn drop(&mut self) {
         let (key, gen) = (self.key, self.gen);
-        if let Some(driver) = current().filter(|d| d.id == self.driver) {
-            // On the owning worker (as when its task is dropped).
-            if let Ok(mut inner) = driver.inner.try_borrow_mut() {
-                inner.release(key, gen);
-                return;
-            }
-        }
-        // Elsewhere: the owning worker releases it. If it has stopped, its driver
-        // drains every operation and closes every socket when it is dropped.
-        let release = Task::Ready(Box::pin(async move {
-            if let Some(driver) = current() {
-                driver.inner.borrow_mut().release(key, gen);
-            }
-        }));
-        drop(self.inbox.submit(release));
+        // On the owning worker (as when its task is dropped) at once; elsewhere the
+        // owning worker releases it. If it has stopped, its driver drains every
+        // operation and closes every socket when it is dropped.
+        on_home(self.driver, &self.inbox, move |inner| {
+            inner.release(key, gen)
+        });
     }
 }
 
@@ -240,8 +238,10 @@ impl Inner {
         sock.accepted.clear();
         // Received bytes nobody will read: their ring buffers go back.
         sock.chunks.clear();
+        // Owned sends are not cancelled: they were taken, so they finish first.
         let ops = [sock.recv_op, sock.send_op, sock.accept_op, sock.connect_op];
         let idle = sock.inflight == 0;
+        self.drop_returned(key);
         for ud in ops.into_iter().flatten() {
             self.cancel(ud);
         }
@@ -260,6 +260,13 @@ impl Inner {
         flags: u32,
         done: Option<Op>,
     ) {
+        let done = match done {
+            Some(Op {
+                kind: OpKind::SendOwned(entry),
+                ..
+            }) => return self.complete_owned(s, user_data, result, entry),
+            done => done,
+        };
         let kind = done.as_ref().map(|op| &op.kind);
         let owned = matches!(kind, Some(OpKind::Recv(_)));
         let is_recv = self.socks[s].recv_op == Some(user_data);
@@ -386,6 +393,7 @@ impl Inner {
         }
         sock.inflight -= 1;
         if !sock.open && sock.inflight == 0 {
+            self.drop_returned(s);
             // Its unread ring buffers go back to the ring as it drops.
             self.socks.remove(s);
         }
@@ -439,6 +447,13 @@ impl Inner {
             }
             return Poll::Ready(Ok(()));
         }
+        self.poll_unqueued(key, buf.remaining(), waker)
+    }
+
+    /// A read found nothing queued: the read error, end of stream (`Ok`), or
+    /// `Pending` with a receive of up to `want` bytes armed.
+    fn poll_unqueued(&mut self, key: usize, want: usize, waker: &Waker) -> Poll<io::Result<()>> {
+        let sock = &mut self.socks[key];
         if let Some(e) = sock.read_err.take() {
             return Poll::Ready(Err(e));
         }
@@ -447,7 +462,7 @@ impl Inner {
         }
         set_waker(&mut sock.reader, waker);
         if sock.recv_op.is_none() {
-            self.arm_recv(key, buf.remaining());
+            self.arm_recv(key, want);
         }
         Poll::Pending
     }
@@ -458,8 +473,11 @@ impl Inner {
             return Poll::Ready(done);
         }
         set_waker(&mut sock.writer, waker);
-        if sock.send_op.is_some() {
+        if sock.send_op.is_some() || sock.owned.busy() {
             return Poll::Pending;
+        }
+        if let Some(e) = sock.owned.error() {
+            return Poll::Ready(Err(e));
         }
         if buf.is_empty() {
             return Poll::Ready(Ok(0));

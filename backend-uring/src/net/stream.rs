@@ -8,9 +8,11 @@ use std::os::fd::OwnedFd;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use pool_core::net::{IoBuf, OwnedWrite};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use super::buf::UringBuf;
 use crate::driver::SockRef;
 
 /// A TCP stream driven by the io_uring of the worker that created it, behind
@@ -30,8 +32,21 @@ use crate::driver::SockRef;
 ///   the same bytes after `Pending`, as `write_all` and every `AsyncWrite` user do. A
 ///   write future dropped after `Pending` does not unsend its bytes: they are on their
 ///   way, or cancelled with the stream.
-/// - **Drop** cancels the operations in flight (`IORING_OP_ASYNC_CANCEL`); their
-///   buffers and the descriptor are freed only when their completions arrive.
+/// - **Owned-buffer I/O** ([`pool_core::net::OwnedIo`]).
+///   [`recv`](pool_core::net::OwnedIo::recv) lends the first received chunk in place
+///   (a [`UringBuf`]: the ring buffer itself, no copy; a part of it is copied only if
+///   it holds more than `max` bytes). [`send_owned`](pool_core::net::OwnedIo::send_owned)
+///   moves its buffer into the driver, pushes the `IORING_OP_SEND` from the call (or
+///   queues it, up to 4 deep, behind the owned send in flight) and returns at once;
+///   the driver resends the rest of a short send and starts the next queued one from
+///   the completion, with no task wake-up. A lent ring buffer is sent from where it
+///   was received. [`write_all_owned`](pool_core::net::OwnedIo::write_all_owned) does
+///   the same and wakes the task once, when all is sent, with its buffer back.
+///   `read_owned` copies out of the ring buffer, as `poll_read` does. Owned and
+///   `AsyncWrite` sends go out in the order they were made.
+/// - **Drop** cancels the operations in flight (`IORING_OP_ASYNC_CANCEL`), except the
+///   owned sends it took, which finish first; their buffers and the descriptor are
+///   freed only when their completions arrive.
 ///
 /// It is `Send`, so it can live in a task spawned with
 /// [`Handle::spawn`](pool_core::Handle::spawn), but it is driven by the worker that
@@ -174,5 +189,21 @@ impl AsyncWrite for TcpStream {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         ready!(self.sock.poll_sent(cx))?;
         Poll::Ready(self.socket().shutdown(Shutdown::Write))
+    }
+}
+
+impl pool_core::net::OwnedIo for TcpStream {
+    type Buf = UringBuf;
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<io::Result<UringBuf>> {
+        self.sock.poll_recv_lent(cx, max)
+    }
+
+    fn poll_write_owned<B: IoBuf>(
+        &mut self,
+        cx: &mut Context<'_>,
+        write: &mut OwnedWrite<B>,
+    ) -> Poll<io::Result<()>> {
+        self.sock.poll_write_owned(cx, write)
     }
 }

@@ -3,6 +3,7 @@
 
 use std::io;
 
+use pool_core::net::OwnedIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::echo::echo;
@@ -20,7 +21,7 @@ use crate::plan::Workload;
 /// The workload's first error (a reset peer, a malformed request or frame).
 pub async fn serve_conn<S>(stream: S, stats: &ServerStats, config: EchoConfig) -> io::Result<()>
 where
-    S: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + OwnedIo + Unpin,
 {
     match config.workload {
         Workload::Echo => echo(stream, stats, config).await,

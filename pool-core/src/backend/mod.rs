@@ -26,6 +26,7 @@ pub use crate::context::{
 };
 pub use crate::counters::{CountersGuard, WorkerCounters};
 pub use crate::lifecycle::{GateResult, Lifecycle, Reporter, StartGate};
+pub use crate::net::poll_owned::{PollBuf, PollOwned};
 pub use crate::placement::RoundRobin;
 pub use crate::task::{LiveGuard, TaskParts, TaskTracker, Tracked};
 pub use runtime_impl::{check_worker, RuntimeImpl};

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use crate::config::{ParkPolicy, PoolConfig};
 use crate::metrics::WorkerMetrics;
-use crate::net::{TcpListener, TcpStream};
+use crate::net::{OwnedIo, TcpListener, TcpStream};
 
 /// A boxed `Send` future.
 pub type SendFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -67,7 +67,7 @@ pub trait Backend: Send + Sync + 'static {
     /// `Send` tasks (the net traits themselves do not require it).
     type TcpListener: TcpListener<Stream = Self::TcpStream> + Send + Sync;
     /// The TCP stream type (`Send`, and so is its connect future, for the same reason).
-    type TcpStream: TcpStream<Connect: Send> + Send;
+    type TcpStream: TcpStream<Connect: Send> + OwnedIo<Buf: Send> + Send;
     /// The future of [`sleep_until`](Backend::sleep_until).
     type Sleep: Future<Output = ()> + Send + 'static;
 

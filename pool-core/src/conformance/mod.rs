@@ -40,6 +40,7 @@ mod lifecycle;
 mod metrics;
 mod net;
 mod original;
+mod owned;
 mod placement;
 pub mod runner;
 mod spawn;
@@ -76,6 +77,10 @@ pub use net::{
 pub use original::{
     cross_worker_wakeup, local_spawn_not_send, oneshot_round_trip, run_echo, run_waits_for_child,
     spawn_all_echo_one_worker,
+};
+pub use owned::{
+    owned_dropped_futures, owned_eof, owned_large_messages, owned_lent_buffer_outlives_pool,
+    owned_partial_reads, owned_reset_peer,
 };
 pub use placement::{
     least_loaded_avoids_loaded_worker, placement_and_stall_capability_is_consistent,
@@ -188,6 +193,13 @@ macro_rules! conformance_tests {
             tcp_echo_reuseport,
             tcp_connect_from_worker,
             tcp_echo_not_send_stream,
+            // Owned-buffer I/O.
+            owned_partial_reads,
+            owned_large_messages,
+            owned_dropped_futures,
+            owned_eof,
+            owned_reset_peer,
+            owned_lent_buffer_outlives_pool,
             // Fairness on one worker.
             hot_connection_does_not_delay_echo,
             hot_reader_does_not_delay_echo,

@@ -1,0 +1,158 @@
+//! [`PollOwned`]: owned-buffer I/O on a readiness stream's `AsyncRead`/`AsyncWrite`.
+
+use std::any::Any;
+use std::io;
+use std::ops::Deref;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::owned::{IoBuf, OwnedWrite};
+
+/// What a readiness backend's stream keeps to implement
+/// [`OwnedIo`](crate::net::OwnedIo) on its poll I/O: one spare receive buffer.
+///
+/// [`poll_recv`](PollOwned::poll_recv) reads into the spare buffer and lends it as a
+/// [`PollBuf`]; a [`PollBuf`] given back to
+/// [`poll_write_owned`](PollOwned::poll_write_owned) becomes the spare again once
+/// written. So an echo (`recv`, then `send_owned` of the lent buffer) makes the same
+/// `read` and `write` calls as one over a single `Vec`, and allocates nothing after
+/// its first read. Writes go straight to the socket: a send is taken when it is
+/// written, so [`send_owned`](crate::net::OwnedIo::send_owned) reports its errors at
+/// once.
+///
+/// ```
+/// use std::io;
+/// use std::task::{Context, Poll};
+///
+/// use pool_core::backend::{PollBuf, PollOwned};
+/// use pool_core::net::{IoBuf, OwnedIo, OwnedWrite};
+///
+/// /// A stream on some readiness reactor (here a tokio duplex pipe).
+/// struct MyStream {
+///     io: tokio::io::DuplexStream,
+///     owned: PollOwned,
+/// }
+/// # impl tokio::io::AsyncRead for MyStream {
+/// #     fn poll_read(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut tokio::io::ReadBuf<'_>) -> Poll<io::Result<()>> {
+/// #         std::pin::Pin::new(&mut self.io).poll_read(cx, buf)
+/// #     }
+/// # }
+/// # impl tokio::io::AsyncWrite for MyStream {
+/// #     fn poll_write(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+/// #         std::pin::Pin::new(&mut self.io).poll_write(cx, buf)
+/// #     }
+/// #     fn poll_flush(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+/// #         std::pin::Pin::new(&mut self.io).poll_flush(cx)
+/// #     }
+/// #     fn poll_shutdown(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+/// #         std::pin::Pin::new(&mut self.io).poll_shutdown(cx)
+/// #     }
+/// # }
+///
+/// impl OwnedIo for MyStream {
+///     type Buf = PollBuf;
+///
+///     fn poll_recv(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<io::Result<PollBuf>> {
+///         self.owned.poll_recv(&mut self.io, cx, max)
+///     }
+///
+///     fn poll_write_owned<B: IoBuf>(
+///         &mut self,
+///         cx: &mut Context<'_>,
+///         write: &mut OwnedWrite<B>,
+///     ) -> Poll<io::Result<()>> {
+///         self.owned.poll_write_owned(&mut self.io, cx, write)
+///     }
+/// }
+/// # fn main() {}
+/// ```
+#[derive(Debug, Default)]
+pub struct PollOwned {
+    spare: Vec<u8>,
+}
+
+/// A buffer a readiness stream lends from [`PollOwned::poll_recv`]: it derefs to the
+/// bytes read. Given back to the stream's owned write it is reused for the next
+/// receive; dropped, its memory is freed.
+#[derive(Debug)]
+pub struct PollBuf {
+    /// Initialised memory, read into from the start.
+    vec: Vec<u8>,
+    filled: usize,
+}
+
+impl Deref for PollBuf {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.vec[..self.filled]
+    }
+}
+
+impl IoBuf for PollBuf {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+impl PollOwned {
+    /// Reads at most `max` bytes from `io` into the spare buffer and lends it.
+    pub fn poll_recv<S: AsyncRead + Unpin>(
+        &mut self,
+        io: &mut S,
+        cx: &mut Context<'_>,
+        max: usize,
+    ) -> Poll<io::Result<PollBuf>> {
+        if self.spare.len() < max {
+            self.spare.resize(max, 0);
+        }
+        let mut read = ReadBuf::new(&mut self.spare[..max]);
+        ready!(Pin::new(io).poll_read(cx, &mut read))?;
+        let filled = read.filled().len();
+        Poll::Ready(Ok(PollBuf {
+            vec: std::mem::take(&mut self.spare),
+            filled,
+        }))
+    }
+
+    /// Writes all of `write`'s buffer to `io`; `write.token` counts the bytes written.
+    /// A [`PollBuf`] written by a [`send_owned`](crate::net::OwnedIo::send_owned)
+    /// becomes the spare receive buffer.
+    ///
+    /// # Errors
+    ///
+    /// The first error of `poll_write`, or [`io::ErrorKind::WriteZero`] if it wrote
+    /// nothing.
+    pub fn poll_write_owned<S: AsyncWrite + Unpin, B: IoBuf>(
+        &mut self,
+        io: &mut S,
+        cx: &mut Context<'_>,
+        write: &mut OwnedWrite<B>,
+    ) -> Poll<io::Result<()>> {
+        let Some(buf) = write.buf.as_ref() else {
+            return Poll::Ready(Ok(()));
+        };
+        let bytes = buf.bytes();
+        while let Some(rest) = bytes.get(write.token as usize..).filter(|r| !r.is_empty()) {
+            let n = ready!(Pin::new(&mut *io).poll_write(cx, rest))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            write.token += n as u64;
+        }
+        if !write.returns_buf() {
+            let slot: &mut dyn Any = &mut write.buf;
+            if let Some(lent) = slot
+                .downcast_mut::<Option<PollBuf>>()
+                .and_then(Option::take)
+            {
+                if lent.vec.len() >= self.spare.len() {
+                    self.spare = lent.vec;
+                }
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}
