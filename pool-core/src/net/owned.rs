@@ -15,6 +15,7 @@
 //! use pool_core::net::{OwnedIo, TcpStream};
 //!
 //! /// Echoes until the peer closes, with the buffers the stream lends.
+//! # #[allow(dead_code)] // an example: nothing here calls it
 //! async fn echo<S: TcpStream + OwnedIo>(mut stream: S) -> std::io::Result<()> {
 //!     loop {
 //!         let buf = stream.recv(4096).await?;

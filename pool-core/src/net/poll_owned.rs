@@ -30,6 +30,7 @@ use super::owned::{IoBuf, OwnedWrite};
 /// use pool_core::net::{IoBuf, OwnedIo, OwnedWrite};
 ///
 /// /// A stream on some readiness reactor (here a tokio duplex pipe).
+/// # #[allow(dead_code)] // an example: nothing here builds one
 /// struct MyStream {
 ///     io: tokio::io::DuplexStream,
 ///     owned: PollOwned,
