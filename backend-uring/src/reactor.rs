@@ -35,7 +35,7 @@ impl Reactor for UringReactor {
 
     const NAME: &'static str = "backend-uring";
 
-    /// Submits what tasks queued every [`SUBMIT_INTERVAL`] = 16 polls.
+    /// Submits what tasks queued every `SUBMIT_INTERVAL` = 16 polls.
     const FLUSH_EVERY: usize = SUBMIT_INTERVAL;
 
     /// One `io_uring_enter`, always with `GETEVENTS` (under `DEFER_TASKRUN`

@@ -18,7 +18,7 @@ pub enum RatioCell {
     /// load generators, not servers.
     ClientBound,
     /// A latency ratio where a run of either side was generator-bound
-    /// ([`RunResult::generator_bound`]): the generator's lateness is the size of the
+    /// (`generator_bound`): the generator's lateness is the size of the
     /// latency, so the ratio would compare generators.
     GeneratorBound,
     /// Too few repeats for an interval: the ratio of medians alone.
