@@ -161,7 +161,7 @@ fn serve_with_its_flags() {
     ]) else {
         panic!("not serve")
     };
-    assert_eq!(plan.server.park, Park::Spin(Duration::from_millis(1)));
+    assert_eq!(plan.park, Park::Spin(Duration::from_millis(1)));
     assert_eq!(plan.backend, ServerKind::Pool(BackendKind::Mio));
     assert_eq!(plan.server.threads, 2);
     assert_eq!(plan.server.listen, SocketAddr::from(([0, 0, 0, 0], 0)));

@@ -9,7 +9,7 @@ mod parse;
 mod plan;
 mod publish;
 
-pub use choice::BackendChoice;
+pub use choice::{BackendChoice, ServerChoice};
 pub use commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 pub use opts::{LoadOpts, OutputOpts, PlacementOpts, ServerOpts, SkewOpts};
 pub use parse::{

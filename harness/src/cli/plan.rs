@@ -7,7 +7,7 @@ use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
-    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReadmePlan,
+    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, PlotPlan, ReadmePlan,
     ReportPlan, RunPlan, ServePlan, ServerPlan, Workload,
 };
 
@@ -42,9 +42,7 @@ impl ServerOpts {
             accept: self.accept,
             listen: self.listen,
             backlog: self.backlog,
-            park: Park::Immediate,
             work: Duration::ZERO,
-            placement: Place::RoundRobin,
             workload: Workload::Echo,
         }
     }
@@ -106,9 +104,9 @@ impl ServeArgs {
     /// The plan of `harness serve`.
     pub fn plan(&self) -> ServePlan {
         ServePlan {
-            backend: self.backend,
+            backend: self.backend.0,
+            park: self.park,
             server: ServerPlan {
-                park: self.park,
                 workload: self.workload.workload,
                 ..self.server.plan()
             },
