@@ -8,6 +8,7 @@ mod opts;
 mod parse;
 mod plan;
 mod publish;
+mod values;
 
 pub use choice::{BackendChoice, ServerChoice};
 pub use commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
@@ -17,3 +18,4 @@ pub use parse::{
     parse_rate, parse_start_at, Secs, MAX_MSG_SIZE,
 };
 pub use publish::{MatrixArgs, PlotArgs};
+pub use values::{AcceptArg, ProfileArg, WorkloadArg};

@@ -39,7 +39,7 @@ impl ServerOpts {
             threads: self
                 .threads
                 .map_or_else(defaults::server_threads, |t| t as usize),
-            accept: self.accept,
+            accept: self.accept.into(),
             listen: self.listen,
             backlog: self.backlog,
             work: Duration::ZERO,
@@ -86,13 +86,13 @@ impl RunArgs {
             pin: self.pin,
             server: ServerPlan {
                 work: self.skew.skew().map_or(Duration::ZERO, |s| s.work),
-                workload: self.workload.workload,
+                workload: self.workload.workload.into(),
                 ..self.server.plan()
             },
             load: LoadPlan {
                 skew: self.skew.skew(),
                 conn_requests: self.skew.conn_requests,
-                workload: self.workload.workload,
+                workload: self.workload.workload.into(),
                 ..self.load.plan()
             },
             output: self.output.plan(),
@@ -107,7 +107,7 @@ impl ServeArgs {
             backend: self.backend.0,
             park: self.park,
             server: ServerPlan {
-                workload: self.workload.workload,
+                workload: self.workload.workload.into(),
                 ..self.server.plan()
             },
             msg_size: self.msg_size,
@@ -122,7 +122,7 @@ impl LoadArgs {
         let job = LoadJob {
             target: self.target,
             plan: LoadPlan {
-                workload: self.workload.workload,
+                workload: self.workload.workload.into(),
                 ..self.load.plan()
             },
             cpus: self.cpus.clone(),
@@ -167,7 +167,7 @@ impl MatrixArgs {
         if let Some(t) = self.shared_threads {
             server.threads = t as usize;
         }
-        server.workload = self.workload.workload;
+        server.workload = self.workload.workload.into();
         let isolated_threads = if self.threads.is_empty() {
             published.isolated_threads.clone()
         } else {
@@ -176,7 +176,7 @@ impl MatrixArgs {
         let profiles = if self.profiles.is_empty() {
             published.profiles.clone()
         } else {
-            self.profiles.clone()
+            self.profiles.iter().map(|&p| p.into()).collect()
         };
         MatrixPlan {
             conns: or(&self.conns_list, published.conns.clone()),
