@@ -11,8 +11,8 @@ use super::parse::{
     parse_fraction, parse_host_port, parse_msg_size, parse_rate, parse_secs, parse_secs_allow_zero,
     Secs,
 };
-use crate::plan::{defaults, Park, Place, Skew, Workload, MAX_WORK};
 use super::values::{AcceptArg, WorkloadArg};
+use crate::plan::{defaults, Park, Place, Skew, Workload, MAX_WORK};
 
 /// Echo server flags (`harness run` and `harness serve`).
 #[derive(Clone, Debug, Args)]

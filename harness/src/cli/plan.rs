@@ -7,8 +7,8 @@ use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
-    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, PlotPlan, ReadmePlan,
-    ReportPlan, RunPlan, ServePlan, ServerPlan, Workload,
+    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, PlotPlan, ReadmePlan, ReportPlan,
+    RunPlan, ServePlan, ServerPlan, Workload,
 };
 
 impl Cli {

@@ -83,15 +83,24 @@ mod tests {
     #[test]
     fn cli_names_are_the_domain_names() {
         for &w in WorkloadArg::value_variants() {
-            assert_eq!(w.to_possible_value().unwrap().get_name(), Workload::from(w).name());
+            assert_eq!(
+                w.to_possible_value().unwrap().get_name(),
+                Workload::from(w).name()
+            );
             assert_eq!(WorkloadArg::from(Workload::from(w)), w);
         }
         for &p in ProfileArg::value_variants() {
-            assert_eq!(p.to_possible_value().unwrap().get_name(), Profile::from(p).name());
+            assert_eq!(
+                p.to_possible_value().unwrap().get_name(),
+                Profile::from(p).name()
+            );
         }
         for &a in AcceptArg::value_variants() {
             let json = serde_json::to_string(&AcceptStrategy::from(a)).unwrap();
-            assert_eq!(json, format!("\"{}\"", a.to_possible_value().unwrap().get_name()));
+            assert_eq!(
+                json,
+                format!("\"{}\"", a.to_possible_value().unwrap().get_name())
+            );
         }
     }
 }
