@@ -302,7 +302,8 @@ fn placements_expand_into_targets() {
         .find(|t| t.label() == "mio-p2c")
         .expect("mio-p2c in the matrix");
     let run = plan.run_plan(*mio, (1, 1), 100, 64, None);
-    assert_eq!(run.server.placement, Place::PowerOfTwoChoices);
+    assert_eq!(run.placements, [Place::PowerOfTwoChoices]);
+    assert_eq!(run.targets().0, [*mio]);
 }
 
 #[test]

@@ -112,7 +112,7 @@ impl WithServer for RunOnce<'_> {
         };
         let server = followed
             .start
-            .map(|start| self.server_result::<S>(&start, &end));
+            .map(|start| self.server_result(&start, &end));
         Ok(RunResult {
             schema: SCHEMA.to_owned(),
             metadata: Metadata::collect()
@@ -175,7 +175,7 @@ impl RunOnce<'_> {
         f
     }
 
-    fn server_result<S: EchoServer>(&self, start: &Snapshot, end: &Snapshot) -> ServerResult {
+    fn server_result(&self, start: &Snapshot, end: &Snapshot) -> ServerResult {
         let msg = self.plan.load.msg_size as u64;
         let window = end.stats.since(&start.stats);
         let echoes = window.total_bytes() / msg;
