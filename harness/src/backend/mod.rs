@@ -1,7 +1,7 @@
 //! Dispatch: the one `match` that turns a [`BackendKind`] into a
-//! [`Runtime`](pool_core::Runtime) type ([`kind`]), and a [`ServerKind`] into an
-//! [`EchoServer`](crate::serve::EchoServer) type ([`server`]). What to run, the
-//! [`Target`](crate::plan::Target)s, is planned in [`crate::plan`].
+//! [`Runtime`](pool_core::Runtime) type ([`BackendKind::with`]), and a [`ServerKind`]
+//! into an [`EchoServer`](crate::serve::EchoServer) type ([`ServerKind::serve`]). What
+//! to run, the [`Target`](crate::plan::Target)s, is planned in [`crate::plan`].
 //!
 //! Adding a backend is one variant and one arm in [`BackendKind::with`].
 

@@ -110,9 +110,7 @@ impl WithServer for RunOnce<'_> {
         let Some(load) = followed.result else {
             anyhow::bail!(describe_failure(status, followed.error.as_deref()));
         };
-        let server = followed
-            .start
-            .map(|start| self.server_result(&start, &end));
+        let server = followed.start.map(|start| self.server_result(&start, &end));
         Ok(RunResult {
             schema: SCHEMA.to_owned(),
             metadata: Metadata::collect()
