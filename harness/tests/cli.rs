@@ -161,7 +161,7 @@ fn serve_with_its_flags() {
     ]) else {
         panic!("not serve")
     };
-    assert_eq!(plan.server.park, Park::Spin(Duration::from_millis(1)));
+    assert_eq!(plan.park, Park::Spin(Duration::from_millis(1)));
     assert_eq!(plan.backend, ServerKind::Pool(BackendKind::Mio));
     assert_eq!(plan.server.threads, 2);
     assert_eq!(plan.server.listen, SocketAddr::from(([0, 0, 0, 0], 0)));
@@ -302,7 +302,8 @@ fn placements_expand_into_targets() {
         .find(|t| t.label() == "mio-p2c")
         .expect("mio-p2c in the matrix");
     let run = plan.run_plan(*mio, (1, 1), 100, 64, None);
-    assert_eq!(run.server.placement, Place::PowerOfTwoChoices);
+    assert_eq!(run.placements, [Place::PowerOfTwoChoices]);
+    assert_eq!(run.targets().0, [*mio]);
 }
 
 #[test]

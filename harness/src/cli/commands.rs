@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use clap::{Args, Parser, Subcommand};
 
-use super::choice::BackendChoice;
+use super::choice::{BackendChoice, ServerChoice};
 use super::opts::{
     LoadOpts, OutputOpts, ParkOpts, PlacementOpts, ServerOpts, SkewOpts, WorkloadOpts,
 };
@@ -131,8 +131,8 @@ pub struct RunArgs {
 #[derive(Clone, Debug, Args)]
 pub struct ServeArgs {
     /// Backend to serve on.
-    #[arg(long, value_enum, default_value_t = ServerKind::Pool(defaults::BACKEND))]
-    pub backend: ServerKind,
+    #[arg(long, value_enum, default_value_t = ServerChoice(ServerKind::Pool(defaults::BACKEND)))]
+    pub backend: ServerChoice,
 
     /// Echo server flags.
     #[command(flatten)]

@@ -8,8 +8,9 @@ mod opts;
 mod parse;
 mod plan;
 mod publish;
+mod values;
 
-pub use choice::BackendChoice;
+pub use choice::{BackendChoice, ServerChoice};
 pub use commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 pub use opts::{LoadOpts, OutputOpts, PlacementOpts, ServerOpts, SkewOpts};
 pub use parse::{
@@ -17,3 +18,4 @@ pub use parse::{
     parse_rate, parse_start_at, Secs, MAX_MSG_SIZE,
 };
 pub use publish::{MatrixArgs, PlotArgs};
+pub use values::{AcceptArg, ProfileArg, WorkloadArg};

@@ -11,8 +11,8 @@ use super::parse::{
     parse_fraction, parse_host_port, parse_msg_size, parse_rate, parse_secs, parse_secs_allow_zero,
     Secs,
 };
+use super::values::{AcceptArg, WorkloadArg};
 use crate::plan::{defaults, Park, Place, Skew, Workload, MAX_WORK};
-use crate::serve::AcceptStrategy;
 
 /// Echo server flags (`harness run` and `harness serve`).
 #[derive(Clone, Debug, Args)]
@@ -24,8 +24,8 @@ pub struct ServerOpts {
     /// How connections reach the workers: `single` (one acceptor hands sockets to the
     /// workers round-robin; each worker registers its sockets with its own reactor) or
     /// `reuseport` (one SO_REUSEPORT listener per worker; the kernel spreads connections).
-    #[arg(long, value_enum, default_value_t = defaults::ACCEPT)]
-    pub accept: AcceptStrategy,
+    #[arg(long, value_enum, default_value_t = defaults::ACCEPT.into())]
+    pub accept: AcceptArg,
 
     /// Address the echo server listens on, HOST:PORT (an IP address or a host name);
     /// port 0 picks a free port.
@@ -180,8 +180,8 @@ pub struct WorkloadOpts {
     /// to the messages that ask for one, so `sockperf ping-pong --tcp` and `sockperf
     /// under-load --tcp` measure any server; the load's messages are --msg-size bytes,
     /// at least 14). Whatever the workload, a request counts as one echo.
-    #[arg(long, value_enum, default_value_t = Workload::Echo)]
-    pub workload: Workload,
+    #[arg(long, value_enum, default_value_t = Workload::Echo.into())]
+    pub workload: WorkloadArg,
 }
 
 /// Where result files go.

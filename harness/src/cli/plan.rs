@@ -7,8 +7,8 @@ use super::commands::{Cli, Command, LoadArgs, ReportArgs, RunArgs, ServeArgs};
 use super::opts::{LoadOpts, OutputOpts, ServerOpts};
 use super::publish::{MatrixArgs, PlotArgs};
 use crate::plan::{
-    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, Park, Place, PlotPlan, ReadmePlan,
-    ReportPlan, RunPlan, ServePlan, ServerPlan, Workload,
+    defaults, Job, LoadJob, LoadPlan, MatrixPlan, OutputPlan, PlotPlan, ReadmePlan, ReportPlan,
+    RunPlan, ServePlan, ServerPlan, Workload,
 };
 
 impl Cli {
@@ -39,12 +39,10 @@ impl ServerOpts {
             threads: self
                 .threads
                 .map_or_else(defaults::server_threads, |t| t as usize),
-            accept: self.accept,
+            accept: self.accept.into(),
             listen: self.listen,
             backlog: self.backlog,
-            park: Park::Immediate,
             work: Duration::ZERO,
-            placement: Place::RoundRobin,
             workload: Workload::Echo,
         }
     }
@@ -88,13 +86,13 @@ impl RunArgs {
             pin: self.pin,
             server: ServerPlan {
                 work: self.skew.skew().map_or(Duration::ZERO, |s| s.work),
-                workload: self.workload.workload,
+                workload: self.workload.workload.into(),
                 ..self.server.plan()
             },
             load: LoadPlan {
                 skew: self.skew.skew(),
                 conn_requests: self.skew.conn_requests,
-                workload: self.workload.workload,
+                workload: self.workload.workload.into(),
                 ..self.load.plan()
             },
             output: self.output.plan(),
@@ -106,10 +104,10 @@ impl ServeArgs {
     /// The plan of `harness serve`.
     pub fn plan(&self) -> ServePlan {
         ServePlan {
-            backend: self.backend,
+            backend: self.backend.0,
+            park: self.park,
             server: ServerPlan {
-                park: self.park,
-                workload: self.workload.workload,
+                workload: self.workload.workload.into(),
                 ..self.server.plan()
             },
             msg_size: self.msg_size,
@@ -124,7 +122,7 @@ impl LoadArgs {
         let job = LoadJob {
             target: self.target,
             plan: LoadPlan {
-                workload: self.workload.workload,
+                workload: self.workload.workload.into(),
                 ..self.load.plan()
             },
             cpus: self.cpus.clone(),
@@ -169,7 +167,7 @@ impl MatrixArgs {
         if let Some(t) = self.shared_threads {
             server.threads = t as usize;
         }
-        server.workload = self.workload.workload;
+        server.workload = self.workload.workload.into();
         let isolated_threads = if self.threads.is_empty() {
             published.isolated_threads.clone()
         } else {
@@ -178,7 +176,7 @@ impl MatrixArgs {
         let profiles = if self.profiles.is_empty() {
             published.profiles.clone()
         } else {
-            self.profiles.clone()
+            self.profiles.iter().map(|&p| p.into()).collect()
         };
         MatrixPlan {
             conns: or(&self.conns_list, published.conns.clone()),

@@ -7,7 +7,8 @@ use clap::Args;
 
 use super::opts::{ParkOpts, PlacementOpts, SkewOpts, WorkloadOpts};
 use super::parse::{parse_duration, parse_duration_allow_zero, parse_msg_size};
-use crate::plan::{defaults, Profile};
+use super::values::ProfileArg;
+use crate::plan::defaults;
 
 /// Flags of `harness plot`.
 #[derive(Clone, Debug, Args)]
@@ -88,7 +89,7 @@ pub struct MatrixArgs {
     /// Profiles to run: `isolated` (server and client pinned to disjoint CPUs) and
     /// `shared` (unpinned) [default: isolated,shared].
     #[arg(long, value_name = "P,...", value_delimiter = ',', value_enum)]
-    pub profiles: Vec<Profile>,
+    pub profiles: Vec<ProfileArg>,
 
     /// Load generator threads [default: half the logical CPUs, at least 1].
     #[arg(long, value_name = "T", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=4096))]

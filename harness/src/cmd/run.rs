@@ -9,7 +9,7 @@ use super::Outcome;
 use crate::metrics::send_recv;
 use crate::os::pinning::{self, CpuPlan};
 use crate::os::{check_fds, on_signal, raise_nofile, Interrupt};
-use crate::plan::{defaults, RunPlan, ServerPlan};
+use crate::plan::{defaults, RunPlan};
 use crate::report::{prepare_dir, render_comparison, write_files, Report, TableReport};
 use crate::result::RunResult;
 
@@ -86,15 +86,8 @@ pub(super) fn run(plan: RunPlan) -> anyhow::Result<Outcome> {
                 repetition + 1,
                 plan.repeat
             ));
-            let plan = RunPlan {
-                server: ServerPlan {
-                    park: target.park,
-                    placement: target.placement,
-                    ..plan.server.clone()
-                },
-                ..plan.clone()
-            };
             let run = target.kind.serve(RunOnce {
+                target,
                 plan: &plan,
                 cpus: &cpus,
                 send_recv: pair,

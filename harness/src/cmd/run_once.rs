@@ -7,15 +7,15 @@ use std::time::{Duration, Instant};
 use pool_core::{Pinning, PoolMetrics};
 
 use super::progress::Progress;
-use crate::backend::{Target, WithServer};
+use crate::backend::WithServer;
 use crate::load::Event;
 use crate::metrics::{activity, CpuTime, SendRecv};
 use crate::os::child::{describe_failure, Line, LoadChild};
 use crate::os::pinning::{self, CpuPlan};
 use crate::os::Interrupt;
-use crate::plan::{LoadJob, RunPlan};
+use crate::plan::{LoadJob, RunPlan, Target};
 use crate::result::{Balance, LoadResult, Metadata, RunResult, ServerResult, WorkerResult, SCHEMA};
-use crate::serve::{EchoServer, StatsSnapshot};
+use crate::serve::{EchoServer, ServerConfig, StatsSnapshot};
 
 /// How the child's own error messages start (see `cmd::main`).
 const CHILD_ERROR: &str = "harness: error: ";
@@ -33,6 +33,9 @@ struct Followed {
 /// The arguments of one run; [`WithServer`] picks the server type.
 #[derive(Debug)]
 pub(super) struct RunOnce<'a> {
+    /// What runs: its kind picks the server type, its park and placement are the
+    /// server's.
+    pub(super) target: Target,
     pub(super) plan: &'a RunPlan,
     pub(super) cpus: &'a CpuPlan,
     pub(super) send_recv: SendRecv,
@@ -73,7 +76,11 @@ impl WithServer for RunOnce<'_> {
             .server
             .clone()
             .map_or(Pinning::None, Pinning::Cpus);
-        let server = S::start(&plan.server.config(plan.load.msg_size, pinning))?;
+        let server = S::start(&ServerConfig {
+            park: self.target.park.policy(),
+            placement: self.target.placement.policy(),
+            ..plan.server.config(plan.load.msg_size, pinning)
+        })?;
         // This thread follows the load generator, and the threads that read its output
         // are started from it: keep them off the client's CPUs.
         let _confined = self
@@ -103,14 +110,12 @@ impl WithServer for RunOnce<'_> {
         let Some(load) = followed.result else {
             anyhow::bail!(describe_failure(status, followed.error.as_deref()));
         };
-        let server = followed
-            .start
-            .map(|start| self.server_result::<S>(&start, &end));
+        let server = followed.start.map(|start| self.server_result(&start, &end));
         Ok(RunResult {
             schema: SCHEMA.to_owned(),
             metadata: Metadata::collect()
                 .pinned(self.cpus.server.clone(), self.cpus.client.clone()),
-            backend: Some(self.label::<S>()),
+            backend: Some(self.target.label()),
             repetition: self.repetition,
             send_recv: Some(self.send_recv),
             server,
@@ -122,13 +127,6 @@ impl WithServer for RunOnce<'_> {
 }
 
 impl RunOnce<'_> {
-    /// The report name of this run's target: the server's name and its park and placement
-    /// policies ([`crate::backend::Target::label`]).
-    fn label<S: EchoServer>(&self) -> String {
-        let server = &self.plan.server;
-        Target::labelled(S::NAME, server.park, server.placement)
-    }
-
     /// Follows the child's events until it closes its stdout and stderr.
     fn follow<S: EchoServer>(&self, server: &S, child: &LoadChild) -> Followed {
         let mut f = Followed::default();
@@ -175,7 +173,7 @@ impl RunOnce<'_> {
         f
     }
 
-    fn server_result<S: EchoServer>(&self, start: &Snapshot, end: &Snapshot) -> ServerResult {
+    fn server_result(&self, start: &Snapshot, end: &Snapshot) -> ServerResult {
         let msg = self.plan.load.msg_size as u64;
         let window = end.stats.since(&start.stats);
         let echoes = window.total_bytes() / msg;
@@ -206,7 +204,7 @@ impl RunOnce<'_> {
             .collect::<Vec<_>>();
         let other_echoes = window.other.bytes / msg;
         ServerResult {
-            backend: self.label::<S>(),
+            backend: self.target.label(),
             threads: self.plan.server.threads,
             accept: self.plan.server.accept,
             echoes,

@@ -13,7 +13,7 @@ use crate::metrics::{activity, CpuTime};
 use crate::os::{on_signal, raise_nofile};
 use crate::plan::ServePlan;
 use crate::report::Grid;
-use crate::serve::{worker_cpu_clocks, EchoServer};
+use crate::serve::{worker_cpu_clocks, EchoServer, ServerConfig};
 
 pub(super) fn serve(args: ServePlan) -> anyhow::Result<Outcome> {
     raise_nofile();
@@ -41,7 +41,10 @@ impl WithServer for Serve<'_> {
         } else {
             Pinning::None
         };
-        let server = S::start(&a.server.config(a.msg_size, pinning))?;
+        let server = S::start(&ServerConfig {
+            park: a.park.policy(),
+            ..a.server.config(a.msg_size, pinning)
+        })?;
         let cpu0 = CpuTime::process();
         let clocks0 = worker_cpu_clocks(threads);
         let metrics0 = server.metrics();

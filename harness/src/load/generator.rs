@@ -1,7 +1,6 @@
 //! [`run`]: starts the client threads, connects, runs warm-up and the measured window,
 //! and merges the per-thread histograms.
 
-use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::mpsc;
@@ -71,10 +70,11 @@ pub struct LoadOutcome {
 }
 
 /// Why the generator could not run at all.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// No connection could be established. Fix: check that the server runs at the
     /// target address, or raise `--connect-timeout`.
+    #[error("no connection to {target} could be established: {reason}")]
     NoConnection {
         /// The target.
         target: SocketAddr,
@@ -82,39 +82,23 @@ pub enum LoadError {
         reason: String,
     },
     /// A client thread could not be started.
+    #[error("cannot start a client thread: {0}")]
     Thread(io::Error),
     /// Stopped (Ctrl-C) before any connection was measured.
+    #[error("interrupted while connecting")]
     Interrupted,
     /// The common start (`--start-at`) had passed when the connections were up. Fix:
     /// choose a later start, leaving time to start every process and connect.
+    #[error(
+        "the common start (--start-at) passed {:.3} s ago, before the connections were up; \
+         choose a later start",
+        by.as_secs_f64()
+    )]
     StartPassed {
         /// How long ago it passed.
         by: Duration,
     },
 }
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LoadError::NoConnection { target, reason } => {
-                write!(
-                    f,
-                    "no connection to {target} could be established: {reason}"
-                )
-            }
-            LoadError::Thread(e) => write!(f, "cannot start a client thread: {e}"),
-            LoadError::Interrupted => write!(f, "interrupted while connecting"),
-            LoadError::StartPassed { by } => write!(
-                f,
-                "the common start (--start-at) passed {:.3} s ago, before the connections \
-                 were up; choose a later start",
-                by.as_secs_f64()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// When the warm-up starts and when the window starts (by the wall clock too), for a
 /// window that starts at `start_at`, or as soon as possible.

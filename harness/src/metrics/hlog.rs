@@ -1,7 +1,6 @@
 //! HdrHistogram interval logs (`.hlog`, the standard format HdrHistogram's tools
 //! read): a run's latency as one histogram per second, tagged by backend.
 
-use std::fmt;
 use std::time::{Duration, UNIX_EPOCH};
 
 use hdrhistogram::serialization::interval_log::{
@@ -56,33 +55,22 @@ impl IntervalLog {
 }
 
 /// Why an interval log could not be written or read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum HlogError {
     /// A histogram of the run could not be encoded or decoded.
+    #[error("{0}")]
     Histogram(HistogramError),
     /// The text is not an interval log. Fix: pass a `.hlog` file the harness (or
     /// HdrHistogram) wrote.
+    #[error("not an HdrHistogram interval log (at byte {offset})")]
     Parse {
         /// The byte offset of the first line that does not parse.
         offset: usize,
     },
     /// Writing the log failed.
+    #[error("cannot write the interval log: {0}")]
     Write(String),
 }
-
-impl fmt::Display for HlogError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HlogError::Histogram(e) => write!(f, "{e}"),
-            HlogError::Parse { offset } => {
-                write!(f, "not an HdrHistogram interval log (at byte {offset})")
-            }
-            HlogError::Write(e) => write!(f, "cannot write the interval log: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for HlogError {}
 
 /// Writes intervals of `interval_s` seconds, the first starting at `start_unix_s`,
 /// tagged `tag` (which must not hold `,` or spaces; they are replaced by `_`), with

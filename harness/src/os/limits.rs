@@ -1,7 +1,5 @@
 //! The open-file limit: raised to the hard limit at start, checked against `--conns`.
 
-use std::fmt;
-
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
 
 /// Descriptors a process needs besides one per connection (listeners, pipes, epoll,
@@ -35,7 +33,15 @@ pub fn raise_nofile() -> NofileLimit {
 }
 
 /// The connections cannot fit under the open-file limit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "--conns {conns} needs about {needed} open files in the {process} process, but \
+     RLIMIT_NOFILE allows {} (hard limit {}). Lower --conns, or raise the limit: `ulimit -n N` \
+     in the shell raises it up to the hard limit; the hard limit itself is set in \
+     /etc/security/limits.conf, by systemd's LimitNOFILE=, or by `ulimit -Hn` as root",
+    limit.soft,
+    limit.hard
+)]
 pub struct FdLimitError {
     /// Connections asked for.
     pub conns: u64,
@@ -46,21 +52,6 @@ pub struct FdLimitError {
     /// The limit.
     pub limit: NofileLimit,
 }
-
-impl fmt::Display for FdLimitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "--conns {} needs about {} open files in the {} process, but RLIMIT_NOFILE \
-             allows {} (hard limit {}). Lower --conns, or raise the limit: `ulimit -n N` \
-             in the shell raises it up to the hard limit; the hard limit itself is set in \
-             /etc/security/limits.conf, by systemd's LimitNOFILE=, or by `ulimit -Hn` as root",
-            self.conns, self.needed, self.process, self.limit.soft, self.limit.hard
-        )
-    }
-}
-
-impl std::error::Error for FdLimitError {}
 
 /// Checks that `conns` sockets (plus [`FD_HEADROOM`]) fit under `limit`.
 ///

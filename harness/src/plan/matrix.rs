@@ -12,7 +12,8 @@ use super::profile::{Profile, Section};
 use super::run::{OutputPlan, RunPlan};
 use super::server::ServerPlan;
 use super::skew::Skew;
-use crate::backend::{ServerKind, Target};
+use super::target::Target;
+use crate::backend::ServerKind;
 
 /// What one matrix run does.
 #[derive(Clone, Debug, PartialEq)]
@@ -168,8 +169,6 @@ impl MatrixPlan {
             pin: false,
             server: ServerPlan {
                 threads,
-                park: target.park,
-                placement: target.placement,
                 work: self.skew.map_or(Duration::ZERO, |s| s.work),
                 ..self.server.clone()
             },

@@ -21,6 +21,7 @@ mod profile;
 mod run;
 mod server;
 mod skew;
+mod target;
 pub mod units;
 mod workload;
 
@@ -33,6 +34,7 @@ pub use profile::{Profile, Section};
 pub use run::{OutputPlan, RunPlan};
 pub use server::{ServePlan, ServerPlan};
 pub use skew::{Hotness, Skew, MAX_WORK};
+pub use target::Target;
 pub use workload::Workload;
 
 /// A command, planned.

@@ -71,16 +71,9 @@ impl fmt::Display for Park {
 }
 
 /// Why a `--park` value was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct ParseParkError(String);
-
-impl fmt::Display for ParseParkError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ParseParkError {}
 
 impl FromStr for Park {
     type Err = ParseParkError;

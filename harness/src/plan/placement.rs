@@ -48,9 +48,6 @@ impl Place {
             Place::PowerOfTwoChoices => "-p2c",
         }
     }
-
-    /// Every suffix a label may carry.
-    pub const SUFFIXES: [&'static str; 2] = ["-least-loaded", "-p2c"];
 }
 
 impl fmt::Display for Place {
@@ -64,16 +61,9 @@ impl fmt::Display for Place {
 }
 
 /// Why a `--placement` value was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct ParsePlaceError(String);
-
-impl fmt::Display for ParsePlaceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ParsePlaceError {}
 
 impl FromStr for Place {
     type Err = ParsePlaceError;

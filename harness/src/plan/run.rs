@@ -6,7 +6,8 @@ use super::load::LoadPlan;
 use super::park::Park;
 use super::placement::Place;
 use super::server::ServerPlan;
-use crate::backend::{ServerKind, Target};
+use super::target::Target;
+use crate::backend::ServerKind;
 
 /// Where result files go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,10 +30,10 @@ pub struct RunPlan {
     /// The backends (and maybe the reference), in the order of one repetition.
     pub backends: Vec<ServerKind>,
     /// The park policies to run each backend under, each a target of its own
-    /// ([`Target::expand`]); the server plan's own `park` is ignored.
+    /// ([`Target::expand`]).
     pub parks: Vec<Park>,
     /// The placement policies to run each backend under, each a target of its own
-    /// ([`Target::expand`]); the server plan's own `placement` is ignored.
+    /// ([`Target::expand`]).
     pub placements: Vec<Place>,
     /// Repetitions of every backend (at least 1).
     pub repeat: u32,

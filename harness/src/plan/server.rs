@@ -23,16 +23,10 @@ pub struct ServerPlan {
     pub listen: SocketAddr,
     /// Listen backlog.
     pub backlog: i32,
-    /// What the workers do when idle (a pool backend's; the reference ignores it).
-    #[serde(default)]
-    pub park: Park,
     /// CPU work per request of a hot connection; zero: none, and connections send no
     /// hotness header ([`crate::plan::Skew`]).
     #[serde(default)]
     pub work: Duration,
-    /// Where a pool places new connections (the reference: round-robin only).
-    #[serde(default)]
-    pub placement: Place,
     /// What the server answers (the echo by default).
     #[serde(default)]
     pub workload: Workload,
@@ -47,9 +41,7 @@ impl Default for ServerPlan {
             accept: d::ACCEPT,
             listen: d::LISTEN,
             backlog: d::BACKLOG,
-            park: Park::Immediate,
             work: Duration::ZERO,
-            placement: Place::RoundRobin,
             workload: Workload::Echo,
         }
     }
@@ -57,7 +49,8 @@ impl Default for ServerPlan {
 
 impl ServerPlan {
     /// The server's configuration for clients sending `msg_size`-byte messages, with
-    /// its workers placed by `pinning`.
+    /// its workers placed by `pinning`, parking at once and placing connections
+    /// round-robin: a run sets its [`Target`](super::Target)'s park and placement.
     pub fn config(&self, msg_size: usize, pinning: Pinning) -> ServerConfig {
         ServerConfig {
             threads: self.threads,
@@ -66,9 +59,9 @@ impl ServerPlan {
             backlog: self.backlog,
             msg_size,
             pinning,
-            park: self.park.policy(),
+            park: Park::Immediate.policy(),
             work: self.work,
-            placement: self.placement.policy(),
+            placement: Place::RoundRobin.policy(),
             workload: self.workload,
         }
     }
@@ -79,6 +72,8 @@ impl ServerPlan {
 pub struct ServePlan {
     /// The backend, or the reference.
     pub backend: ServerKind,
+    /// What the workers do when idle.
+    pub park: Park,
     /// The server.
     pub server: ServerPlan,
     /// The clients' message size, to count echoes from bytes.

@@ -110,6 +110,11 @@ fn cpu_model() -> String {
 
 /// `1 thread/core, 2 cores, 1 socket`: the SMT topology of the online CPUs, from
 /// `/sys/devices/system/cpu/cpu*/topology`; `unknown` where sysfs does not say.
+///
+/// Hand-read, on purpose: procfs covers `/proc` only, and `/proc/cpuinfo`'s `core id`
+/// and `physical id` exist on x86 alone, while sysfs has the topology on every
+/// architecture (sysinfo's `physical_core_count` gives cores, not sockets, for a new
+/// dependency; hwloc bindings need the C library).
 fn smt() -> String {
     let Ok(entries) = std::fs::read_dir("/sys/devices/system/cpu") else {
         return "unknown".to_owned();

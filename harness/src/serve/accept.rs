@@ -6,7 +6,6 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::ValueEnum;
 use pool_core::net::{TcpListener, TcpStream};
 use pool_core::{Handle, Runtime};
 use serde::{Deserialize, Serialize};
@@ -17,7 +16,7 @@ use super::work::EchoConfig;
 use super::workload::serve_conn;
 
 /// How connections reach the workers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AcceptStrategy {
     /// One acceptor; each std socket goes to the next worker round-robin (the pool's

@@ -30,9 +30,11 @@ pub trait EchoServer: Sized {
     /// The per-worker counters.
     fn stats(&self) -> &ServerStats;
 
-    /// The pool's own metrics (busy time and polls per worker); empty for a server
-    /// that is not a pool.
-    fn metrics(&self) -> PoolMetrics;
+    /// The pool's own metrics (busy time and polls per worker); by default empty, for
+    /// a server that is not a pool (busy % and polls show as unknown).
+    fn metrics(&self) -> PoolMetrics {
+        PoolMetrics::default()
+    }
 
     /// CPU time of each worker thread so far (kernel clock-tick resolution).
     fn worker_cpu(&self) -> Vec<CpuTime>;

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use pool_core::PoolMetrics;
 use uring_ref::{Counters, Group, Setup, Worker};
 
 use super::accept::{listeners, AcceptStrategy};
@@ -139,11 +138,6 @@ impl EchoServer for UringReferenceServer {
 
     fn stats(&self) -> &ServerStats {
         &self.stats
-    }
-
-    /// No pool, so no pool metrics: busy % and polls show as unknown.
-    fn metrics(&self) -> PoolMetrics {
-        PoolMetrics::default()
     }
 
     fn worker_cpu(&self) -> Vec<CpuTime> {

@@ -7,13 +7,13 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::backend::{BackendKind, Target};
+use crate::backend::BackendKind;
 use crate::cmd::progress::Progress;
 use crate::cmd::run_once::RunOnce;
 use crate::metrics::{send_recv, SendRecv};
 use crate::os::pinning::{self, CpuPlan};
 use crate::os::{check_fds, Interrupt, NofileLimit};
-use crate::plan::{defaults, MatrixPlan, Profile, Section};
+use crate::plan::{defaults, MatrixPlan, Profile, Section, Target};
 use crate::report::grid::thousands;
 use crate::report::markdown::Failure;
 use crate::report::{size_name, write_files, CellKey, Level, Spread};
@@ -242,6 +242,7 @@ impl<'a> Runner<'a> {
             rate,
         );
         let run = target.kind.serve(RunOnce {
+            target,
             plan: &plan,
             cpus: &placement,
             send_recv: floor,

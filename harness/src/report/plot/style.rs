@@ -22,27 +22,20 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(120, 120, 120),
 ];
 
-/// The colour of a backend: by its place in [`BackendKind::all`], so a backend keeps
-/// its colour across plots; unknown names take the colours after the known ones.
-pub(super) fn color(backend: &str, index_among_unknown: usize) -> RGBColor {
-    let known = BackendKind::all()
-        .iter()
-        .position(|k| k.name() == backend)
-        .unwrap_or(BackendKind::all().len() + index_among_unknown);
-    COLORS[known % COLORS.len()]
-}
-
-/// Colours for a list of backend names.
+/// Colours for a list of backend names: a backend's by its place in
+/// [`BackendKind::all`], so it keeps its colour across plots; other names take the
+/// colours after the known ones, in order.
 pub(super) fn colors(backends: &[String]) -> Vec<RGBColor> {
-    let mut unknown = 0;
+    let mut unknown = BackendKind::all().len();
     backends
         .iter()
         .map(|b| {
-            let c = color(b, unknown);
-            if BackendKind::from_name(b).is_none() {
+            let known = BackendKind::all().iter().position(|k| k.name() == b);
+            let i = known.unwrap_or_else(|| {
                 unknown += 1;
-            }
-            c
+                unknown - 1
+            });
+            COLORS[i % COLORS.len()]
         })
         .collect()
 }

@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use mio::{Poll, Waker};
-use pool_core::PoolMetrics;
 
 use super::accept::{listeners, AcceptStrategy};
 use super::echo_server::EchoServer;
@@ -116,11 +115,6 @@ impl EchoServer for ReferenceServer {
 
     fn stats(&self) -> &ServerStats {
         &self.shared.stats
-    }
-
-    /// No pool, so no pool metrics: busy % and polls show as unknown.
-    fn metrics(&self) -> PoolMetrics {
-        PoolMetrics::default()
     }
 
     fn worker_cpu(&self) -> Vec<CpuTime> {
