@@ -18,6 +18,7 @@ use std::task::{Context, Poll};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::{AsyncRead, AsyncWrite};
 
+mod buf_pool;
 mod owned;
 mod owned_futures;
 pub(crate) mod poll_owned;

@@ -190,6 +190,12 @@ impl pool_core::net::OwnedIo for TcpStream {
     type Buf = PollBuf;
 
     fn poll_recv(&mut self, cx: &mut Context<'_>, max: usize) -> Poll<io::Result<PollBuf>> {
+        if max > 0 {
+            // Nothing to read yet (the common case right after an echo's send): wait
+            // without taking a receive buffer only to give it back. The readiness is
+            // kept: the read below clears it if it finds it stale.
+            let _keep = ready!(self.io.poll_ready(cx, Direction::Read));
+        }
         // The helper reads through `self`'s AsyncRead: lend it its state meanwhile.
         let mut owned = std::mem::take(&mut self.owned);
         let polled = owned.poll_recv(self, cx, max);

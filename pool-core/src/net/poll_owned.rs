@@ -1,6 +1,5 @@
 //! [`PollOwned`]: owned-buffer I/O on a readiness stream's `AsyncRead`/`AsyncWrite`.
 
-use std::any::Any;
 use std::io;
 use std::ops::Deref;
 use std::pin::Pin;
@@ -8,17 +7,21 @@ use std::task::{ready, Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use super::buf_pool;
 use super::owned::{IoBuf, OwnedWrite};
 
 /// What a readiness backend's stream keeps to implement
-/// [`OwnedIo`](crate::net::OwnedIo) on its poll I/O: one spare receive buffer.
+/// [`OwnedIo`](crate::net::OwnedIo) on its poll I/O.
 ///
-/// [`poll_recv`](PollOwned::poll_recv) reads into the spare buffer and lends it as a
-/// [`PollBuf`]; a [`PollBuf`] given back to
-/// [`poll_write_owned`](PollOwned::poll_write_owned) becomes the spare again once
-/// written. So an echo (`recv`, then `send_owned` of the lent buffer) makes the same
-/// `read` and `write` calls as one over a single `Vec`, and allocates nothing after
-/// its first read. Writes go straight to the socket: a send is taken when it is
+/// [`poll_recv`](PollOwned::poll_recv) reads into a receive buffer of the thread's
+/// and lends it as a [`PollBuf`]; a dropped [`PollBuf`] (one that
+/// [`send_owned`](crate::net::OwnedIo::send_owned) has written, say) goes back to the
+/// thread's buffers, last in, first out, and a receive that finds nothing to read
+/// gives its buffer back at once. So an echo (`recv`, then `send_owned` of the lent
+/// buffer) makes the same `read` and `write` calls as one over a single `Vec`,
+/// allocates nothing once warm, and every connection of a worker reads into the same
+/// few buffers, still in the CPU's cache, as a loop over one buffer would; no
+/// connection holds a buffer while it waits. Writes go straight to the socket: a send is taken when it is
 /// written, so [`send_owned`](crate::net::OwnedIo::send_owned) reports its errors at
 /// once.
 ///
@@ -71,12 +74,12 @@ use super::owned::{IoBuf, OwnedWrite};
 /// ```
 #[derive(Debug, Default)]
 pub struct PollOwned {
-    spare: Vec<u8>,
+    _private: (),
 }
 
 /// A buffer a readiness stream lends from [`PollOwned::poll_recv`]: it derefs to the
-/// bytes read. Given back to the stream's owned write it is reused for the next
-/// receive; dropped, its memory is freed.
+/// bytes read. Dropped (once an owned write has sent it, for example), it goes back
+/// to the receive buffers of the thread that drops it, to be reused.
 #[derive(Debug)]
 pub struct PollBuf {
     /// Initialised memory, read into from the start.
@@ -92,6 +95,12 @@ impl Deref for PollBuf {
     }
 }
 
+impl Drop for PollBuf {
+    fn drop(&mut self) {
+        buf_pool::give(std::mem::take(&mut self.vec));
+    }
+}
+
 impl IoBuf for PollBuf {
     fn bytes(&self) -> &[u8] {
         self
@@ -99,28 +108,24 @@ impl IoBuf for PollBuf {
 }
 
 impl PollOwned {
-    /// Reads at most `max` bytes from `io` into the spare buffer and lends it.
+    /// Reads at most `max` bytes from `io` into one of the thread's receive buffers
+    /// and lends it.
     pub fn poll_recv<S: AsyncRead + Unpin>(
         &mut self,
         io: &mut S,
         cx: &mut Context<'_>,
         max: usize,
     ) -> Poll<io::Result<PollBuf>> {
-        if self.spare.len() < max {
-            self.spare.resize(max, 0);
-        }
-        let mut read = ReadBuf::new(&mut self.spare[..max]);
+        let vec = buf_pool::take(max);
+        // From here the buffer goes back to the thread's stack unless it is lent.
+        let mut buf = PollBuf { vec, filled: 0 };
+        let mut read = ReadBuf::new(&mut buf.vec[..max]);
         ready!(Pin::new(io).poll_read(cx, &mut read))?;
-        let filled = read.filled().len();
-        Poll::Ready(Ok(PollBuf {
-            vec: std::mem::take(&mut self.spare),
-            filled,
-        }))
+        buf.filled = read.filled().len();
+        Poll::Ready(Ok(buf))
     }
 
     /// Writes all of `write`'s buffer to `io`; `write.token` counts the bytes written.
-    /// A [`PollBuf`] written by a [`send_owned`](crate::net::OwnedIo::send_owned)
-    /// becomes the spare receive buffer.
     ///
     /// # Errors
     ///
@@ -142,17 +147,6 @@ impl PollOwned {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
             write.token += n as u64;
-        }
-        if !write.returns_buf() {
-            let slot: &mut dyn Any = &mut write.buf;
-            if let Some(lent) = slot
-                .downcast_mut::<Option<PollBuf>>()
-                .and_then(Option::take)
-            {
-                if lent.vec.len() >= self.spare.len() {
-                    self.spare = lent.vec;
-                }
-            }
         }
         Poll::Ready(Ok(()))
     }
