@@ -4,8 +4,8 @@ use std::future::Future;
 use std::io;
 use std::time::Instant;
 
-use pool_core::backend::{Backend, PoolConfig};
-use pool_core::{ParkPolicy, Pool};
+use pool_core::backend::{Backend, LiveTask, PoolConfig};
+use pool_core::{JoinHandle, ParkPolicy, Pool};
 use pool_exec::ExecRemote;
 
 use crate::net::{TcpListener, TcpStream};
@@ -55,6 +55,16 @@ impl Backend for MioBackend {
             "MioBackend::spawn_local called outside a MioPool worker"
         );
     }
+
+#[track_caller]
+fn spawn_send_task<F>(task: LiveTask, fut: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    pool_exec::current::spawn_send_task(task, fut)
+        .expect("MioBackend::spawn_send_task called outside a MioPool worker")
+}
 
     fn sleep_until(deadline: Instant) -> Sleep {
         sleep_until(deadline)

@@ -77,7 +77,6 @@ pub use reactor::{Reactor, Wait};
 pub use remote::ExecRemote;
 pub use scheduler::Executor;
 pub use stats::WorkerStats;
-pub use waker::TaskWaker;
 pub use worker::Worker;
 
 /// The event interval `K`: tasks polled per tick before the worker looks at I/O,
