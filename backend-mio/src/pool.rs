@@ -56,15 +56,15 @@ impl Backend for MioBackend {
         );
     }
 
-#[track_caller]
-fn spawn_send_task<F>(task: LiveTask, fut: F) -> JoinHandle<F::Output>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    pool_exec::current::spawn_send_task(task, fut)
-        .expect("MioBackend::spawn_send_task called outside a MioPool worker")
-}
+    #[track_caller]
+    fn spawn_send_task<F>(task: LiveTask, fut: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        pool_exec::current::spawn_send_task(task, fut)
+            .expect("MioBackend::spawn_send_task called outside a MioPool worker")
+    }
 
     fn sleep_until(deadline: Instant) -> Sleep {
         sleep_until(deadline)

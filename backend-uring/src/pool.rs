@@ -96,15 +96,15 @@ macro_rules! uring_backend {
                 );
             }
 
-        #[track_caller]
-        fn spawn_send_task<F>(task: LiveTask, fut: F) -> JoinHandle<F::Output>
-        where
-            F: Future + Send + 'static,
-            F::Output: Send + 'static,
-        {
-            pool_exec::current::spawn_send_task(task, fut)
-                .expect("spawn_send_task called outside a UringPool worker")
-        }
+            #[track_caller]
+            fn spawn_send_task<F>(task: LiveTask, fut: F) -> JoinHandle<F::Output>
+            where
+                F: Future + Send + 'static,
+                F::Output: Send + 'static,
+            {
+                pool_exec::current::spawn_send_task(task, fut)
+                    .expect("spawn_send_task called outside a UringPool worker")
+            }
 
             fn sleep_until(deadline: Instant) -> Sleep {
                 sleep_until(deadline)

@@ -209,8 +209,12 @@ impl<T> Future for JoinHandle<T> {
         let output = match &mut this.repr {
             Handle::State(state) => return state.poll_join(cx),
             Handle::Cell(cell) => match cell.get_mut().unwrap_or_else(|e| e.into_inner()) {
-                Cell::Running { task, .. } => cell_output(std::task::ready!(Pin::new(task).poll(cx))),
-                Cell::Cancelling(cancel) => cell_output(std::task::ready!(cancel.as_mut().poll(cx))),
+                Cell::Running { task, .. } => {
+                    cell_output(std::task::ready!(Pin::new(task).poll(cx)))
+                }
+                Cell::Cancelling(cancel) => {
+                    cell_output(std::task::ready!(cancel.as_mut().poll(cx)))
+                }
                 Cell::Moving => unreachable!("abort restores the cell before it unlocks"),
             },
             #[cfg(feature = "tokio-join")]

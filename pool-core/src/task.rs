@@ -298,7 +298,11 @@ impl<F: Future> Future for Supervised<F> {
                 Ok(Poll::Pending) => return Poll::Pending,
                 Ok(Poll::Ready(output)) => Ok(output),
                 Err(payload) => {
-                    this.live.guard.tracker.panics.fetch_add(1, Ordering::SeqCst);
+                    this.live
+                        .guard
+                        .tracker
+                        .panics
+                        .fetch_add(1, Ordering::SeqCst);
                     Err(JoinError::panicked(payload))
                 }
             },

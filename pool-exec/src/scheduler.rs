@@ -92,7 +92,11 @@ impl Executor {
     }
 
     /// Queues a task woken on this thread, if it belongs to this executor.
-    pub(crate) fn push_local(&self, inbox: &Arc<Inbox>, runnable: Runnable) -> Result<(), Runnable> {
+    pub(crate) fn push_local(
+        &self,
+        inbox: &Arc<Inbox>,
+        runnable: Runnable,
+    ) -> Result<(), Runnable> {
         if !Arc::ptr_eq(inbox, &self.inbox) {
             return Err(runnable);
         }
@@ -224,8 +228,7 @@ impl Executor {
             let mut late = Batch::default();
             self.inbox.take(&mut late);
             self.fresh.set(0);
-            if started.is_empty() && queued.is_empty() && deferred.is_empty() && late.is_empty()
-            {
+            if started.is_empty() && queued.is_empty() && deferred.is_empty() && late.is_empty() {
                 break;
             }
             for (_, waker) in started {

@@ -29,9 +29,9 @@ pub use crate::lifecycle::{GateResult, Lifecycle, Reporter, StartGate};
 pub use crate::net::poll_owned::{PollBuf, PollOwned};
 pub use crate::placement::RoundRobin;
 pub use crate::task::{LiveGuard, LiveTask, Supervised, TaskParts, TaskTracker, Tracked};
-pub use runtime_impl::{check_worker, RuntimeImpl};
 /// The task cell crate of the hand-built backends, at the version [`join_cell`] takes.
 pub use async_task;
+pub use runtime_impl::{check_worker, RuntimeImpl};
 
 use crate::join::{JoinError, JoinHandle};
 

@@ -10,9 +10,9 @@ use std::time::Instant;
 use crate::config::{ParkPolicy, PoolConfig};
 use crate::error::SpawnError;
 use crate::join::JoinHandle;
-use crate::task::LiveTask;
 use crate::metrics::WorkerMetrics;
 use crate::net::{OwnedIo, TcpListener, TcpStream};
+use crate::task::LiveTask;
 
 /// A boxed `Send` future.
 pub type SendFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
