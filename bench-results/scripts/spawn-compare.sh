@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Criterion `spawn/<backend>/1000` of this tree against the commit before pool-core v2,
-# built beside it and run in one interleaved series (A B A B ...).
+# Criterion `spawn/<backend>/1000` of this tree against another commit, built beside it
+# and run in one interleaved series (A B A B ...).
 #
-#   bench-results/scripts/spawn-vs-pre-v2.sh [OUT_DIR]
+#   bench-results/scripts/spawn-compare.sh [OUT_DIR]
 #
 # Environment (all optional):
-#   BASE=72c4dc8      the pre-v2 commit (236faf1^)
+#   BASE=3d8045c      the commit to compare with (72c4dc8 is the one before pool-core
+#                     v2, which issue 19 compares with)
+#   BASE_DIR=target/bench-base   where the base is exported and built
 #   ROUNDS=5          rounds; each runs the base, then this tree
 #   MEASURE=2         criterion --measurement-time, seconds
-#   FILTER='^spawn/(tokio|mio)/1000$'
+#   FILTER='^spawn/(tokio|tokio-mt|mio|uring)/1000$'
 #
 # The base is exported with `git archive` (no worktree is registered in the repository)
-# to target/pre-v2/src and built there with its own target dir; this tree's bench is
+# to $BASE_DIR/src and built there with its own target dir; this tree's bench is
 # built in ./target as usual. Each side keeps its own CRITERION_HOME, so criterion's
 # "change since last run" lines compare a side with itself, never with the other.
 # Prints every round's point estimates, then per bench the median ratio (this ÷ base)
@@ -19,12 +21,12 @@
 set -euo pipefail
 
 ROOT=$(git rev-parse --show-toplevel)
-BASE=${BASE:-72c4dc8}
+BASE=${BASE:-3d8045c}
 ROUNDS=${ROUNDS:-5}
 MEASURE=${MEASURE:-2}
-FILTER=${FILTER:-'^spawn/(tokio|mio)/1000$'}
+FILTER=${FILTER:-'^spawn/(tokio|tokio-mt|mio|uring)/1000$'}
 OUT=${1:-$ROOT/target/spawn-compare}
-PRE=$ROOT/target/pre-v2
+PRE=$(realpath -m "${BASE_DIR:-$ROOT/target/bench-base}")
 mkdir -p "$OUT" "$PRE"
 
 bench_bin() { # target dir -> newest bench_main executable
