@@ -1,11 +1,10 @@
 //! [`MioBackend`]: the per-thread backend built on this crate's executor and reactor.
 
-use std::future::Future;
 use std::io;
 use std::time::Instant;
 
-use pool_core::backend::{Backend, LiveTask, PoolConfig};
-use pool_core::{JoinHandle, ParkPolicy, Pool};
+use pool_core::backend::{Backend, PoolConfig};
+use pool_core::{ParkPolicy, Pool};
 use pool_exec::ExecRemote;
 
 use crate::net::{TcpListener, TcpStream};
@@ -48,23 +47,7 @@ impl Backend for MioBackend {
         true
     }
 
-    #[track_caller]
-    fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
-        assert!(
-            pool_exec::current::spawn(fut),
-            "MioBackend::spawn_local called outside a MioPool worker"
-        );
-    }
-
-    #[track_caller]
-    fn spawn_send_task<F>(task: LiveTask, fut: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        pool_exec::current::spawn_send_task(task, fut)
-            .expect("MioBackend::spawn_send_task called outside a MioPool worker")
-    }
+    pool_exec::spawn_fns!("MioPool");
 
     fn sleep_until(deadline: Instant) -> Sleep {
         sleep_until(deadline)

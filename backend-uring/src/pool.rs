@@ -1,12 +1,11 @@
 //! [`UringBackend`]: the per-thread backend built on the shared executor and an
 //! io_uring per worker.
 
-use std::future::Future;
 use std::io;
 use std::time::Instant;
 
-use pool_core::backend::{Backend, LiveTask, PoolConfig};
-use pool_core::{BuildError, JoinHandle, ParkPolicy, Pool};
+use pool_core::backend::{Backend, PoolConfig};
+use pool_core::{BuildError, ParkPolicy, Pool};
 use pool_exec::time::{sleep_until, Sleep};
 use pool_exec::ExecRemote;
 
@@ -88,23 +87,7 @@ macro_rules! uring_backend {
                 probe::check().map(drop)
             }
 
-            #[track_caller]
-            fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
-                assert!(
-                    pool_exec::current::spawn(fut),
-                    "spawn_local called outside a UringPool worker"
-                );
-            }
-
-            #[track_caller]
-            fn spawn_send_task<F>(task: LiveTask, fut: F) -> JoinHandle<F::Output>
-            where
-                F: Future + Send + 'static,
-                F::Output: Send + 'static,
-            {
-                pool_exec::current::spawn_send_task(task, fut)
-                    .expect("spawn_send_task called outside a UringPool worker")
-            }
+            pool_exec::spawn_fns!("UringPool");
 
             fn sleep_until(deadline: Instant) -> Sleep {
                 sleep_until(deadline)

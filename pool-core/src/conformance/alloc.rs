@@ -1,31 +1,27 @@
 //! Heap allocations per spawn, counted by a global allocator in the test binary.
 //!
-//! pool-core has no unsafe code, so the counting allocator comes from the test binary
-//! (the `stats_alloc` crate, say). It calls [`spawns_allocate_at_most`] once per
-//! spawn path, from one `#[test]`: other tests in the same binary would allocate
-//! concurrently and be counted.
+//! [`counting_allocator!`](crate::counting_allocator) installs the counter (the
+//! `stats_alloc` crate's) as the test binary's global allocator and defines
+//! `allocations()`. One test then calls [`spawns_allocate_at_most`] (or
+//! [`check_spawn_paths`]) per spawn path: the allocator counts every thread, so no
+//! other test may run in the same binary.
 //!
 //! ```ignore
 //! // backend-foo/tests/alloc_per_spawn.rs
-//! use pool_core::conformance::alloc::{spawns_allocate_at_most, SpawnPath};
-//! use stats_alloc::{StatsAlloc, INSTRUMENTED_SYSTEM};
+//! use pool_core::conformance::alloc::{check_spawn_paths, SpawnPath};
 //!
-//! #[global_allocator]
-//! static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
-//!
-//! fn allocations() -> usize {
-//!     let stats = GLOBAL.stats();
-//!     stats.allocations + stats.reallocations
-//! }
+//! pool_core::counting_allocator!();
 //!
 //! #[test]
 //! fn one_allocation_per_spawn() {
-//!     spawns_allocate_at_most::<backend_foo::FooPool>(allocations, SpawnPath::Handle, 1);
+//!     check_spawn_paths::<backend_foo::FooPool>(allocations, &[(SpawnPath::Handle, 1)]);
 //! }
 //! ```
 
 use crate::conformance::support::pool;
 use crate::{Handle, Runtime};
+#[doc(hidden)]
+pub use stats_alloc;
 
 /// Which spawn function [`spawns_allocate_at_most`] measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,4 +90,43 @@ async fn batch<R: Runtime>(handle: &R::Handle, path: SpawnPath) {
     for (i, task) in tasks.into_iter().enumerate() {
         assert_eq!(task.expect("spawn on a running pool").await.unwrap(), i);
     }
+}
+
+/// [`spawns_allocate_at_most`] for each `(path, per_spawn)` of `paths`, printing each
+/// count (to stderr, shown with `--nocapture`).
+///
+/// # Panics
+///
+/// As [`spawns_allocate_at_most`].
+#[track_caller]
+pub fn check_spawn_paths<R: Runtime>(allocations: fn() -> usize, paths: &[(SpawnPath, usize)]) {
+    for &(path, per_spawn) in paths {
+        let counted = spawns_allocate_at_most::<R>(allocations, path, per_spawn);
+        eprintln!(
+            "{} {path:?}: {counted} allocations for {SPAWNS} spawns",
+            R::NAME
+        );
+    }
+}
+
+/// Makes a counting allocator the global allocator of this (test) binary, and defines
+/// `fn allocations() -> usize`, the allocations and reallocations so far on every
+/// thread, for [`spawns_allocate_at_most`].
+///
+/// ```ignore
+/// pool_core::counting_allocator!();
+/// ```
+#[macro_export]
+macro_rules! counting_allocator {
+    () => {
+        #[global_allocator]
+        static GLOBAL: &$crate::conformance::alloc::stats_alloc::StatsAlloc<::std::alloc::System> =
+            &$crate::conformance::alloc::stats_alloc::INSTRUMENTED_SYSTEM;
+
+        /// Every allocation and reallocation so far, on every thread.
+        fn allocations() -> usize {
+            let stats = GLOBAL.stats();
+            stats.allocations + stats.reallocations
+        }
+    };
 }
