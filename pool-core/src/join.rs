@@ -193,6 +193,40 @@ impl<T> JoinHandle<T> {
     }
 }
 
+/// The [`JoinHandle`] of a task stored in an async-task cell, whose future is a
+/// [`LiveTask::wrap`](crate::backend::LiveTask::wrap)ped one: the handle reads the
+/// output and parks its waker in the task's own allocation, so the spawn allocates
+/// once.
+///
+/// ```
+/// use pool_core::backend::{async_task, join_cell};
+///
+/// let (runnable, task) = async_task::spawn(async { Ok::<_, pool_core::JoinError>(5) }, drop);
+/// let handle = join_cell(task);
+/// runnable.run();
+/// assert_eq!(futures::executor::block_on(handle).unwrap(), 5);
+/// ```
+pub fn join_cell<T: Send + 'static>(task: async_task::Task<Output<T>>) -> JoinHandle<T> {
+    JoinHandle::from_cell(task)
+}
+
+/// The [`JoinHandle`] of a tokio task whose future is a
+/// [`LiveTask::wrap`](crate::backend::LiveTask::wrap)ped one: it wraps tokio's own
+/// handle, which shares tokio's task allocation. Feature `tokio-join`.
+///
+/// ```
+/// use pool_core::backend::join_tokio;
+///
+/// let rt = tokio::runtime::Builder::new_current_thread().build()?;
+/// let handle = join_tokio(rt.spawn(async { Ok::<_, pool_core::JoinError>(5) }));
+/// assert_eq!(rt.block_on(handle).unwrap(), 5);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "tokio-join")]
+pub fn join_tokio<T>(handle: tokio::task::JoinHandle<Output<T>>) -> JoinHandle<T> {
+    JoinHandle::from_tokio(handle)
+}
+
 /// A cell's output: `None` is a task dropped before it finished.
 fn cell_output<T>(output: Option<Output<T>>) -> Output<T> {
     output.unwrap_or_else(|| Err(JoinError::cancelled()))

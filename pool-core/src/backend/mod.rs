@@ -31,32 +31,7 @@ pub use crate::placement::RoundRobin;
 pub use crate::task::{LiveGuard, LiveTask, Supervised, TaskParts, TaskTracker, Tracked};
 /// The task cell crate of the hand-built backends, at the version [`join_cell`] takes.
 pub use async_task;
-pub use runtime_impl::{check_worker, RuntimeImpl};
-
-use crate::join::{JoinError, JoinHandle};
-
-/// The [`JoinHandle`] of a task stored in an async-task cell, whose future is a
-/// [`LiveTask::wrap`]ped one: the handle reads the output and parks its waker in the
-/// task's own allocation, so the spawn allocates once.
-///
-/// ```
-/// use pool_core::backend::{async_task, join_cell};
-///
-/// let tracker = pool_core::backend::TaskTracker::new();
-/// # let _ = tracker;
-/// let (runnable, task) = async_task::spawn(async { Ok::<_, pool_core::JoinError>(5) }, |r| drop(r));
-/// let handle = join_cell(task);
-/// runnable.run();
-/// assert_eq!(futures::executor::block_on(handle).unwrap(), 5);
-/// ```
-pub fn join_cell<T: Send + 'static>(task: async_task::Task<Result<T, JoinError>>) -> JoinHandle<T> {
-    JoinHandle::from_cell(task)
-}
-
-/// The [`JoinHandle`] of a tokio task whose future is a [`LiveTask::wrap`]ped one: it
-/// wraps tokio's own handle, which shares tokio's task allocation.
 #[cfg(feature = "tokio-join")]
-pub fn join_tokio<T>(handle: tokio::task::JoinHandle<Result<T, JoinError>>) -> JoinHandle<T> {
-    JoinHandle::from_tokio(handle)
-}
+pub use crate::join::join_tokio;
+pub use crate::join::join_cell;
 pub use traits::{Backend, LocalFuture, Remote, SendFuture, Task, Worker};
