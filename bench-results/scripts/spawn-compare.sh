@@ -25,7 +25,7 @@ BASE=${BASE:-3d8045c}
 ROUNDS=${ROUNDS:-5}
 MEASURE=${MEASURE:-2}
 FILTER=${FILTER:-'^spawn/(tokio|tokio-mt|mio|uring)/1000$'}
-OUT=${1:-$ROOT/target/spawn-compare}
+OUT=$(realpath -m "${1:-$ROOT/target/spawn-compare}")
 PRE=$(realpath -m "${BASE_DIR:-$ROOT/target/bench-base}")
 mkdir -p "$OUT" "$PRE"
 

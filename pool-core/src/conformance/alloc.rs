@@ -40,8 +40,10 @@ pub enum SpawnPath {
 pub const SPAWNS: usize = 1000;
 
 /// What the allocations may exceed `per_spawn × SPAWNS` by: the `Vec` of join handles,
-/// the odd queue growth.
-pub const SLACK: usize = 32;
+/// and queue growth. A worker that drains its inbox later than in the warm-up batch (a
+/// busy machine) sees a bigger batch, and its queues grow by doubling: 1,055 was seen
+/// once on uring under load. One more allocation per spawn still fails by far.
+pub const SLACK: usize = 100;
 
 /// Spawns [`SPAWNS`] empty tasks through `path` from a task on a 2-worker pool, awaits
 /// them all, and asserts that the whole batch allocated at most
