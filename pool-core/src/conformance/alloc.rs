@@ -49,7 +49,9 @@ pub const SLACK: usize = 100;
 /// them all, and asserts that the whole batch allocated at most
 /// `per_spawn × SPAWNS + SLACK` times, on every thread, as `allocations` (a counter
 /// of every allocation and reallocation so far) tells. A first, identical batch warms
-/// the queues up and is not counted. Returns the count.
+/// the queues up and is not counted. The batch is measured up to three times (the
+/// fewest counts): the other threads (a worker's reactor parking and waking more often
+/// on a busy machine) allocate too, and only ever add. Returns the count.
 ///
 /// # Panics
 ///
@@ -60,16 +62,22 @@ pub fn spawns_allocate_at_most<R: Runtime>(
     path: SpawnPath,
     per_spawn: usize,
 ) -> usize {
-    let pool: R = pool(2);
-    let handle = pool.handle().clone();
-    let counted = pool.block_on(async move {
-        batch::<R>(&handle, path).await;
-        let before = allocations();
-        batch::<R>(&handle, path).await;
-        allocations() - before
-    });
-    pool.shutdown_on_idle();
     let bound = per_spawn * SPAWNS + SLACK;
+    let mut counted = usize::MAX;
+    for _ in 0..3 {
+        let pool: R = pool(2);
+        let handle = pool.handle().clone();
+        counted = counted.min(pool.block_on(async move {
+            batch::<R>(&handle, path).await;
+            let before = allocations();
+            batch::<R>(&handle, path).await;
+            allocations() - before
+        }));
+        pool.shutdown_on_idle();
+        if counted <= bound {
+            break;
+        }
+    }
     assert!(
         counted <= bound,
         "{} {path:?}: {SPAWNS} spawns allocated {counted} times, more than {bound} \
