@@ -1,6 +1,5 @@
 //! [`MioBackend`]: the per-thread backend built on this crate's executor and reactor.
 
-use std::future::Future;
 use std::io;
 use std::time::Instant;
 
@@ -48,13 +47,7 @@ impl Backend for MioBackend {
         true
     }
 
-    #[track_caller]
-    fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
-        assert!(
-            pool_exec::current::spawn(fut),
-            "MioBackend::spawn_local called outside a MioPool worker"
-        );
-    }
+    pool_exec::spawn_fns!("MioPool");
 
     fn sleep_until(deadline: Instant) -> Sleep {
         sleep_until(deadline)

@@ -22,11 +22,15 @@
 //!
 //! ## How it works
 //!
-//! A [`TokioPool`] worker blocks in `LocalSet::block_on` on a loop that receives
-//! [`Task`](pool_core::backend::Task)s from an unbounded tokio channel (its
-//! [`Remote`](pool_core::backend::Remote)) and `spawn_local`s them. Stopping sends a stop
-//! message; the worker then drops its `LocalSet` (and so every unfinished task) inside
-//! its runtime's context.
+//! A [`TokioPool`] worker blocks in `LocalSet::block_on`, inside that `LocalSet`'s
+//! context. `Handle::spawn` puts a `Send` task straight on the worker's runtime through
+//! its `tokio::runtime::Handle` (one allocation, tokio's task, whose join handle the
+//! pool's wraps); children (`spawn_child`, `spawn_local`) are `spawn_local`ed into the
+//! `LocalSet`. Tasks that must be built on the worker (`spawn_pinned`) come over an
+//! unbounded tokio channel (the [`Remote`](pool_core::backend::Remote)'s `submit`), and a
+//! loop in the `LocalSet` receives and `spawn_local`s them. Stopping sends a stop
+//! message; the worker then drops its `LocalSet` and its runtime (and so every
+//! unfinished task) inside its runtime's context.
 //!
 //! `tokio::spawn` inside a [`TokioPool`] task stays on the current worker (tokio cannot
 //! reroute it), and such tasks are not counted by `shutdown_on_idle`: use the pool's
@@ -40,9 +44,10 @@
 //!
 //! [`Handle::metrics`](pool_core::Handle::metrics) on a [`TokioPool`] gives every field:
 //! task counts from pool-core, busy time (the worker thread's CPU time, see
-//! [`BusyClock`](pool_core::backend::BusyClock)) and parks from each worker's park hooks, and as queue depth the tasks sent to a worker and not yet received (tokio
-//! does not expose the run queue of a `LocalSet`, so tasks received and waiting to run
-//! are not counted). On [`TokioMultiThread`] see its docs: tokio's stable metrics give
+//! [`BusyClock`](pool_core::backend::BusyClock)) and parks from each worker's park hooks,
+//! and as queue depth the tasks spawned onto a worker and not yet polled, plus the
+//! `spawn_pinned` tasks not yet received (tokio does not expose the run queue of a
+//! `LocalSet`, so children waiting to run are not counted). On [`TokioMultiThread`] see its docs: tokio's stable metrics give
 //! busy time and parks per worker, and the rest is `None`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -53,6 +58,7 @@ mod mt_busy;
 mod multi_thread;
 pub mod net;
 mod pool;
+mod queued;
 mod time;
 mod worker;
 

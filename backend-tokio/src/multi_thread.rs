@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pool_core::backend::{
-    check_worker, Lifecycle, PoolConfig, RuntimeImpl, StartGate, WorkerContext,
+    check_worker, join_tokio, Lifecycle, PoolConfig, RuntimeImpl, StartGate, WorkerContext,
 };
 use pool_core::{
     BuildError, Handle, JoinHandle, ParkPolicy, Placement, PoolMetrics, Runtime, SpawnError,
@@ -265,9 +265,8 @@ impl Runtime for TokioMultiThread {
         let context = WorkerContext::current_for::<Self>().ok_or(SpawnError::NotOnWorker)?;
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::NotOnWorker)?;
         context.lifecycle.check_open()?;
-        let (parts, join) = context.lifecycle.task();
-        drop(runtime.spawn(parts.track(fut)));
-        Ok(join)
+        let task = context.lifecycle.live_task(None);
+        Ok(join_tokio(runtime.spawn(task.wrap(fut))))
     }
 
     fn sleep_until(deadline: Instant) -> Sleep {
@@ -301,9 +300,8 @@ impl Handle for MultiThreadHandle {
         F::Output: Send + 'static,
     {
         self.inner.lifecycle.check_open()?;
-        let (parts, join) = self.inner.lifecycle.task();
-        drop(self.inner.runtime.spawn(parts.track(fut)));
-        Ok(join)
+        let task = self.inner.lifecycle.live_task(None);
+        Ok(join_tokio(self.inner.runtime.spawn(task.wrap(fut))))
     }
 
     fn spawn_on<F>(&self, worker: usize, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>

@@ -4,8 +4,8 @@ use std::future::Future;
 use std::io;
 use std::time::Instant;
 
-use pool_core::backend::{Backend, PoolConfig};
-use pool_core::Pool;
+use pool_core::backend::{join_tokio, Backend, LiveTask, PoolConfig};
+use pool_core::{JoinHandle, Pool};
 
 use crate::handle::TokioRemote;
 use crate::net::{TcpListener, TcpStream};
@@ -44,6 +44,12 @@ impl Backend for TokioBackend {
     fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
         // The pool only calls this on a worker, inside `LocalSet::block_on`.
         drop(tokio::task::spawn_local(fut));
+    }
+
+    /// tokio's task allocation holds the output and the join waker: the pool's handle
+    /// wraps tokio's, so the spawn allocates once.
+    fn spawn_task<F: Future + 'static>(task: LiveTask, fut: F) -> JoinHandle<F::Output> {
+        join_tokio(tokio::task::spawn_local(task.wrap(fut)))
     }
 
     fn sleep_until(deadline: Instant) -> Sleep {

@@ -62,6 +62,7 @@ impl Worker for TokioWorker {
     fn remote(&self) -> TokioRemote {
         TokioRemote {
             tx: self.tx.clone(),
+            runtime: self.runtime.handle().clone(),
             queued: Arc::clone(&self.queued),
             busy: Arc::clone(&self.busy),
         }
@@ -78,6 +79,10 @@ impl Worker for TokioWorker {
         // Only remotes keep the channel open from now on.
         drop(tx);
         let local = LocalSet::new();
+        // Tasks spawned through the remote run on the runtime's own queue, outside the
+        // `LocalSet`'s polls: entering it for the whole loop makes their children's
+        // `spawn_local` land here too.
+        let entered = local.enter();
         local.block_on(&runtime, async {
             while let Some(Message::Run(task)) = rx.recv().await {
                 queued.fetch_sub(1, Ordering::Relaxed);
@@ -87,6 +92,7 @@ impl Worker for TokioWorker {
         // Refuse spawns from now on, so a racing submit gets its task back (an error)
         // instead of queueing behind the stop.
         rx.close();
+        drop(entered);
         // Drop unfinished tasks here, where their I/O resources can still reach the
         // runtime, and before the before_stop hook runs.
         let _enter = runtime.enter();

@@ -1,7 +1,6 @@
 //! [`UringBackend`]: the per-thread backend built on the shared executor and an
 //! io_uring per worker.
 
-use std::future::Future;
 use std::io;
 use std::time::Instant;
 
@@ -88,13 +87,7 @@ macro_rules! uring_backend {
                 probe::check().map(drop)
             }
 
-            #[track_caller]
-            fn spawn_local<F: Future<Output = ()> + 'static>(fut: F) {
-                assert!(
-                    pool_exec::current::spawn(fut),
-                    "spawn_local called outside a UringPool worker"
-                );
-            }
+            pool_exec::spawn_fns!("UringPool");
 
             fn sleep_until(deadline: Instant) -> Sleep {
                 sleep_until(deadline)

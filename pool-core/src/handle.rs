@@ -38,9 +38,9 @@ impl<B: Backend> PoolHandle<B> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (parts, join) = self.shared.lifecycle.task_on(worker);
-        self.submit(worker, Task::Ready(Box::pin(parts.track(fut))))?;
-        Ok(join)
+        self.shared.lifecycle.check_open()?;
+        let task = self.shared.lifecycle.live_task(Some(worker));
+        self.shared.remotes[worker].spawn(task, fut)
     }
 }
 

@@ -5,11 +5,10 @@ use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
-use atomic_waker::AtomicWaker;
+use crate::join_state::{JoinState, POLLED_AFTER_OUTPUT};
 
 /// Awaits the output of a task spawned through a pool.
 ///
@@ -38,7 +37,40 @@ use atomic_waker::AtomicWaker;
 // Not `#[must_use]`: dropping the handle to detach a task is the common case (as with
 // tokio's JoinHandle), and a lint on every fire-and-forget spawn would be noise.
 pub struct JoinHandle<T> {
-    state: Arc<JoinState<T>>,
+    repr: Handle<T>,
+}
+
+/// Where the task's output comes from. Each spawn path picks the one that costs it no
+/// allocation beyond the task's own.
+enum Handle<T> {
+    /// A join state of its own (a task built later on its worker, or boxed).
+    State(Arc<JoinState<T>>),
+    /// The task cell of a hand-built backend, which holds the output and the join
+    /// waker itself.
+    Cell(Mutex<Cell<T>>),
+    /// tokio's own join handle, which shares tokio's task allocation.
+    #[cfg(feature = "tokio-join")]
+    Tokio(tokio::task::JoinHandle<Result<T, JoinError>>),
+    /// A `Cell` or `Tokio` handle returned its output.
+    Taken,
+}
+
+type Output<T> = Result<T, JoinError>;
+type Cancel<T> = Pin<Box<dyn Future<Output = Option<Output<T>>> + Send>>;
+
+/// An async-task handle and its cancellation.
+enum Cell<T> {
+    Running {
+        task: async_task::FallibleTask<Output<T>>,
+        /// Boxes `task.cancel()`; made where `T: Send` is known, so that the boxed
+        /// future can be `Send`. Only an abort allocates.
+        cancel: fn(async_task::FallibleTask<Output<T>>) -> Cancel<T>,
+    },
+    /// Aborted while running: resolves once the task's future is dropped (to `None`)
+    /// or to the output it finished with just before.
+    Cancelling(Cancel<T>),
+    /// Only while `abort` moves the task into its cancellation.
+    Moving,
 }
 
 /// Why a task gave no output: it panicked, or it was cancelled.
@@ -50,87 +82,6 @@ enum Repr {
     Cancelled,
     // The mutex only makes the payload `Sync`, so that `JoinError` is too.
     Panicked(Mutex<Box<dyn Any + Send + 'static>>),
-}
-
-/// The state a task and its [`JoinHandle`] share.
-pub(crate) struct JoinState<T> {
-    slot: Mutex<Slot<T>>,
-    /// Set once the output (or the error) is in `slot`.
-    finished: AtomicBool,
-    /// Set by [`JoinHandle::abort`]; the task checks it at each poll.
-    aborted: AtomicBool,
-    /// Set when the handle is dropped: the result then has no reader, and the task
-    /// drops it without taking the lock.
-    detached: AtomicBool,
-    /// The task's own waker, for `abort` to make it run (and so end) soon.
-    task: AtomicWaker,
-}
-
-enum Slot<T> {
-    /// Not finished; the waker of whoever awaits the handle.
-    Running(Option<Waker>),
-    Done(Result<T, JoinError>),
-    /// The handle took the output.
-    Taken,
-}
-
-impl<T> JoinState<T> {
-    /// A new shared state and the handle that reads it.
-    pub(crate) fn new() -> (Arc<Self>, JoinHandle<T>) {
-        let state = Arc::new(JoinState {
-            slot: Mutex::new(Slot::Running(None)),
-            finished: AtomicBool::new(false),
-            aborted: AtomicBool::new(false),
-            detached: AtomicBool::new(false),
-            task: AtomicWaker::new(),
-        });
-        let handle = JoinHandle {
-            state: Arc::clone(&state),
-        };
-        (state, handle)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Slot<T>> {
-        // No code panics while holding this lock; recover rather than cascade.
-        self.slot.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Stores the task's result, unless one is stored already, and wakes the joiner.
-    pub(crate) fn complete(&self, result: Result<T, JoinError>) {
-        if self.detached.load(Ordering::Acquire) {
-            // Nobody will read it: drop it here, on the task's worker.
-            self.finished.store(true, Ordering::Release);
-            drop(result);
-            return;
-        }
-        let waker = {
-            let mut slot = self.lock();
-            match &mut *slot {
-                Slot::Running(waker) => {
-                    let waker = waker.take();
-                    *slot = Slot::Done(result);
-                    waker
-                }
-                Slot::Done(_) | Slot::Taken => return,
-            }
-        };
-        self.finished.store(true, Ordering::Release);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-
-    /// Whether [`JoinHandle::abort`] was called.
-    pub(crate) fn is_aborted(&self) -> bool {
-        self.aborted.load(Ordering::Acquire)
-    }
-
-    /// Remembers the task's waker, so that an abort can wake it. Returns `true` if an
-    /// abort arrived meanwhile (the caller then ends the task at once).
-    pub(crate) fn register_task(&self, waker: &Waker) -> bool {
-        self.task.register(waker);
-        self.is_aborted()
-    }
 }
 
 impl<T> JoinHandle<T> {
@@ -149,8 +100,24 @@ impl<T> JoinHandle<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn abort(&self) {
-        self.state.aborted.store(true, Ordering::Release);
-        self.state.task.wake();
+        match &self.repr {
+            Handle::State(state) => state.abort(),
+            Handle::Cell(cell) => {
+                let mut cell = cell.lock().unwrap_or_else(|e| e.into_inner());
+                let cancelling = match &*cell {
+                    Cell::Running { task, .. } if task.is_finished() => return,
+                    Cell::Running { .. } => match std::mem::replace(&mut *cell, Cell::Moving) {
+                        Cell::Running { task, cancel } => cancel(task),
+                        _ => unreachable!("matched Running above"),
+                    },
+                    Cell::Cancelling(_) | Cell::Moving => return,
+                };
+                *cell = Cell::Cancelling(cancelling);
+            }
+            #[cfg(feature = "tokio-join")]
+            Handle::Tokio(handle) => handle.abort(),
+            Handle::Taken => {}
+        }
     }
 
     /// Whether the task has finished: completed, panicked or been cancelled.
@@ -166,8 +133,103 @@ impl<T> JoinHandle<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.state.finished.load(Ordering::Acquire)
+        match &self.repr {
+            Handle::State(state) => state.is_finished(),
+            Handle::Cell(cell) => match &*cell.lock().unwrap_or_else(|e| e.into_inner()) {
+                Cell::Running { task, .. } => task.is_finished(),
+                Cell::Cancelling(_) | Cell::Moving => false,
+            },
+            #[cfg(feature = "tokio-join")]
+            Handle::Tokio(handle) => handle.is_finished(),
+            Handle::Taken => true,
+        }
     }
+
+    /// Whether [`abort`](JoinHandle::abort) was called, where the handle knows.
+    fn aborted(&self) -> Option<bool> {
+        match &self.repr {
+            Handle::State(state) => Some(state.is_aborted()),
+            Handle::Cell(cell) => Some(matches!(
+                &*cell.lock().unwrap_or_else(|e| e.into_inner()),
+                Cell::Cancelling(_)
+            )),
+            #[cfg(feature = "tokio-join")]
+            Handle::Tokio(_) => None,
+            Handle::Taken => None,
+        }
+    }
+
+    /// A handle on a join state of its own.
+    pub(crate) fn from_state(state: Arc<JoinState<T>>) -> Self {
+        JoinHandle {
+            repr: Handle::State(state),
+        }
+    }
+
+    /// The handle of a task that lives in an async-task cell (its future wrapped by
+    /// [`LiveTask::wrap`](crate::backend::LiveTask::wrap)).
+    pub(crate) fn from_cell(task: async_task::Task<Output<T>>) -> Self
+    where
+        T: Send + 'static,
+    {
+        fn cancel<T: Send + 'static>(task: async_task::FallibleTask<Output<T>>) -> Cancel<T> {
+            Box::pin(task.cancel())
+        }
+        JoinHandle {
+            repr: Handle::Cell(Mutex::new(Cell::Running {
+                task: task.fallible(),
+                cancel: cancel::<T>,
+            })),
+        }
+    }
+
+    /// The handle of a tokio task (its future wrapped by
+    /// [`LiveTask::wrap`](crate::backend::LiveTask::wrap)).
+    #[cfg(feature = "tokio-join")]
+    pub(crate) fn from_tokio(handle: tokio::task::JoinHandle<Output<T>>) -> Self {
+        JoinHandle {
+            repr: Handle::Tokio(handle),
+        }
+    }
+}
+
+/// The [`JoinHandle`] of a task stored in an async-task cell, whose future is a
+/// [`LiveTask::wrap`](crate::backend::LiveTask::wrap)ped one: the handle reads the
+/// output and parks its waker in the task's own allocation, so the spawn allocates
+/// once.
+///
+/// ```
+/// use pool_core::backend::{async_task, join_cell};
+///
+/// let (runnable, task) = async_task::spawn(async { Ok::<_, pool_core::JoinError>(5) }, drop);
+/// let handle = join_cell(task);
+/// runnable.run();
+/// assert_eq!(futures::executor::block_on(handle).unwrap(), 5);
+/// ```
+pub fn join_cell<T: Send + 'static>(task: async_task::Task<Output<T>>) -> JoinHandle<T> {
+    JoinHandle::from_cell(task)
+}
+
+/// The [`JoinHandle`] of a tokio task whose future is a
+/// [`LiveTask::wrap`](crate::backend::LiveTask::wrap)ped one: it wraps tokio's own
+/// handle, which shares tokio's task allocation. Feature `tokio-join`.
+///
+/// ```
+/// use pool_core::backend::join_tokio;
+///
+/// let rt = tokio::runtime::Builder::new_current_thread().build()?;
+/// let handle = join_tokio(rt.spawn(async { Ok::<_, pool_core::JoinError>(5) }));
+/// assert_eq!(rt.block_on(handle).unwrap(), 5);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "tokio-join")]
+pub fn join_tokio<T>(handle: tokio::task::JoinHandle<Output<T>>) -> JoinHandle<T> {
+    JoinHandle::from_tokio(handle)
+}
+
+/// A cell's output: `None` is a task dropped before it finished.
+fn cell_output<T>(output: Option<Output<T>>) -> Output<T> {
+    output.unwrap_or_else(|| Err(JoinError::cancelled()))
 }
 
 impl<T> Future for JoinHandle<T> {
@@ -177,27 +239,46 @@ impl<T> Future for JoinHandle<T> {
     ///
     /// If polled again after it returned `Ready`.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut slot = self.state.lock();
-        match &mut *slot {
-            Slot::Running(waker) => {
-                match waker {
-                    Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => *waker = Some(cx.waker().clone()),
+        let this = self.get_mut();
+        let output = match &mut this.repr {
+            Handle::State(state) => return state.poll_join(cx),
+            Handle::Cell(cell) => match cell.get_mut().unwrap_or_else(|e| e.into_inner()) {
+                Cell::Running { task, .. } => {
+                    cell_output(std::task::ready!(Pin::new(task).poll(cx)))
                 }
-                Poll::Pending
-            }
-            Slot::Done(_) => match std::mem::replace(&mut *slot, Slot::Taken) {
-                Slot::Done(result) => Poll::Ready(result),
-                _ => unreachable!("matched Done above"),
+                Cell::Cancelling(cancel) => {
+                    cell_output(std::task::ready!(cancel.as_mut().poll(cx)))
+                }
+                Cell::Moving => unreachable!("abort restores the cell before it unlocks"),
             },
-            Slot::Taken => panic!("JoinHandle polled after it returned the task's output"),
-        }
+            #[cfg(feature = "tokio-join")]
+            Handle::Tokio(handle) => match std::task::ready!(Pin::new(handle).poll(cx)) {
+                Ok(output) => output,
+                Err(e) if e.is_panic() => Err(JoinError::panicked(e.into_panic())),
+                Err(_) => Err(JoinError::cancelled()),
+            },
+            Handle::Taken => panic!("{POLLED_AFTER_OUTPUT}"),
+        };
+        this.repr = Handle::Taken;
+        Poll::Ready(output)
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        self.state.detached.store(true, Ordering::Release);
+        match std::mem::replace(&mut self.repr, Handle::Taken) {
+            Handle::State(state) => state.detach(),
+            Handle::Cell(cell) => match cell.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                Cell::Running { task, .. } => task.detach(),
+                // Dropping it detaches the (already cancelled) task.
+                Cell::Cancelling(cancel) => drop(cancel),
+                Cell::Moving => {}
+            },
+            // Dropping tokio's handle detaches the task.
+            #[cfg(feature = "tokio-join")]
+            Handle::Tokio(handle) => drop(handle),
+            Handle::Taken => {}
+        }
     }
 }
 
@@ -205,7 +286,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
             .field("finished", &self.is_finished())
-            .field("aborted", &self.state.is_aborted())
+            .field("aborted", &self.aborted())
             .finish_non_exhaustive()
     }
 }
@@ -310,6 +391,7 @@ mod tests {
     #[test]
     fn first_result_wins() {
         let (state, handle) = JoinState::new();
+        let handle = JoinHandle::from_state(handle);
         state.complete(Ok(1));
         state.complete(Err(JoinError::cancelled()));
         assert!(handle.is_finished());

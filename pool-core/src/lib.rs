@@ -202,6 +202,7 @@ mod counters;
 mod error;
 mod handle;
 mod join;
+mod join_state;
 mod lifecycle;
 mod metrics;
 pub mod net;

@@ -18,7 +18,7 @@ use crate::error::{BuildError, SpawnError};
 use crate::join::JoinHandle;
 use crate::metrics::{PoolMetrics, WorkerMetrics};
 use crate::placement::Placement;
-use crate::task::{TaskParts, TaskTracker};
+use crate::task::{LiveTask, TaskParts, TaskTracker};
 
 /// The shared state of one running pool: open or closed, its live tasks, and the
 /// counters of its workers.
@@ -115,6 +115,12 @@ impl Lifecycle {
     /// Whether [`close`](Lifecycle::close) was called.
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Relaxed)
+    }
+
+    /// A new task, counted live (on `worker` too, where given) until dropped; its
+    /// backend makes its join handle.
+    pub fn live_task(&self, worker: Option<usize>) -> LiveTask {
+        LiveTask::new(&self.tracker, worker)
     }
 
     /// The parts of a new task, and its join handle.

@@ -16,6 +16,7 @@ use crate::lifecycle::Lifecycle;
 use crate::placement::Placer;
 use crate::runtime::{Handle, Runtime};
 use crate::stall::Watchdog;
+use crate::task::LiveTask;
 use crate::workers::{join_all, Workers};
 
 /// A pool of worker threads, each running its own single-threaded runtime of backend `B`
@@ -58,16 +59,11 @@ impl<B: Backend> Pool<B> {
         &self.handle.shared.lifecycle
     }
 
-    /// The spawn half shared by `spawn_local` and `spawn_child`.
-    fn spawn_here<F: Future + 'static>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError> {
+    /// The checks shared by `spawn_local` and `spawn_child`, and the task to spawn.
+    fn task_here() -> Result<LiveTask, SpawnError> {
         let context = WorkerContext::current_for::<Self>().ok_or(SpawnError::NotOnWorker)?;
         context.lifecycle.check_open()?;
-        let (parts, join) = match context.index {
-            Some(worker) => context.lifecycle.task_on(worker),
-            None => context.lifecycle.task(),
-        };
-        B::spawn_local(parts.track(fut));
-        Ok(join)
+        Ok(context.lifecycle.live_task(context.index))
     }
 }
 
@@ -147,7 +143,7 @@ impl<B: Backend> Runtime for Pool<B> {
     where
         F: Future + 'static,
     {
-        Self::spawn_here(fut)
+        Ok(B::spawn_task(Self::task_here()?, fut))
     }
 
     fn spawn_child<F>(fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
@@ -155,7 +151,7 @@ impl<B: Backend> Runtime for Pool<B> {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        Self::spawn_here(fut)
+        Ok(B::spawn_send_task(Self::task_here()?, fut))
     }
 
     fn sleep_until(deadline: Instant) -> B::Sleep {

@@ -14,7 +14,8 @@ use std::time::Instant;
 use pin_project_lite::pin_project;
 
 use crate::counters::WorkerCounters;
-use crate::join::{JoinError, JoinHandle, JoinState};
+use crate::join::{JoinError, JoinHandle};
+use crate::join_state::JoinState;
 
 /// Counts the live tasks of one pool and its task panics.
 ///
@@ -141,37 +142,86 @@ impl Drop for LiveGuard {
     }
 }
 
-/// Everything a task needs before its future exists: its live guard and its join
-/// state. Made by [`Lifecycle::task`](crate::backend::Lifecycle::task)
-/// together with the task's [`JoinHandle`]; [`track`](TaskParts::track) then wraps the
-/// future, possibly later and on another thread (as `spawn_pinned` does).
+/// A task counted live before its future exists: made by
+/// [`Lifecycle::live_task`](crate::backend::Lifecycle::live_task). [`wrap`](LiveTask::wrap)
+/// turns the future into the one the pool runs; the backend stores that in its task
+/// allocation and makes the [`JoinHandle`] from the same allocation
+/// ([`join_cell`](crate::backend::join_cell) for an async-task cell). Backends whose
+/// task cannot hold the join state use [`with_join_state`](LiveTask::with_join_state).
+#[must_use = "the task counts as live until this is dropped"]
+pub struct LiveTask {
+    guard: LiveGuard,
+    /// Set at the first poll, when the worker's counters count the task as started.
+    started: bool,
+}
+
+impl LiveTask {
+    pub(crate) fn new(tracker: &Arc<TaskTracker>, worker: Option<usize>) -> Self {
+        LiveTask {
+            guard: tracker.guard_on(worker),
+            started: false,
+        }
+    }
+
+    /// Wraps `fut` as the task the pool runs; its output is the task's result.
+    pub fn wrap<F: Future>(self, fut: F) -> Supervised<F> {
+        Supervised {
+            stage: Stage::Running { fut },
+            live: self,
+        }
+    }
+
+    /// Gives the task a join state in an allocation of its own, for a task built later
+    /// (`spawn_pinned`), or a backend that boxes its tasks.
+    pub fn with_join_state<T>(self) -> (TaskParts<T>, JoinHandle<T>) {
+        let (state, handle) = JoinState::new();
+        let parts = TaskParts {
+            completer: Completer { state, done: false },
+            live: self,
+        };
+        (parts, JoinHandle::from_state(handle))
+    }
+}
+
+impl fmt::Debug for LiveTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LiveTask").finish_non_exhaustive()
+    }
+}
+
+impl Drop for LiveTask {
+    fn drop(&mut self) {
+        if self.started {
+            WorkerCounters::with_current(WorkerCounters::finished);
+        }
+    }
+}
+
+/// Everything a task needs before its future exists, when its join state lives in an
+/// allocation of its own: its live guard and its join state. Made by
+/// [`Lifecycle::task`](crate::backend::Lifecycle::task) or
+/// [`LiveTask::with_join_state`] together with the task's [`JoinHandle`];
+/// [`track`](TaskParts::track) then wraps the future, possibly later and on another
+/// thread (as `spawn_pinned` does).
 ///
 /// Dropped without being tracked (a task refused or dropped before it was built), it
 /// completes the handle with [`JoinError::is_cancelled`].
 #[must_use = "the task's JoinHandle reports it cancelled if its parts are dropped"]
 pub struct TaskParts<T> {
     completer: Completer<T>,
-    guard: LiveGuard,
-    /// Set at the first poll, when the worker's counters count the task as started.
-    started: bool,
+    live: LiveTask,
 }
 
 impl<T> TaskParts<T> {
     pub(crate) fn new(tracker: &Arc<TaskTracker>, worker: Option<usize>) -> (Self, JoinHandle<T>) {
-        let (state, handle) = JoinState::new();
-        let parts = TaskParts {
-            completer: Completer { state, done: false },
-            guard: tracker.guard_on(worker),
-            started: false,
-        };
-        (parts, handle)
+        LiveTask::new(tracker, worker).with_join_state()
     }
 
     /// Wraps `fut` as the task the pool runs.
     pub fn track<F: Future<Output = T>>(self, fut: F) -> Tracked<F> {
         Tracked {
-            stage: Stage::Running { fut },
-            parts: self,
+            inner: self.live.wrap(fut),
+            completer: self.completer,
         }
     }
 }
@@ -179,14 +229,6 @@ impl<T> TaskParts<T> {
 impl<T> fmt::Debug for TaskParts<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskParts").finish_non_exhaustive()
-    }
-}
-
-impl<T> Drop for TaskParts<T> {
-    fn drop(&mut self) {
-        if self.started {
-            WorkerCounters::with_current(WorkerCounters::finished);
-        }
     }
 }
 
@@ -220,14 +262,72 @@ pin_project! {
 }
 
 pin_project! {
-    /// A task as the pool runs it: counted live until dropped; its output, panic or
-    /// cancellation delivered to its [`JoinHandle`]; a panic ending only this task
-    /// (instead of unwinding into the worker); an abort honoured at the next poll.
+    /// A task as the pool runs it, whose output is the task's result: counted live
+    /// until dropped; a panic ending only this task (instead of unwinding into the
+    /// worker), as `Err(JoinError)`; the future dropped, on its worker, before the
+    /// result is returned.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Supervised<F: Future> {
+        #[pin]
+        stage: Stage<F>,
+        live: LiveTask,
+    }
+}
+
+impl<F: Future> Supervised<F> {
+    /// Drops the future (an abort).
+    fn cancel(self: Pin<&mut Self>) {
+        self.project().stage.set(Stage::Done);
+    }
+}
+
+impl<F: Future> Future for Supervised<F> {
+    type Output = Result<F::Output, JoinError>;
+
+    /// # Panics
+    ///
+    /// If polled again after it returned `Ready`.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let first = !this.live.started;
+        this.live.started = true;
+        let _watch = PollWatch(WorkerCounters::with_current(|c| c.begin_poll(first)) == Some(true));
+        let result = match this.stage.as_mut().project() {
+            StageProj::Done => panic!("a task polled after it finished"),
+            StageProj::Running { fut } => match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Ready(output)) => Ok(output),
+                Err(payload) => {
+                    this.live
+                        .guard
+                        .tracker
+                        .panics
+                        .fetch_add(1, Ordering::SeqCst);
+                    Err(JoinError::panicked(payload))
+                }
+            },
+        };
+        // Drop the future here, on its worker, before the joiner can see the result.
+        this.stage.set(Stage::Done);
+        Poll::Ready(result)
+    }
+}
+
+impl<F: Future> fmt::Debug for Supervised<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Supervised").finish_non_exhaustive()
+    }
+}
+
+pin_project! {
+    /// A task as the pool runs it when its join state has an allocation of its own:
+    /// a [`Supervised`] task whose result goes to that state, and an abort honoured at
+    /// the next poll.
     #[must_use = "futures do nothing unless polled"]
     pub struct Tracked<F: Future> {
         #[pin]
-        stage: Stage<F>,
-        parts: TaskParts<F::Output>,
+        inner: Supervised<F>,
+        completer: Completer<F::Output>,
     }
 }
 
@@ -236,31 +336,24 @@ impl<F: Future> Future for Tracked<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
-        let first = !this.parts.started;
-        this.parts.started = true;
-        let _watch = PollWatch(WorkerCounters::with_current(|c| c.begin_poll(first)) == Some(true));
-        let parts = &mut *this.parts;
-        let state = &parts.completer.state;
-        let result = match this.stage.as_mut().project() {
-            StageProj::Done => return Poll::Ready(()),
-            StageProj::Running { .. } if state.is_aborted() => Err(JoinError::cancelled()),
-            StageProj::Running { fut } => match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-                Ok(Poll::Pending) => {
-                    if !state.register_task(cx.waker()) {
-                        return Poll::Pending;
-                    }
+        if this.completer.done {
+            return Poll::Ready(());
+        }
+        let state = &this.completer.state;
+        let result = if state.is_aborted() {
+            this.inner.cancel();
+            Err(JoinError::cancelled())
+        } else {
+            match this.inner.as_mut().poll(cx) {
+                Poll::Ready(result) => result,
+                Poll::Pending if !state.register_task(cx.waker()) => return Poll::Pending,
+                Poll::Pending => {
+                    this.inner.cancel();
                     Err(JoinError::cancelled())
                 }
-                Ok(Poll::Ready(output)) => Ok(output),
-                Err(payload) => {
-                    parts.guard.tracker.panics.fetch_add(1, Ordering::SeqCst);
-                    Err(JoinError::panicked(payload))
-                }
-            },
+            }
         };
-        // Drop the future here, on its worker, before the joiner can see the result.
-        this.stage.set(Stage::Done);
-        parts.completer.complete(result);
+        this.completer.complete(result);
         Poll::Ready(())
     }
 }

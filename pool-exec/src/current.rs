@@ -6,8 +6,12 @@ use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use pool_core::backend::{join_cell, LiveTask};
+use pool_core::JoinHandle;
+
+use crate::inbox::Inbox;
 use crate::scheduler::Executor;
-use crate::waker::TaskWaker;
+use crate::waker::Runnable;
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
@@ -49,24 +53,36 @@ pub fn with<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
 /// Spawns `fut` on this thread's current executor: `false` (and `fut` dropped) if this
 /// thread runs none. What a backend's `Backend::spawn_local` does.
 pub fn spawn<F: Future<Output = ()> + 'static>(fut: F) -> bool {
-    with(|e| e.spawn(Box::pin(fut))).is_some()
+    with(|e| e.spawn_local(fut).detach()).is_some()
 }
 
-/// Pushes a woken task onto this thread's run queue if this thread runs its executor;
-/// gives it back otherwise.
-pub(crate) fn push_local(waker: Arc<TaskWaker>) -> Result<(), Arc<TaskWaker>> {
-    let mut waker = Some(waker);
+/// Spawns `fut` as `task` on this thread's current executor, in one allocation with
+/// its join state; `None` (and both dropped) if this thread runs none. What a
+/// backend's `Backend::spawn_send_task` does.
+pub fn spawn_send_task<F>(task: LiveTask, fut: F) -> Option<JoinHandle<F::Output>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let fut = task.wrap(fut);
+    with(|e| join_cell(e.spawn_send(fut)))
+}
+
+/// Pushes a woken task of `inbox`'s executor onto this thread's run queue if this
+/// thread runs that executor; gives it back otherwise.
+pub(crate) fn push_local(inbox: &Arc<Inbox>, runnable: Runnable) -> Result<(), Runnable> {
+    let mut runnable = Some(runnable);
     let _ = CURRENT.try_with(|c| {
         if let Ok(current) = c.try_borrow() {
             if let Some(executor) = current.as_ref() {
-                if let Some(w) = waker.take() {
-                    waker = executor.push_local(w).err();
+                if let Some(r) = runnable.take() {
+                    runnable = executor.push_local(inbox, r).err();
                 }
             }
         }
     });
-    match waker {
+    match runnable {
         None => Ok(()),
-        Some(w) => Err(w),
+        Some(r) => Err(r),
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use pool_core::backend::Task;
 
-use crate::waker::TaskWaker;
+use crate::waker::Runnable;
 
 /// Interrupts a worker blocked in its poll: backend-mio's `mio::Waker`, backend-uring's
 /// eventfd read on the ring; a counter in the executor's unit tests.
@@ -27,8 +27,20 @@ pub trait Unpark: Send + Sync + 'static {
 pub struct Batch {
     /// Tasks to spawn.
     pub(crate) tasks: Vec<Task>,
+    /// Tasks spawned already allocated (by [`ExecRemote`](crate::ExecRemote)), to queue.
+    pub(crate) spawns: Vec<Runnable>,
     /// Tasks woken from other threads.
-    pub(crate) wakes: Vec<Arc<TaskWaker>>,
+    pub(crate) wakes: Vec<Runnable>,
+}
+
+impl Batch {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.tasks.is_empty() && self.spawns.is_empty() && self.wakes.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.tasks.len() + self.spawns.len() + self.wakes.len()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -94,20 +106,28 @@ impl Inbox {
         Ok(())
     }
 
-    /// Queues a wake from another thread; drops it if the worker is stopping.
-    pub(crate) fn push_wake(&self, waker: Arc<TaskWaker>) {
-        let refused = {
+    /// Queues a task allocated by the spawner, or gives it back if the worker is
+    /// stopping.
+    pub(crate) fn submit_runnable(&self, runnable: Runnable) -> Result<(), Runnable> {
+        {
             let mut queue = self.lock();
             if queue.closed {
-                Some(waker)
-            } else {
-                queue.batch.wakes.push(waker);
-                self.queued.store(true, Ordering::Release);
-                None
+                return Err(runnable);
             }
-        };
-        // Dropped outside the lock.
-        drop(refused);
+            queue.batch.spawns.push(runnable);
+            self.queued.store(true, Ordering::Release);
+        }
+        self.notify();
+        Ok(())
+    }
+
+    /// Queues a wake from another thread, also once the worker is stopping: the
+    /// worker's [`Executor::shutdown`](crate::Executor::shutdown) then drops the task
+    /// on the worker's thread (a `!Send` task may be dropped nowhere else). A wake that
+    /// arrives after the shutdown has ended stays here, never run.
+    pub(crate) fn push_wake(&self, runnable: Runnable) {
+        self.lock().batch.wakes.push(runnable);
+        self.queued.store(true, Ordering::Release);
         self.notify();
     }
 
@@ -127,9 +147,9 @@ impl Inbox {
     /// Swaps the queued items into `into`, which must be empty (its allocations are
     /// reused for the next batch).
     pub(crate) fn take(&self, into: &mut Batch) {
-        debug_assert!(into.tasks.is_empty() && into.wakes.is_empty());
+        debug_assert!(into.is_empty());
         let mut queue = self.lock();
-        if !queue.batch.tasks.is_empty() || !queue.batch.wakes.is_empty() {
+        if !queue.batch.is_empty() {
             std::mem::swap(&mut queue.batch, into);
         }
         self.queued.store(false, Ordering::Release);
@@ -142,8 +162,7 @@ impl Inbox {
 
     /// The number of spawns and wakes queued, for metrics (takes the lock).
     pub fn len(&self) -> usize {
-        let queue = self.lock();
-        queue.batch.tasks.len() + queue.batch.wakes.len()
+        self.lock().batch.len()
     }
 
     /// Whether nothing is queued (takes the lock).
@@ -157,7 +176,7 @@ impl Inbox {
         self.sleeping.store(true, Ordering::SeqCst);
         let idle = {
             let queue = self.lock();
-            !queue.closed && queue.batch.tasks.is_empty() && queue.batch.wakes.is_empty()
+            !queue.closed && queue.batch.is_empty()
         };
         if !idle {
             self.sleeping.store(false, Ordering::SeqCst);

@@ -60,6 +60,7 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+mod backend_fns;
 pub mod coop;
 pub mod current;
 mod inbox;
@@ -77,8 +78,11 @@ pub use reactor::{Reactor, Wait};
 pub use remote::ExecRemote;
 pub use scheduler::Executor;
 pub use stats::WorkerStats;
-pub use waker::TaskWaker;
 pub use worker::Worker;
+
+/// pool-core, for [`spawn_fns!`]'s expansion in other crates.
+#[doc(hidden)]
+pub use pool_core as __pool_core;
 
 /// The event interval `K`: tasks polled per tick before the worker looks at I/O,
 /// timers and its inbox again (tokio's `event_interval`). The reasoning is in

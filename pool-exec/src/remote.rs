@@ -2,11 +2,14 @@
 
 use std::sync::Arc;
 
-use pool_core::backend::{Remote, Task};
-use pool_core::WorkerMetrics;
+use std::future::Future;
+
+use pool_core::backend::{async_task, join_cell, LiveTask, Remote, Task};
+use pool_core::{JoinHandle, SpawnError, WorkerMetrics};
 
 use crate::inbox::Inbox;
 use crate::stats::WorkerStats;
+use crate::waker::{schedule, Entry};
 
 /// Queues tasks for one worker from any thread, stops it, and reads its metrics.
 ///
@@ -46,6 +49,24 @@ impl ExecRemote {
 impl Remote for ExecRemote {
     fn submit(&self, task: Task) -> Result<(), Task> {
         self.inbox.submit(task)
+    }
+
+    /// Allocates the task here, once: the future, its output and its join waker in one
+    /// cell, which the worker queues as it is.
+    fn spawn<F>(&self, task: LiveTask, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let inbox = Arc::clone(&self.inbox);
+        let schedule = move |runnable| schedule(&inbox, runnable);
+        let (runnable, cell) = async_task::spawn(Entry::new(task.wrap(fut)), schedule);
+        let join = join_cell(cell);
+        // Refused, the task is dropped here, and its handle with it.
+        self.inbox
+            .submit_runnable(runnable)
+            .map_err(|_| SpawnError::Shutdown)?;
+        Ok(join)
     }
 
     fn stop(&self) {

@@ -1,38 +1,38 @@
-//! [`Executor`]: task storage and the run queue of one worker.
+//! [`Executor`]: the run queue of one worker, and the tasks it has started.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use std::task::{Context, Waker};
+use std::task::Waker;
 
-use pool_core::backend::LocalFuture;
+use pool_core::backend::{async_task, LocalFuture};
 use slab::Slab;
 
 use crate::coop;
 use crate::inbox::{Batch, Inbox};
-use crate::waker::TaskWaker;
-
-/// One stored task. `future` is `None` only while the task is being polled.
-struct Slot {
-    future: Option<LocalFuture>,
-    header: Arc<TaskWaker>,
-}
+use crate::waker::{schedule, Entry, Runnable};
 
 /// The single-threaded executor of one worker.
 ///
-/// Tasks live in a slab; the run queue holds the wakers of the tasks to poll. A task's
-/// future is taken out of its slot while it is polled, so the task may spawn (which
-/// inserts into the slab) without a `RefCell` conflict. A queued waker whose slot has
-/// since been freed or reused by another task is skipped.
+/// A task is one allocation (an async-task cell holding the future, its output and its
+/// join waker; see `waker.rs`). The run queue holds the tasks to poll; a task is in it
+/// at most once at a time. A task that has been polled once is also in the set of
+/// started tasks, through a `Waker`, so that [`shutdown`](Executor::shutdown) can reach
+/// (and drop) the tasks that wait for a wake-up; it leaves the set when its future is
+/// dropped.
 ///
 /// Tasks that spent their cooperative budget wait in a separate *deferred* list, which
 /// the worker moves to the back of the run queue only after its next reactor turn
 /// ([`wake_deferred`](Executor::wake_deferred)), so that I/O and timers always run
 /// between two budgets of the same task.
 pub struct Executor {
-    tasks: RefCell<Slab<Slot>>,
-    run_queue: RefCell<VecDeque<Arc<TaskWaker>>>,
+    /// Queued tasks; `true` marks a spawn not yet polled.
+    run_queue: RefCell<VecDeque<(Runnable, bool)>>,
+    /// The spawns in the run queue not yet polled.
+    fresh: Cell<usize>,
+    started: RefCell<Slab<Waker>>,
     deferred: RefCell<Vec<Waker>>,
     inbox: Arc<Inbox>,
 }
@@ -41,8 +41,9 @@ impl Executor {
     /// An executor with no tasks, reached from other threads through `inbox`.
     pub fn new(inbox: Arc<Inbox>) -> Self {
         Executor {
-            tasks: RefCell::new(Slab::new()),
             run_queue: RefCell::new(VecDeque::new()),
+            fresh: Cell::new(0),
+            started: RefCell::new(Slab::new()),
             deferred: RefCell::new(Vec::new()),
             inbox,
         }
@@ -54,33 +55,80 @@ impl Executor {
         &self.inbox
     }
 
+    /// The schedule function of this executor's tasks.
+    fn scheduler(&self) -> impl Fn(Runnable) + Send + Sync + 'static {
+        let inbox = Arc::clone(&self.inbox);
+        move |runnable| schedule(&inbox, runnable)
+    }
+
     /// Stores `future` as a new task and queues it to run.
     pub fn spawn(&self, future: LocalFuture) {
-        let header = {
-            let mut tasks = self.tasks.borrow_mut();
-            let entry = tasks.vacant_entry();
-            let header = TaskWaker::new(entry.key(), Arc::clone(&self.inbox));
-            entry.insert(Slot {
-                future: Some(future),
-                header: Arc::clone(&header),
-            });
-            header
-        };
-        self.run_queue.borrow_mut().push_back(header);
+        self.spawn_local(future).detach();
+    }
+
+    /// Stores `future` as a new task (one allocation) and queues it to run; the
+    /// returned task gives its output. Call on this executor's thread.
+    pub fn spawn_local<F: Future + 'static>(&self, future: F) -> async_task::Task<F::Output> {
+        let (runnable, task) = async_task::spawn_local(Entry::new(future), self.scheduler());
+        self.push_fresh(runnable);
+        task
+    }
+
+    /// [`spawn_local`](Executor::spawn_local) for a `Send` future, which then needs no
+    /// check of the thread that polls or drops it.
+    pub fn spawn_send<F>(&self, future: F) -> async_task::Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (runnable, task) = async_task::spawn(Entry::new(future), self.scheduler());
+        self.push_fresh(runnable);
+        task
+    }
+
+    fn push_fresh(&self, runnable: Runnable) {
+        self.fresh.set(self.fresh.get() + 1);
+        self.run_queue.borrow_mut().push_back((runnable, true));
     }
 
     /// Queues a task woken on this thread, if it belongs to this executor.
-    pub(crate) fn push_local(&self, waker: Arc<TaskWaker>) -> Result<(), Arc<TaskWaker>> {
-        if !Arc::ptr_eq(&waker.inbox, &self.inbox) {
-            return Err(waker);
+    pub(crate) fn push_local(
+        &self,
+        inbox: &Arc<Inbox>,
+        runnable: Runnable,
+    ) -> Result<(), Runnable> {
+        if !Arc::ptr_eq(inbox, &self.inbox) {
+            return Err(runnable);
         }
         match self.run_queue.try_borrow_mut() {
             Ok(mut queue) => {
-                queue.push_back(waker);
+                queue.push_back((runnable, false));
                 Ok(())
             }
-            Err(_) => Err(waker),
+            Err(_) => Err(runnable),
         }
+    }
+
+    /// A task's first poll: it enters the set of started tasks. Gives its key and this
+    /// executor's mark, or `None` if the set is busy (during shutdown).
+    pub(crate) fn enter(&self, waker: &Waker) -> Option<(usize, usize)> {
+        let mut started = self.started.try_borrow_mut().ok()?;
+        Some((started.insert(waker.clone()), self.mark()))
+    }
+
+    /// A started task's future is dropped: it leaves the set, if it is in this
+    /// executor's (`owner`).
+    pub(crate) fn leave(&self, key: usize, owner: usize) {
+        if owner == self.mark() {
+            if let Ok(mut started) = self.started.try_borrow_mut() {
+                drop(started.try_remove(key));
+            }
+        }
+    }
+
+    /// Tells this executor's tasks from another's.
+    fn mark(&self) -> usize {
+        Arc::as_ptr(&self.inbox) as usize
     }
 
     /// Moves what other threads queued into this executor: spawns the tasks (building
@@ -94,8 +142,12 @@ impl Executor {
                 self.spawn(future);
             }
         }
+        for runnable in scratch.spawns.drain(..) {
+            self.push_fresh(runnable);
+        }
         if !scratch.wakes.is_empty() {
-            self.run_queue.borrow_mut().extend(scratch.wakes.drain(..));
+            let mut queue = self.run_queue.borrow_mut();
+            queue.extend(scratch.wakes.drain(..).map(|runnable| (runnable, false)));
         }
     }
 
@@ -132,12 +184,13 @@ impl Executor {
 
     /// Whether no task is stored.
     pub fn is_empty(&self) -> bool {
-        self.tasks.borrow().is_empty()
+        self.len() == 0
     }
 
-    /// The number of tasks stored (running or waiting).
+    /// The number of tasks stored: started and not finished, or queued for their
+    /// first poll.
     pub fn len(&self) -> usize {
-        self.tasks.borrow().len()
+        self.started.borrow().len() + self.fresh.get()
     }
 
     /// Polls up to `max` queued tasks, stopping early if the run queue empties or a stop
@@ -146,62 +199,44 @@ impl Executor {
     pub fn tick(&self, max: usize) -> usize {
         let mut polled = 0;
         while polled < max && !self.inbox.is_stopping() {
-            let Some(header) = self.run_queue.borrow_mut().pop_front() else {
+            let Some((runnable, fresh)) = self.run_queue.borrow_mut().pop_front() else {
                 break;
             };
-            if self.poll_task(header) {
-                polled += 1;
+            if fresh {
+                self.fresh.set(self.fresh.get() - 1);
             }
+            coop::reset();
+            // Pool tasks catch their own panics; this only guards the executor against
+            // a future that does not (its task is then closed and dropped).
+            let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+            polled += 1;
         }
         polled
     }
 
-    /// Polls the task of `header` once; `false` if it no longer exists.
-    fn poll_task(&self, header: Arc<TaskWaker>) -> bool {
-        let key = header.key;
-        let future = match self.tasks.borrow_mut().get_mut(key) {
-            Some(slot) if Arc::ptr_eq(&slot.header, &header) => slot.future.take(),
-            _ => None,
-        };
-        let Some(mut future) = future else {
-            return false;
-        };
-        header.unqueue();
-        let waker = Waker::from(header);
-        let mut cx = Context::from_waker(&waker);
-        coop::reset();
-        // Pool tasks catch their own panics; this only guards the executor's state
-        // against a future that does not.
-        let done = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
-            .map_or(true, |poll| poll.is_ready());
-        if done {
-            let slot = self.tasks.borrow_mut().remove(key);
-            slot.header.retire();
-            // Dropped here, outside any borrow: the drop may spawn or wake.
-            drop(slot);
-            drop(future);
-        } else {
-            self.tasks.borrow_mut()[key].future = Some(future);
-        }
-        true
-    }
-
     /// Drops every task (on this thread) and clears the run queue. Futures dropped here
     /// may spawn or wake others; those are dropped too.
+    ///
+    /// A started task that waits for a wake-up is woken, which queues it (here, or in
+    /// the inbox, which keeps taking wakes after it closed), and then dropped from its
+    /// queue: its future is dropped and its join handle reports it cancelled.
     pub fn shutdown(&self) {
         loop {
-            let slots: Vec<Slot> = self.tasks.borrow_mut().drain().collect();
-            let queued: VecDeque<_> = std::mem::take(&mut *self.run_queue.borrow_mut());
+            let started = std::mem::take(&mut *self.started.borrow_mut());
+            let queued = std::mem::take(&mut *self.run_queue.borrow_mut());
             let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
-            if slots.is_empty() && queued.is_empty() && deferred.is_empty() {
+            let mut late = Batch::default();
+            self.inbox.take(&mut late);
+            self.fresh.set(0);
+            if started.is_empty() && queued.is_empty() && deferred.is_empty() && late.is_empty() {
                 break;
             }
-            for slot in &slots {
-                slot.header.retire();
+            for (_, waker) in started {
+                waker.wake();
             }
             drop(queued);
             drop(deferred);
-            drop(slots);
+            drop(late);
         }
     }
 }
@@ -215,7 +250,7 @@ impl Drop for Executor {
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Executor")
-            .field("tasks", &self.tasks.try_borrow().map(|t| t.len()).ok())
+            .field("started", &self.started.try_borrow().map(|t| t.len()).ok())
             .field(
                 "runnable",
                 &self.run_queue.try_borrow().map(|q| q.len()).ok(),

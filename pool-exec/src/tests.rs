@@ -228,6 +228,10 @@ fn wake_from_another_thread_during_poll() {
 #[test]
 fn wake_after_completion_does_nothing() {
     let (executor, counter) = executor();
+    // As on a worker: a task enters the set of started tasks (which shutdown drops)
+    // through the current executor. The second task below never finishes, and its
+    // waker, in its own future, would keep it alive otherwise.
+    let _current = current::enter(Rc::clone(&executor));
     let (first, done, slot, _) = gate();
     done.store(true, Ordering::SeqCst);
     executor.spawn(Box::pin(first));

@@ -1,67 +1,68 @@
-//! [`TaskWaker`]: the waker of one task, usable from any thread.
+//! How a task is woken and found again: the schedule function of every task cell, and
+//! the [`Entry`] that keeps a started task known to its executor.
+//!
+//! A task is one async-task cell: the future, its output slot, its join waker and its
+//! state flags in one allocation, which its `Waker`s and its
+//! [`JoinHandle`](pool_core::JoinHandle) share. The cell queues itself at most once at
+//! a time: a wake while it is queued or running only marks it. The schedule function
+//! stored in the cell decides where it goes.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Wake;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
 
 use crate::current;
 use crate::inbox::Inbox;
 
-/// The shared header of one task, opaque outside this crate; a `std::task::Waker` is an `Arc` of it.
-///
-/// Waking on the owning worker's thread pushes the task onto that executor's local run
-/// queue; waking from any other thread pushes it onto the worker's [`Inbox`], which
-/// interrupts the worker's poll if it is asleep.
-#[derive(Debug)]
-pub struct TaskWaker {
-    /// The task's key in its executor's slab.
-    pub(crate) key: usize,
-    /// `true` while the task sits in a run queue or inbox, or once it has finished;
-    /// a wake only schedules the task when it flips this from `false` to `true`, so a
-    /// task is queued at most once at a time.
-    pub(crate) queued: AtomicBool,
-    /// The inbox of the worker that owns the task.
-    pub(crate) inbox: Arc<Inbox>,
+/// A task ready to be polled: `run` polls it once (or drops it, if it was cancelled).
+pub(crate) type Runnable = pool_core::backend::async_task::Runnable;
+
+/// The schedule function of a task owned by the worker of `inbox`: onto that
+/// executor's run queue when this thread runs it, else onto the inbox (which unparks
+/// the worker if it sleeps).
+pub(crate) fn schedule(inbox: &Arc<Inbox>, runnable: Runnable) {
+    if let Err(runnable) = current::push_local(inbox, runnable) {
+        inbox.push_wake(runnable);
+    }
 }
 
-impl TaskWaker {
-    pub(crate) fn new(key: usize, inbox: Arc<Inbox>) -> Arc<Self> {
-        Arc::new(TaskWaker {
-            key,
-            queued: AtomicBool::new(true),
-            inbox,
-        })
+pin_project! {
+    /// A task's future as its executor runs it. At its first poll it enters its
+    /// executor's set of started tasks (which shutdown drops); it leaves when dropped.
+    /// A task never polled is always in a queue, where shutdown finds it too.
+    pub(crate) struct Entry<F> {
+        #[pin]
+        fut: F,
+        // Its key in the set, and which executor's set (the address of its inbox).
+        entered: Option<(usize, usize)>,
     }
 
-    /// Marks the task as taken off its queue, about to be polled: a wake from now on
-    /// queues it again.
-    pub(crate) fn unqueue(&self) {
-        self.queued.store(false, Ordering::SeqCst);
-    }
-
-    /// Marks the task as finished: wakes from now on do nothing.
-    pub(crate) fn retire(&self) {
-        self.queued.store(true, Ordering::SeqCst);
-    }
-
-    fn schedule(self: Arc<Self>) {
-        if let Err(this) = current::push_local(self) {
-            let inbox = Arc::clone(&this.inbox);
-            inbox.push_wake(this);
+    impl<F> PinnedDrop for Entry<F> {
+        fn drop(this: Pin<&mut Self>) {
+            if let Some((key, owner)) = *this.project().entered {
+                current::with(|executor| executor.leave(key, owner));
+            }
         }
     }
 }
 
-impl Wake for TaskWaker {
-    fn wake(self: Arc<Self>) {
-        if !self.queued.swap(true, Ordering::SeqCst) {
-            self.schedule();
-        }
+impl<F> Entry<F> {
+    pub(crate) fn new(fut: F) -> Self {
+        Entry { fut, entered: None }
     }
+}
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        if !self.queued.swap(true, Ordering::SeqCst) {
-            Arc::clone(self).schedule();
+impl<F: Future> Future for Entry<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        if this.entered.is_none() {
+            *this.entered = current::with(|executor| executor.enter(cx.waker())).flatten();
         }
+        this.fut.poll(cx)
     }
 }

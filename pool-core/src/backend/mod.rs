@@ -25,9 +25,14 @@ pub use crate::context::{
     ContextGuard, PoolId, WorkerContext, BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER,
 };
 pub use crate::counters::{CountersGuard, WorkerCounters};
+pub use crate::join::join_cell;
+#[cfg(feature = "tokio-join")]
+pub use crate::join::join_tokio;
 pub use crate::lifecycle::{GateResult, Lifecycle, Reporter, StartGate};
 pub use crate::net::poll_owned::{PollBuf, PollOwned};
 pub use crate::placement::RoundRobin;
-pub use crate::task::{LiveGuard, TaskParts, TaskTracker, Tracked};
+pub use crate::task::{LiveGuard, LiveTask, Supervised, TaskParts, TaskTracker, Tracked};
+/// The task cell crate of the hand-built backends, at the version [`join_cell`] takes.
+pub use async_task;
 pub use runtime_impl::{check_worker, RuntimeImpl};
 pub use traits::{Backend, LocalFuture, Remote, SendFuture, Task, Worker};

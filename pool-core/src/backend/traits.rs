@@ -8,8 +8,11 @@ use std::pin::Pin;
 use std::time::Instant;
 
 use crate::config::{ParkPolicy, PoolConfig};
+use crate::error::SpawnError;
+use crate::join::JoinHandle;
 use crate::metrics::WorkerMetrics;
 use crate::net::{OwnedIo, TcpListener, TcpStream};
+use crate::task::LiveTask;
 
 /// A boxed `Send` future.
 pub type SendFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -105,6 +108,31 @@ pub trait Backend: Send + Sync + 'static {
     /// only calls this on a worker thread, from inside [`Worker::run`].
     fn spawn_local<F: Future<Output = ()> + 'static>(fut: F);
 
+    /// Spawns `fut` as `task` on the worker running on the calling thread, and returns
+    /// its join handle: [`Runtime::spawn_local`](crate::Runtime::spawn_local)'s path.
+    /// Called only where [`spawn_local`](Backend::spawn_local) may be.
+    ///
+    /// The default gives the task a join state of its own
+    /// ([`LiveTask::with_join_state`]) and spawns it with `spawn_local`: one
+    /// allocation more than the backend's task. Override it where the backend's task
+    /// can hold the join state (wrap `fut` with [`LiveTask::wrap`]).
+    fn spawn_task<F: Future + 'static>(task: LiveTask, fut: F) -> JoinHandle<F::Output> {
+        let (parts, join) = task.with_join_state();
+        Self::spawn_local(parts.track(fut));
+        join
+    }
+
+    /// [`spawn_task`](Backend::spawn_task) for a `Send` task with a `Send` output:
+    /// [`Runtime::spawn_child`](crate::Runtime::spawn_child)'s path. The default is
+    /// `spawn_task`.
+    fn spawn_send_task<F>(task: LiveTask, fut: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        Self::spawn_task(task, fut)
+    }
+
     /// A future that completes at `deadline` on the timers of the worker that polls
     /// it. Creating it anywhere is fine; polling it off a worker of this backend panics
     /// with [`TIME_OUTSIDE_WORKER`](crate::time::TIME_OUTSIDE_WORKER).
@@ -132,6 +160,27 @@ pub trait Remote: Send + Sync + 'static {
     ///
     /// Gives the task back if the worker has stopped.
     fn submit(&self, task: Task) -> Result<(), Task>;
+
+    /// Spawns `fut` as `task` on this worker and returns its join handle:
+    /// [`Handle::spawn`](crate::Handle::spawn)'s path.
+    ///
+    /// The default gives the task a join state of its own
+    /// ([`LiveTask::with_join_state`]) and [`submit`](Remote::submit)s it boxed. Override
+    /// it where the backend can allocate its task here, holding the join state.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::Shutdown`] if the worker has stopped.
+    fn spawn<F>(&self, task: LiveTask, fut: F) -> Result<JoinHandle<F::Output>, SpawnError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (parts, join) = task.with_join_state();
+        self.submit(Task::Ready(Box::pin(parts.track(fut))))
+            .map_err(|_| SpawnError::Shutdown)?;
+        Ok(join)
+    }
 
     /// Tells the worker to stop at its next yield. Idempotent.
     fn stop(&self);

@@ -34,6 +34,7 @@
 //!
 //! Enable with the `conformance` feature, usually as a dev-dependency.
 
+pub mod alloc;
 mod fairness;
 mod join;
 mod lifecycle;

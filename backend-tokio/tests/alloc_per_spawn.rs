@@ -1,0 +1,19 @@
+//! The pool's join handle wraps tokio's, which shares tokio's task allocation: a spawn
+//! allocates once, from a task on a worker, on both tokio runtimes and on every spawn
+//! path (`Handle::spawn` on the per-thread pool goes straight to the worker's runtime,
+//! through its `tokio::runtime::Handle`, not through the worker's channel). Its own
+//! binary: the counting allocator counts every thread, so no other test may run beside
+//! it.
+
+use backend_tokio::{TokioMultiThread, TokioPool};
+use pool_core::conformance::alloc::{check_spawn_paths, SpawnPath};
+
+pool_core::counting_allocator!();
+
+#[test]
+fn one_allocation_per_spawn() {
+    let all = [SpawnPath::Handle, SpawnPath::Child, SpawnPath::Local].map(|p| (p, 1));
+    check_spawn_paths::<TokioPool>(allocations, &all);
+    // tokio-mt has no `spawn_local` (it errors).
+    check_spawn_paths::<TokioMultiThread>(allocations, &all[..2]);
+}
