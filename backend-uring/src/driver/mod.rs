@@ -28,8 +28,9 @@ use uring_core::{BufRing, Features, ONLY_GROUP};
 const SQ_ENTRIES: u32 = 1024;
 /// Completion queue entries per ring: room for many multishot completions per turn.
 const CQ_ENTRIES: u32 = 8192;
-/// Buffers in the provided buffer ring.
-const RING_BUFFERS: u16 = 512;
+/// Buffers in the provided buffer ring: as many as uring-ref's. A lent buffer stays
+/// out of the ring until its echo is sent, so past half of them lent receives copy.
+const RING_BUFFERS: u16 = 1024;
 /// Size of each provided buffer.
 const RING_BUFFER_SIZE: u32 = 4096;
 

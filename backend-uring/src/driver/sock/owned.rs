@@ -171,6 +171,13 @@ impl Inner {
         driver: u64,
         inbox: &std::sync::Arc<Inbox>,
     ) -> Poll<io::Result<Lent>> {
+        // Over half the ring lent out (a buffer stays lent until its echo is sent):
+        // lend copies, so that the ring does not run dry, which would end every
+        // multishot receive on the worker (`ENOBUFS`) and cost each a re-arm.
+        let ring_low = self
+            .bufs
+            .as_ref()
+            .is_some_and(|bufs| bufs.lent() * 2 > usize::from(bufs.count()));
         let sock = &mut self.socks[key];
         let Some(chunk) = sock.chunks.front_mut() else {
             return self
@@ -178,7 +185,7 @@ impl Inner {
                 .map_ok(|()| Lent::Owned(Vec::new()));
         };
         let lent = match chunk {
-            Chunk::Ring { buf, off } if buf.len() - *off <= max => {
+            Chunk::Ring { buf, off } if buf.len() - *off <= max && !ring_low => {
                 let Some(Chunk::Ring { mut buf, off }) = sock.chunks.pop_front() else {
                     unreachable!("matched above")
                 };
@@ -187,8 +194,13 @@ impl Inner {
                 Lent::Ring(HomeBuf::new(buf, driver, std::sync::Arc::clone(inbox)))
             }
             Chunk::Ring { buf, off } => {
-                let part = buf[*off..*off + max].to_vec();
-                *off += max;
+                let n = (buf.len() - *off).min(max);
+                let part = buf[*off..*off + n].to_vec();
+                *off += n;
+                if *off == buf.len() {
+                    // Its buffer goes back to the ring.
+                    sock.chunks.pop_front();
+                }
                 Lent::Owned(part)
             }
             Chunk::Owned { buf, off } if *off == 0 && buf.len() <= max => {
