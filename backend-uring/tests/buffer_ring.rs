@@ -13,8 +13,8 @@ use tokio::io::AsyncReadExt;
 mod support;
 use support::ring_filled_to;
 
-/// More than the ring holds (512 buffers of 4 KiB), so that it runs dry.
-const PAYLOAD: usize = 3 << 20;
+/// More than the ring holds (1024 buffers of 4 KiB), so that it runs dry.
+const PAYLOAD: usize = 6 << 20;
 
 fn byte(i: usize) -> u8 {
     (i % 251) as u8

@@ -40,8 +40,8 @@ fn a_pool_dropped_with_ring_buffers_lent_out_tears_down_cleanly() {
             std::future::pending::<()>().await;
         })
         .unwrap();
-    // 1 MiB: half of the 2 MiB ring, plus the byte read first.
-    client.write_all(&vec![1u8; (1 << 20) + 1]).unwrap();
+    // 2 MiB: half of the 4 MiB ring, plus the byte read first.
+    client.write_all(&vec![1u8; (2 << 20) + 1]).unwrap();
     let count = ready_rx.recv_timeout(PATIENCE).expect("the ring fills");
     assert!(count > 0, "UringPool has a buffer ring on the test machine");
     pool.shutdown_now();

@@ -20,7 +20,7 @@ use pool_exec::Inbox;
 use slab::Slab;
 
 pub(crate) use lent::Lent;
-pub(crate) use op::{Op, OpKind};
+pub(crate) use op::{Op, OpKind, Slot};
 pub(crate) use sock::{Sock, SockRef};
 use uring_core::{BufRing, Features, ONLY_GROUP};
 
@@ -28,8 +28,9 @@ use uring_core::{BufRing, Features, ONLY_GROUP};
 const SQ_ENTRIES: u32 = 1024;
 /// Completion queue entries per ring: room for many multishot completions per turn.
 const CQ_ENTRIES: u32 = 8192;
-/// Buffers in the provided buffer ring.
-const RING_BUFFERS: u16 = 512;
+/// Buffers in the provided buffer ring: as many as uring-ref's. A lent buffer stays
+/// out of the ring until its echo is sent, so past half of them lent receives copy.
+const RING_BUFFERS: u16 = 1024;
 /// Size of each provided buffer.
 const RING_BUFFER_SIZE: u32 = 4096;
 
@@ -66,6 +67,8 @@ pub(crate) struct Inner {
     pub(crate) ring: IoUring,
     pub(crate) features: &'static Features,
     pub(crate) ops: Slab<Op>,
+    /// Socket slot operations ([`Slot`]) in flight, over all sockets.
+    pub(crate) slot_ops: usize,
     pub(crate) socks: Slab<Sock>,
     /// The provided buffer ring, if the kernel has multishot receive into one. Its
     /// [`RingBuf`](uring_core::RingBuf)s hold it too.
@@ -131,6 +134,7 @@ impl Driver {
             ring,
             features,
             ops: Slab::with_capacity(256),
+            slot_ops: 0,
             socks: Slab::with_capacity(256),
             bufs,
             next_gen: 0,
@@ -182,13 +186,22 @@ impl Driver {
 impl Inner {
     /// Allocates an op slot for `kind` on `sock`; returns its `user_data`.
     pub(crate) fn insert_op(&mut self, sock: Option<usize>, kind: OpKind) -> u64 {
-        self.next_gen = self.next_gen.wrapping_add(1);
+        self.next_gen = op::next_gen(self.next_gen);
         let gen = self.next_gen;
         let key = self.ops.insert(Op { gen, sock, kind });
         if let Some(s) = sock {
             self.socks[s].inflight += 1;
         }
         op::user_data(key, gen)
+    }
+
+    /// Starts using `slot` of socket `sock`; returns its `user_data`. The caller puts
+    /// what the operation lends the kernel into the socket (see [`Slot`]).
+    pub(crate) fn insert_slot(&mut self, sock: usize, slot: Slot) -> u64 {
+        let s = &mut self.socks[sock];
+        s.inflight += 1;
+        self.slot_ops += 1;
+        op::slot_data(sock, s.gen(), slot)
     }
 
     /// Pushes `entry` onto the submission queue, submitting first if it is full.
@@ -324,6 +337,17 @@ impl Inner {
         if user_data == op::CANCEL {
             return;
         }
+        if let Some((s, gen, slot)) = op::split_slot(user_data) {
+            // Present: a socket stays in the slab until its slots' last completions.
+            let Some(sock) = self.socks.get(s) else {
+                return debug_assert!(false, "a slot completion without its socket");
+            };
+            debug_assert!(op::slot_gen_matches(gen, sock.gen()));
+            return match slot {
+                Slot::RecvMulti => self.complete_sock(s, user_data, result, flags, None),
+                Slot::SendOwned => self.complete_owned(s, user_data, result),
+            };
+        }
         let (key, gen) = op::split(user_data);
         let Some(op) = self.ops.get_mut(key).filter(|op| op.gen == gen) else {
             return;
@@ -348,23 +372,24 @@ impl Inner {
 
     /// The number of operations in flight.
     pub(crate) fn in_flight(&self) -> usize {
-        self.ops.len()
+        self.ops.len() + self.slot_ops
     }
 
     /// Cancels every operation and waits (up to a few seconds) for their completions.
     /// Returns whether all arrived: only then may their buffers be freed.
     pub(crate) fn drain(&mut self) -> bool {
         self.stop_owned_sends();
-        let keys: Vec<u64> = self
+        let mut keys: Vec<u64> = self
             .ops
             .iter()
             .map(|(key, op)| op::user_data(key, op.gen))
             .collect();
+        keys.extend(self.socks.iter().flat_map(|(_, sock)| sock.slot_ops()));
         for ud in keys {
             self.cancel(ud);
         }
         let give_up = Instant::now() + Duration::from_secs(5);
-        while !self.ops.is_empty() && Instant::now() < give_up {
+        while self.in_flight() > 0 && Instant::now() < give_up {
             // Every op was asked to cancel: each completes promptly.
             if let Err(e) = self.enter(1) {
                 eprintln!("backend-uring: io_uring_enter failed while draining: {e}");
@@ -373,7 +398,7 @@ impl Inner {
             self.reap();
             self.wake.clear();
         }
-        self.ops.is_empty()
+        self.in_flight() == 0
     }
 }
 
@@ -381,6 +406,11 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let inner = self.inner.get_mut();
         let drained = inner.drain();
+        if !drained {
+            // Buffer lifetime: a socket's slot op never completed; the send buffer it
+            // holds must never be freed (and its descriptor number never reused).
+            std::mem::forget(std::mem::take(&mut inner.socks));
+        }
         // Sockets first (their fds close, their received ring buffers go back), then
         // the ring.
         inner.socks.clear();

@@ -16,9 +16,8 @@ use pool_exec::{coop, Inbox};
 use uring_core::{Accepted, Received, RingBuf};
 
 use super::lent::on_home;
-use super::{current, off_worker, Inner, Op, OpKind};
+use super::{current, off_worker, op, Inner, Op, OpKind, Slot};
 use owned::OwnedSends;
-pub(crate) use owned::SendEntry;
 
 /// The largest single send: a bigger write is reported as a short write.
 const MAX_SEND: usize = 256 * 1024;
@@ -68,6 +67,19 @@ pub(crate) struct Sock {
     owned: OwnedSends,
 }
 
+impl Sock {
+    /// Its generation: distinguishes it from earlier sockets in the same slab slot.
+    pub(crate) fn gen(&self) -> u32 {
+        self.gen
+    }
+
+    /// The `user_data` of its slot operations in flight ([`Slot`]).
+    pub(crate) fn slot_ops(&self) -> impl Iterator<Item = u64> {
+        let recv = self.recv_op.filter(|ud| op::split_slot(*ud).is_some());
+        recv.into_iter().chain(self.owned.in_flight())
+    }
+}
+
 fn set_waker(slot: &mut Option<Waker>, waker: &Waker) {
     match slot {
         Some(w) if w.will_wake(waker) => {}
@@ -99,7 +111,7 @@ impl SockRef {
     pub(crate) fn register(fd: OwnedFd) -> io::Result<Self> {
         let driver = current().ok_or_else(off_worker)?;
         let mut inner = driver.inner.borrow_mut();
-        inner.next_gen = inner.next_gen.wrapping_add(1);
+        inner.next_gen = op::next_gen(inner.next_gen);
         let gen = inner.next_gen;
         let fd = Arc::new(fd);
         let key = inner.socks.insert(Sock {
@@ -260,13 +272,6 @@ impl Inner {
         flags: u32,
         done: Option<Op>,
     ) {
-        let done = match done {
-            Some(Op {
-                kind: OpKind::SendOwned(entry),
-                ..
-            }) => return self.complete_owned(s, user_data, result, entry),
-            done => done,
-        };
         let kind = done.as_ref().map(|op| &op.kind);
         let owned = matches!(kind, Some(OpKind::Recv(_)));
         let is_recv = self.socks[s].recv_op == Some(user_data);
@@ -339,8 +344,13 @@ impl Inner {
                 self.wake.push(w);
             }
         }
-        if let Some(op) = done {
-            self.finish(s, user_data, op);
+        match done {
+            Some(op) => self.finish(s, user_data, op),
+            // The last completion of the multishot receive slot.
+            None if !io_uring::cqueue::more(flags) && op::split_slot(user_data).is_some() => {
+                self.finish_op(s, user_data);
+            }
+            None => {}
         }
     }
 
@@ -380,6 +390,9 @@ impl Inner {
     }
 
     fn finish_op(&mut self, s: usize, user_data: u64) {
+        if op::split_slot(user_data).is_some() {
+            self.slot_ops -= 1;
+        }
         let sock = &mut self.socks[s];
         for slot in [
             &mut sock.recv_op,
@@ -404,7 +417,7 @@ impl Inner {
         let ring = self.bufs.as_ref().filter(|_| !self.socks[key].nobufs);
         let (ud, entry) = if let Some(ring) = ring {
             let entry = uring_core::recv_multi(fd, ring);
-            (self.insert_op(Some(key), OpKind::RecvMulti), entry)
+            (self.insert_slot(key, Slot::RecvMulti), entry)
         } else {
             let mut buf = vec![0u8; want.clamp(1, MAX_RECV)];
             let (ptr, len) = (buf.as_mut_ptr(), buf.len() as u32);

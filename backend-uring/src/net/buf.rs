@@ -18,8 +18,9 @@ use crate::driver::Lent;
 /// [`send_owned`](pool_core::net::OwnedIo::send_owned) of a stream on the same worker
 /// sends straight from the ring buffer, which goes back to the ring when the send
 /// completes. The memory stays valid as long as any `UringBuf` lives, even after its
-/// pool has stopped. Hold few at a time: the ring has 512 buffers per worker, and
-/// when it runs dry receives fall back to one owned buffer each.
+/// pool has stopped. Hold few at a time: the ring has 1024 buffers per worker; while
+/// more than half are lent out, `recv` lends copies instead, and when it runs dry
+/// receives fall back to one owned buffer each.
 ///
 /// ```
 /// use std::io::Write;

@@ -54,6 +54,8 @@ pub struct BufRing {
     mem: RingMem,
     group: u16,
     held: Box<[Cell<bool>]>,
+    /// How many `held` flags are set.
+    lent: Cell<usize>,
 }
 
 impl BufRing {
@@ -96,6 +98,7 @@ impl BufRing {
             mem,
             group,
             held: (0..count).map(|_| Cell::new(false)).collect(),
+            lent: Cell::new(0),
         };
         for bid in 0..count {
             ring.mem.push(bid);
@@ -134,10 +137,14 @@ impl BufRing {
         self.mem.size()
     }
 
-    /// The number of buffers held by a [`RingBuf`] now (it counts them: for tests
-    /// and diagnostics).
+    /// The number of buffers held by a [`RingBuf`] now (a counter: cheap enough to
+    /// check on every receive, as a backend does to copy before the ring runs dry).
     pub fn lent(&self) -> usize {
-        self.held.iter().filter(|h| h.get()).count()
+        debug_assert_eq!(
+            self.lent.get(),
+            self.held.iter().filter(|h| h.get()).count()
+        );
+        self.lent.get()
     }
 
     /// The guard over buffer `bid`, which a completion reported holding `len` bytes.
@@ -168,6 +175,7 @@ impl BufRing {
         if held.replace(true) {
             return Err(bad(&format!("buffer {bid}, which is already held")));
         }
+        self.lent.set(self.lent.get() + 1);
         Ok(RingBuf::new(Rc::clone(self), bid, len))
     }
 
@@ -188,6 +196,7 @@ impl BufRing {
         let was_held = self.held[usize::from(bid)].replace(false);
         debug_assert!(was_held, "buffer {bid} given back twice");
         if was_held {
+            self.lent.set(self.lent.get() - 1);
             self.mem.push(bid);
             self.mem.publish();
         }

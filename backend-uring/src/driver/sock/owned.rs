@@ -28,7 +28,7 @@ use uring_core::RingBuf;
 
 use super::{errno, set_waker, Chunk, SockRef, MAX_SEND};
 use crate::driver::lent::HomeBuf;
-use crate::driver::{Inner, Lent, OpKind};
+use crate::driver::{Inner, Lent, Slot};
 use crate::net::UringBuf;
 
 /// Owned sends queued behind the one in flight, at most (backpressure).
@@ -88,8 +88,9 @@ impl std::fmt::Debug for SendEntry {
 /// A socket's owned sends.
 #[derive(Default)]
 pub(crate) struct OwnedSends {
-    /// The `user_data` of the send in flight.
-    op: Option<u64>,
+    /// The send in flight (its slot's `user_data`), which owns its buffer until its
+    /// completion is reaped: the socket's [`Slot::SendOwned`].
+    in_flight: Option<(u64, SendEntry)>,
     queue: VecDeque<SendEntry>,
     /// The first send error: every later owned write fails with it.
     error: Option<(io::ErrorKind, Option<i32>)>,
@@ -101,7 +102,7 @@ pub(crate) struct OwnedSends {
 impl std::fmt::Debug for OwnedSends {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OwnedSends")
-            .field("op", &self.op)
+            .field("in_flight", &self.in_flight.as_ref().map(|(ud, _)| ud))
             .field("queued", &self.queue.len())
             .field("error", &self.error)
             .finish_non_exhaustive()
@@ -111,7 +112,12 @@ impl std::fmt::Debug for OwnedSends {
 impl OwnedSends {
     /// Whether an owned send is in flight (and maybe more queued).
     pub(crate) fn busy(&self) -> bool {
-        self.op.is_some()
+        self.in_flight.is_some()
+    }
+
+    /// The `user_data` of the send in flight.
+    pub(crate) fn in_flight(&self) -> Option<u64> {
+        self.in_flight.as_ref().map(|(ud, _)| *ud)
     }
 
     /// The error every later write reports, if a send failed.
@@ -165,6 +171,13 @@ impl Inner {
         driver: u64,
         inbox: &std::sync::Arc<Inbox>,
     ) -> Poll<io::Result<Lent>> {
+        // Over half the ring lent out (a buffer stays lent until its echo is sent):
+        // lend copies, so that the ring does not run dry, which would end every
+        // multishot receive on the worker (`ENOBUFS`) and cost each a re-arm.
+        let ring_low = self
+            .bufs
+            .as_ref()
+            .is_some_and(|bufs| bufs.lent() * 2 > usize::from(bufs.count()));
         let sock = &mut self.socks[key];
         let Some(chunk) = sock.chunks.front_mut() else {
             return self
@@ -172,7 +185,7 @@ impl Inner {
                 .map_ok(|()| Lent::Owned(Vec::new()));
         };
         let lent = match chunk {
-            Chunk::Ring { buf, off } if buf.len() - *off <= max => {
+            Chunk::Ring { buf, off } if buf.len() - *off <= max && !ring_low => {
                 let Some(Chunk::Ring { mut buf, off }) = sock.chunks.pop_front() else {
                     unreachable!("matched above")
                 };
@@ -181,8 +194,13 @@ impl Inner {
                 Lent::Ring(HomeBuf::new(buf, driver, std::sync::Arc::clone(inbox)))
             }
             Chunk::Ring { buf, off } => {
-                let part = buf[*off..*off + max].to_vec();
-                *off += max;
+                let n = (buf.len() - *off).min(max);
+                let part = buf[*off..*off + n].to_vec();
+                *off += n;
+                if *off == buf.len() {
+                    // Its buffer goes back to the ring.
+                    sock.chunks.pop_front();
+                }
                 Lent::Owned(part)
             }
             Chunk::Owned { buf, off } if *off == 0 && buf.len() <= max => {
@@ -329,14 +347,14 @@ impl Inner {
         let fd = types::Fd(self.socks[key].fd.as_raw_fd());
         let ptr = entry.ptr.wrapping_add(entry.sent);
         let len = (entry.len - entry.sent).min(MAX_SEND) as u32;
-        let ud = self.insert_op(Some(key), OpKind::SendOwned(entry));
-        self.socks[key].owned.op = Some(ud);
+        let ud = self.insert_slot(key, Slot::SendOwned);
+        self.socks[key].owned.in_flight = Some((ud, entry));
         let sqe = opcode::Send::new(fd, ptr, len)
             .flags(libc::MSG_NOSIGNAL)
             .build()
             .user_data(ud);
-        // SAFETY: buffer lifetime: the entry, in the op until its completion is
-        // reaped, owns the buffer whose bytes `ptr..ptr + len` are (a ring buffer out
+        // SAFETY: buffer lifetime: the entry, in the socket's send slot until its
+        // completion is reaped (the socket stays in the slab until then), owns the buffer whose bytes `ptr..ptr + len` are (a ring buffer out
         // of the ring, a Vec's heap memory, or a boxed buffer: none moves or is
         // touched meanwhile; see `SendEntry`). fd lifetime: the Sock keeps the
         // descriptor open until its last op completes.
@@ -345,15 +363,12 @@ impl Inner {
 
     /// The completion of owned send `user_data` on socket `s`: resubmit the rest of a
     /// short send, or finish it and start the next; on error fail it and the queue.
-    pub(super) fn complete_owned(
-        &mut self,
-        s: usize,
-        user_data: u64,
-        result: i32,
-        mut entry: SendEntry,
-    ) {
+    pub(in crate::driver) fn complete_owned(&mut self, s: usize, user_data: u64, result: i32) {
         let owned = &mut self.socks[s].owned;
-        owned.op = None;
+        let Some((ud, mut entry)) = owned.in_flight.take() else {
+            return debug_assert!(false, "a send completion without its send");
+        };
+        debug_assert_eq!(ud, user_data);
         let failed = match owned.error() {
             // Failed meanwhile (the driver is draining): send no more.
             Some(e) => Some(e),
