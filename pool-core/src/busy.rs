@@ -1,8 +1,8 @@
 //! [`BusyClock`]: a worker's busy time and parks, measured so that busy time is the
 //! worker thread's CPU time.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::metrics::WorkerMetrics;

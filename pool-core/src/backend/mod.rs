@@ -22,12 +22,12 @@ mod traits;
 pub use crate::busy::BusyClock;
 pub use crate::config::{Hook, PoolConfig, StallHook};
 pub use crate::context::{
-    ContextGuard, PoolId, WorkerContext, BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER,
+    BLOCK_ON_IN_WORKER, ContextGuard, PoolId, SHUTDOWN_ON_IDLE_IN_WORKER, WorkerContext,
 };
 pub use crate::counters::{CountersGuard, WorkerCounters};
 pub use crate::lifecycle::{GateResult, Lifecycle, Reporter, StartGate};
 pub use crate::net::poll_owned::{PollBuf, PollOwned};
 pub use crate::placement::RoundRobin;
 pub use crate::task::{LiveGuard, TaskParts, TaskTracker, Tracked};
-pub use runtime_impl::{check_worker, RuntimeImpl};
+pub use runtime_impl::{RuntimeImpl, check_worker};
 pub use traits::{Backend, LocalFuture, Remote, SendFuture, Task, Worker};

@@ -10,9 +10,9 @@ use std::thread;
 use futures::poll;
 use tokio::io::AsyncWriteExt;
 
-use super::support::{payload, pool, recv, yield_now, PATIENCE};
-use crate::net::{bind_listener, OwnedIo, TcpListener};
+use super::support::{PATIENCE, payload, pool, recv, yield_now};
 use crate::Runtime;
+use crate::net::{OwnedIo, TcpListener, bind_listener};
 
 /// One MiB: far more than one io_uring ring buffer (4 KiB) or socket buffer.
 const LARGE: usize = 1 << 20;

@@ -1,7 +1,7 @@
 //! Time: `sleep`, `sleep_until` and `timeout` on every backend.
 
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -9,11 +9,11 @@ use std::task::{Context, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use futures::executor::block_on;
-use nix::time::{clock_gettime, ClockId};
+use nix::time::{ClockId, clock_gettime};
 
 use super::support::pool;
-use crate::time::TIME_OUTSIDE_WORKER;
 use crate::Runtime;
+use crate::time::TIME_OUTSIDE_WORKER;
 
 /// The sleep of [`sleep_is_never_early_and_on_time_when_idle`].
 const SLEEP: Duration = Duration::from_millis(10);
