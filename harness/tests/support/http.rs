@@ -144,7 +144,7 @@ pub fn on_every_server<B: Body>(workload: Workload, body: B) -> usize {
     let mut ran = 0;
     for &kind in ServerKind::all() {
         if let Err(why) = kind.available() {
-            eprintln!("{kind}: skipped: {why}");
+            super::left_out(&kind, &why.to_string());
             continue;
         }
         kind.serve(On(body, kind, workload));

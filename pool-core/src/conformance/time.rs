@@ -56,8 +56,7 @@ pub fn sleeps_wake_in_deadline_order<R: Runtime>() {
         for task in tasks {
             task.await.unwrap();
         }
-        let order = woke.lock().unwrap().clone();
-        order
+        woke.lock().unwrap().clone()
     });
     assert_eq!(order, [50, 100, 150]);
     pool.shutdown_on_idle();
