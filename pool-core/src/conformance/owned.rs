@@ -42,6 +42,8 @@ async fn accept_one<R: Runtime>(listener: std::net::TcpListener) -> io::Result<R
 async fn recv_exact<S: OwnedIo>(stream: &mut S, len: usize, max: usize) -> io::Result<Vec<u8>> {
     let mut got = Vec::with_capacity(len);
     while got.len() < len {
+        // Never past `len`: the peer may already have sent what follows.
+        let max = max.min(len - got.len());
         let buf = stream.recv(max).await?;
         assert!(
             !buf.is_empty(),
