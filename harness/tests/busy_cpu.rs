@@ -117,7 +117,7 @@ fn busy_share_is_the_worker_threads_cpu_share() {
     for backend in BACKENDS {
         if backend == "uring" {
             if let Err(why) = backend_uring::features() {
-                eprintln!("uring skipped: {why}");
+                support::left_out(&backend, &why);
                 continue;
             }
         }

@@ -1,8 +1,8 @@
 //! [`BusyClock`]: a worker's busy time and parks, measured so that busy time is the
 //! worker thread's CPU time.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::metrics::WorkerMetrics;
@@ -62,6 +62,8 @@ pub struct BusyClock {
     /// Wall and CPU time at the last park's end; `None` before the first. Locked by
     /// the worker thread only (uncontended).
     lap: Mutex<Option<(Instant, Duration)>>,
+    /// The highest busy time reported, in nanoseconds: readings never go back.
+    reported: AtomicU64,
 }
 
 impl Default for BusyClock {
@@ -92,6 +94,7 @@ impl BusyClock {
             parked_nanos: AtomicU64::new(0),
             parked_since: AtomicU64::new(0),
             lap: Mutex::new(lap),
+            reported: AtomicU64::new(0),
         }
     }
 
@@ -124,8 +127,10 @@ impl BusyClock {
     }
 
     /// Fills `parks`, and `busy` as the uptime minus the time parked, the park in
-    /// progress included. (A reader racing the end of a park may count that park
-    /// twice, which only makes that one reading low.)
+    /// progress included. Readings never go back: a preemption between two parks reads
+    /// as busy until the next park's end subtracts it (with a CPU hog on each core, a
+    /// reading fell below an earlier one), and a reader racing the end of a park may
+    /// count that park twice; such a reading repeats the highest one so far.
     pub fn fill(&self, into: &mut WorkerMetrics) {
         let uptime = nanos(self.started.elapsed());
         into.parks = Some(self.parks.load(Ordering::Relaxed));
@@ -134,7 +139,9 @@ impl BusyClock {
         if since != 0 {
             parked = parked.saturating_add(uptime.saturating_sub(since - 1));
         }
-        into.busy = Some(Duration::from_nanos(uptime.saturating_sub(parked)));
+        let busy = uptime.saturating_sub(parked);
+        let busy = self.reported.fetch_max(busy, Ordering::Relaxed).max(busy);
+        into.busy = Some(Duration::from_nanos(busy));
     }
 }
 

@@ -1,7 +1,7 @@
 //! The plain data a [`Builder`](crate::Builder) produces and a backend consumes.
 
 use std::fmt;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
 

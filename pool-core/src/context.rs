@@ -2,8 +2,8 @@
 
 use std::any::TypeId;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::lifecycle::Lifecycle;
 
@@ -83,13 +83,11 @@ impl Drop for ContextGuard {
 
 /// The panic message of [`Runtime::block_on`](crate::Runtime::block_on) called from a
 /// worker. Exposed so tests and direct implementations use the same words.
-pub const BLOCK_ON_IN_WORKER: &str =
-    "block_on called from inside a pool worker: it would block that worker's event loop; \
+pub const BLOCK_ON_IN_WORKER: &str = "block_on called from inside a pool worker: it would block that worker's event loop; \
      spawn the future or .await it instead";
 
 /// The panic message of [`Runtime::shutdown_on_idle`](crate::Runtime::shutdown_on_idle)
 /// and [`Runtime::shutdown_timeout`](crate::Runtime::shutdown_timeout) called from one of
 /// the pool's own workers.
-pub const SHUTDOWN_ON_IDLE_IN_WORKER: &str =
-    "shutdown_on_idle or shutdown_timeout called from one of the pool's own workers: \
+pub const SHUTDOWN_ON_IDLE_IN_WORKER: &str = "shutdown_on_idle or shutdown_timeout called from one of the pool's own workers: \
      it would wait for itself; call shutdown_now or drop the pool instead";

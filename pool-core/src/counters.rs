@@ -260,7 +260,7 @@ impl WorkerCounters {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::{nanos, CounterOptions, PollSighting, WorkerCounters};
+    use super::{CounterOptions, PollSighting, WorkerCounters, nanos};
 
     #[test]
     fn recent_busy_rises_while_busy_and_decays_while_parked() {
@@ -320,9 +320,11 @@ mod tests {
         // The next poll is a new one: timed afresh, and reported on its own.
         assert!(counters.begin_poll(false));
         assert_eq!(counters.check_stall(later, threshold, &mut seen), None);
-        assert!(counters
-            .check_stall(later + threshold, threshold, &mut seen)
-            .is_some());
+        assert!(
+            counters
+                .check_stall(later + threshold, threshold, &mut seen)
+                .is_some()
+        );
         let mut metrics = crate::WorkerMetrics::new(0);
         counters.fill(&mut metrics);
         assert_eq!(metrics.stalls, Some(2));

@@ -225,7 +225,7 @@ pub use error::{BuildError, SpawnError, StreamSpawnError};
 pub use handle::PoolHandle;
 pub use join::{JoinError, JoinHandle};
 pub use metrics::{PoolMetrics, WorkerMetrics};
-pub use placement::{Placement, P2C_LIVE_SLACK, RECENT_BUSY_WINDOW};
+pub use placement::{P2C_LIVE_SLACK, Placement, RECENT_BUSY_WINDOW};
 pub use pool::Pool;
 pub use run::run;
 pub use runtime::{Handle, Runtime};

@@ -12,7 +12,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::config::PoolConfig;
-use crate::context::{PoolId, WorkerContext, SHUTDOWN_ON_IDLE_IN_WORKER};
+use crate::context::{PoolId, SHUTDOWN_ON_IDLE_IN_WORKER, WorkerContext};
 use crate::counters::{CounterOptions, CountersGuard, WorkerCounters};
 use crate::error::{BuildError, SpawnError};
 use crate::join::JoinHandle;

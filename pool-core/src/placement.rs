@@ -179,7 +179,7 @@ fn two_distinct(n: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{too_far_ahead, two_distinct, RoundRobin};
+    use super::{RoundRobin, too_far_ahead, two_distinct};
 
     #[test]
     fn cycles_through_workers() {

@@ -17,7 +17,7 @@ use crate::placement::Placer;
 use crate::runtime::{Handle, Runtime};
 use crate::stall::Watchdog;
 use crate::task::LiveTask;
-use crate::workers::{join_all, Workers};
+use crate::workers::{Workers, join_all};
 
 /// A pool of worker threads, each running its own single-threaded runtime of backend `B`
 /// with its own I/O reactor.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures_core::Stream;
 
 use crate::backend::RuntimeImpl;
-use crate::context::{WorkerContext, BLOCK_ON_IN_WORKER};
+use crate::context::{BLOCK_ON_IN_WORKER, WorkerContext};
 use crate::error::SpawnError;
 use crate::join::JoinHandle;
 use crate::metrics::PoolMetrics;

@@ -2,7 +2,7 @@
 //! threshold. See [`Builder::stall_detector`](crate::Builder::stall_detector).
 
 use std::fmt;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};

@@ -41,8 +41,7 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 /// The panic message of a timer polled outside a worker of its runtime.
-pub const TIME_OUTSIDE_WORKER: &str =
-    "a pool timer (sleep, sleep_until or timeout) was polled outside a worker of its runtime: \
+pub const TIME_OUTSIDE_WORKER: &str = "a pool timer (sleep, sleep_until or timeout) was polled outside a worker of its runtime: \
      timers only run inside tasks spawned on a pool of the backend that made them";
 
 pin_project! {

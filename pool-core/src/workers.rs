@@ -101,7 +101,7 @@ fn worker_main<B: Backend>(
             return reporter.report(Err(BuildError::Runtime {
                 worker: index,
                 source,
-            }))
+            }));
         }
     };
     let _counters = context.lifecycle.enter_worker(index);

@@ -58,7 +58,7 @@ pub fn read_answer(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<Answ
                 .and_then(|(_, v)| v.parse().ok())
                 .unwrap_or(0);
             while buf.len() < head + length {
-                let n = stream.read(&mut chunk)?;
+                let n = read_some(stream, &mut chunk)?;
                 if n == 0 {
                     return Err(io::ErrorKind::UnexpectedEof.into());
                 }
@@ -72,11 +72,22 @@ pub fn read_answer(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<Answ
                 body,
             });
         }
-        let n = stream.read(&mut chunk)?;
+        let n = read_some(stream, &mut chunk)?;
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
         buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// One `read`, retried when a signal interrupts it (`EINTR`: seen once on a loaded
+/// machine, with the servers running in this process), as `read_exact` does.
+fn read_some(stream: &mut TcpStream, chunk: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match stream.read(chunk) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
     }
 }
 
@@ -133,7 +144,7 @@ pub fn on_every_server<B: Body>(workload: Workload, body: B) -> usize {
     let mut ran = 0;
     for &kind in ServerKind::all() {
         if let Err(why) = kind.available() {
-            eprintln!("{kind}: skipped: {why}");
+            super::left_out(&kind, &why.to_string());
             continue;
         }
         kind.serve(On(body, kind, workload));

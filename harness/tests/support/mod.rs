@@ -21,6 +21,19 @@ pub fn io_uring() -> Result<(), String> {
     uring_ref::probe().map(drop).map_err(|why| why.to_string())
 }
 
+/// Notes on stderr that a test left `what` out (a server that cannot run here), or,
+/// with `IOPOOL_TEST_REQUIRE_ALL` set (CI, where every precondition holds), fails the
+/// test: the rest of the test still runs elsewhere, but no part of it passes unseen.
+pub fn left_out(what: &dyn std::fmt::Display, why: &str) {
+    let strict = std::env::var_os(pool_core::conformance::runner::REQUIRE_ALL_ENV)
+        .is_some_and(|v| !v.is_empty() && v != "0");
+    assert!(
+        !strict,
+        "{what}: precondition missing (IOPOOL_TEST_REQUIRE_ALL is set): {why}"
+    );
+    eprintln!("{what}: skipped: {why}");
+}
+
 /// A `harness` command.
 pub fn harness() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_harness"));

@@ -22,7 +22,7 @@ mod traits;
 pub use crate::busy::BusyClock;
 pub use crate::config::{Hook, PoolConfig, StallHook};
 pub use crate::context::{
-    ContextGuard, PoolId, WorkerContext, BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER,
+    BLOCK_ON_IN_WORKER, ContextGuard, PoolId, SHUTDOWN_ON_IDLE_IN_WORKER, WorkerContext,
 };
 pub use crate::counters::{CountersGuard, WorkerCounters};
 pub use crate::join::join_cell;
@@ -34,5 +34,5 @@ pub use crate::placement::RoundRobin;
 pub use crate::task::{LiveGuard, LiveTask, Supervised, TaskParts, TaskTracker, Tracked};
 /// The task cell crate of the hand-built backends, at the version [`join_cell`] takes.
 pub use async_task;
-pub use runtime_impl::{check_worker, RuntimeImpl};
+pub use runtime_impl::{RuntimeImpl, check_worker};
 pub use traits::{Backend, LocalFuture, Remote, SendFuture, Task, Worker};

@@ -13,15 +13,15 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::support::{best_of_three, echo, pool, recv, yield_now, PATIENCE};
-use crate::net::{bind_listener, TcpListener, TcpStream};
+use super::support::{PATIENCE, best_of_three, echo, pool, recv, yield_now};
 use crate::Runtime;
+use crate::net::{TcpListener, TcpStream, bind_listener};
 
 /// The median echo round trip the kit allows next to one hot task: 2 ms.
 ///

@@ -1,11 +1,11 @@
 //! Join handles: outputs, panics, aborts, detaching, and awaiting from anywhere.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 
 use futures::executor::block_on;
 
-use super::support::{pool, recv, yield_now, DropFlag};
+use super::support::{DropFlag, pool, recv, yield_now};
 use crate::{Handle, JoinError, Runtime};
 
 #[track_caller]

@@ -1,15 +1,15 @@
 //! Start-up and shutdown: names, hooks, validation, all-or-nothing start-up,
 //! `block_on`, `shutdown_on_idle`, `shutdown_now`, and `Drop`.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::Duration;
 
 use futures::channel::oneshot;
 
-use super::support::{pool, recv, DropFlag};
+use super::support::{DropFlag, pool, recv};
 use crate::backend::{BLOCK_ON_IN_WORKER, SHUTDOWN_ON_IDLE_IN_WORKER};
 use crate::{BuildError, Builder, Handle, Pinning, Runtime};
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use futures::executor::block_on;
 
-use super::support::{pool, recv, yield_now, DropFlag, PATIENCE};
+use super::support::{DropFlag, PATIENCE, pool, recv, yield_now};
 use crate::{BuildError, Builder, Handle, Runtime, WorkerMetrics};
 
 fn worker(metrics: &crate::PoolMetrics, i: usize) -> &WorkerMetrics {

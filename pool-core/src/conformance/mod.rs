@@ -50,10 +50,10 @@ pub mod support;
 mod time;
 
 pub use fairness::{
-    burst_does_not_hold_back_io, hot_connection_does_not_delay_echo,
-    hot_reader_does_not_delay_echo, probe_echo, timers_fire_next_to_a_hot_task,
-    timers_fire_next_to_a_yield_loop, yield_loop_does_not_starve_io, Load, Probes, BURST,
-    ECHO_BOUND, YIELD_POLLS_BOUND,
+    BURST, ECHO_BOUND, Load, Probes, YIELD_POLLS_BOUND, burst_does_not_hold_back_io,
+    hot_connection_does_not_delay_echo, hot_reader_does_not_delay_echo, probe_echo,
+    timers_fire_next_to_a_hot_task, timers_fire_next_to_a_yield_loop,
+    yield_loop_does_not_starve_io,
 };
 pub use join::{
     abort_after_completion, abort_before_first_poll, abort_while_pending, dropped_handle_detaches,

@@ -8,7 +8,7 @@ use std::thread;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::support::{echo, echo_clients, pool, recv};
-use crate::net::{bind_listener, reuseport_listeners, TcpListener, TcpStream};
+use crate::net::{TcpListener, TcpStream, bind_listener, reuseport_listeners};
 use crate::{Handle, Runtime};
 
 const CONNECTIONS: usize = 8;

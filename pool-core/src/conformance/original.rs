@@ -4,11 +4,11 @@ use std::rc::Rc;
 use std::sync::mpsc;
 use std::thread;
 
-use futures::channel::oneshot;
 use futures::StreamExt;
+use futures::channel::oneshot;
 
 use super::support::{echo, echo_client, pool, recv, yield_now};
-use crate::net::{bind_listener, TcpListener};
+use crate::net::{TcpListener, bind_listener};
 use crate::{Handle, Runtime};
 
 /// A task sends on a oneshot; `block_on` of the receiver gets the value.

@@ -10,9 +10,9 @@ use std::thread;
 use futures::poll;
 use tokio::io::AsyncWriteExt;
 
-use super::support::{payload, pool, recv, yield_now, PATIENCE};
-use crate::net::{bind_listener, OwnedIo, TcpListener};
+use super::support::{PATIENCE, payload, pool, recv, yield_now};
 use crate::Runtime;
+use crate::net::{OwnedIo, TcpListener, bind_listener};
 
 /// One MiB: far more than one io_uring ring buffer (4 KiB) or socket buffer.
 const LARGE: usize = 1 << 20;
@@ -42,6 +42,8 @@ async fn accept_one<R: Runtime>(listener: std::net::TcpListener) -> io::Result<R
 async fn recv_exact<S: OwnedIo>(stream: &mut S, len: usize, max: usize) -> io::Result<Vec<u8>> {
     let mut got = Vec::with_capacity(len);
     while got.len() < len {
+        // Never past `len`: the peer may already have sent what follows.
+        let max = max.min(len - got.len());
         let buf = stream.recv(max).await?;
         assert!(
             !buf.is_empty(),

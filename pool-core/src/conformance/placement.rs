@@ -1,13 +1,13 @@
 //! Placement policies: each places as specified under a load the test controls.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use futures::channel::oneshot;
 
 use super::support::{builder, recv, yield_now};
-use crate::{BuildError, Handle, Placement, Runtime, RECENT_BUSY_WINDOW};
+use crate::{BuildError, Handle, Placement, RECENT_BUSY_WINDOW, Runtime};
 
 const POLICIES: [Placement; 3] = [
     Placement::RoundRobin,

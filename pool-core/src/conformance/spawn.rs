@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::task::{Context, Poll};
 use std::thread;
 
-use super::support::{pool, recv, yield_now, DropFlag};
+use super::support::{DropFlag, pool, recv, yield_now};
 use crate::{Handle, Runtime, SpawnError, StreamSpawnError};
 
 /// `N * k` spawns land exactly `k` on each of the `N` workers.

@@ -1,10 +1,10 @@
 //! The stall detector: a blocked worker is reported once and counted; short polls and
 //! pools without a detector count nothing.
 
-use std::sync::{mpsc, Mutex};
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
-use super::support::{builder, pool, recv, yield_now, PATIENCE};
+use super::support::{PATIENCE, builder, pool, recv, yield_now};
 use crate::{Handle, Runtime, StallReport};
 
 /// A pool of `n` workers whose stall reports arrive on the returned receiver.
