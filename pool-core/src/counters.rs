@@ -216,7 +216,7 @@ impl WorkerCounters {
         seen: &mut PollSighting,
     ) -> Option<Duration> {
         let seq = self.poll_seq.load(Ordering::Relaxed);
-        if seq % 2 == 0 {
+        if seq.is_multiple_of(2) {
             *seen = PollSighting::default();
             return None;
         }

@@ -61,7 +61,7 @@ pub fn spin(
             return false;
         }
         round = round.wrapping_add(1);
-        if round % YIELD_EVERY == 0 {
+        if round.is_multiple_of(YIELD_EVERY) {
             std::thread::yield_now();
         } else {
             std::hint::spin_loop();

@@ -314,7 +314,7 @@ impl Future for Until<'_> {
         }
         self.registered = true;
         let mut st = self.pacer.state.borrow_mut();
-        let earliest = st.waiting.peek().map_or(true, |Reverse(w)| self.at < w.at);
+        let earliest = st.waiting.peek().is_none_or(|Reverse(w)| self.at < w.at);
         st.waiting.push(Reverse(Waiter {
             at: self.at,
             waker: cx.waker().clone(),

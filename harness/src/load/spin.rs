@@ -85,7 +85,7 @@ pub(super) async fn spin() {
         tokio::task::yield_now().await;
         turn = turn.next();
         turns = turns.wrapping_add(1);
-        if turns % TURNS_PER_OS_YIELD == 0 {
+        if turns.is_multiple_of(TURNS_PER_OS_YIELD) {
             std::thread::yield_now();
         } else {
             std::hint::spin_loop();

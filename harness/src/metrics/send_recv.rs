@@ -61,7 +61,7 @@ pub fn measure(msg_size: usize, budget: Duration) -> io::Result<SendRecv> {
             rx.read_exact(&mut buf[..chunk.len()])?;
         }
         iterations += 1;
-        if iterations % 16 == 0 && wall0.elapsed() >= budget {
+        if iterations.is_multiple_of(16) && wall0.elapsed() >= budget {
             break;
         }
     }

@@ -182,7 +182,7 @@ fn serve(mut stream: TcpStream, mode: Misbehave) {
             Misbehave::None => {}
             Misbehave::Corrupt(every) => {
                 for (i, b) in buf[..n].iter_mut().enumerate() {
-                    if (total + i + 1) % every == 0 {
+                    if (total + i + 1).is_multiple_of(every) {
                         *b ^= 0x01;
                     }
                 }

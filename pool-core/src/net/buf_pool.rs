@@ -37,10 +37,10 @@ pub(crate) fn give(vec: Vec<u8>) {
     }
     let _ = FREE.try_with(|free| {
         // Not reentrant: nothing here runs user code while the stack is borrowed.
-        if let Ok(mut free) = free.try_borrow_mut() {
-            if free.len() < KEPT {
-                free.push(vec);
-            }
+        if let Ok(mut free) = free.try_borrow_mut()
+            && free.len() < KEPT
+        {
+            free.push(vec);
         }
     });
 }
