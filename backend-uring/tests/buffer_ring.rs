@@ -6,7 +6,9 @@
 use std::io::Write;
 
 use backend_uring::{UringFallbackPool, UringPool};
+use pool_core::conformance::runner::{run, Group};
 use pool_core::net::TcpStream as _;
+use pool_core::test_list;
 use pool_core::{Builder, Runtime};
 use tokio::io::AsyncReadExt;
 
@@ -54,14 +56,20 @@ fn a_reader_that_falls_behind_loses_no_byte<P: Runtime>(pool: P, payload: usize)
     assert_eq!(wrong, None, "first wrong byte (ring of {ring} buffers)");
 }
 
-#[test]
 fn a_reader_that_falls_behind_the_ring_loses_no_byte() {
     let pool: UringPool = Builder::new().pool_size(1).build().unwrap();
     a_reader_that_falls_behind_loses_no_byte(pool, PAYLOAD);
 }
 
-#[test]
 fn a_reader_that_falls_behind_loses_no_byte_without_a_ring() {
     let pool: UringFallbackPool = Builder::new().pool_size(1).build().unwrap();
     a_reader_that_falls_behind_loses_no_byte(pool, FALLBACK_PAYLOAD);
+}
+
+fn main() -> std::process::ExitCode {
+    run([Group::new(test_list![
+        a_reader_that_falls_behind_the_ring_loses_no_byte,
+        a_reader_that_falls_behind_loses_no_byte_without_a_ring,
+    ])
+    .requires(backend_uring::features().map(|_| ()))])
 }

@@ -7,7 +7,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use backend_uring::UringPool;
+use pool_core::conformance::runner::{run, Group};
 use pool_core::net::TcpStream as _;
+use pool_core::test_list;
 use pool_core::{Builder, Runtime};
 use tokio::io::AsyncReadExt;
 
@@ -21,7 +23,6 @@ fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
 }
 
-#[test]
 fn a_pool_dropped_with_ring_buffers_lent_out_tears_down_cleanly() {
     let fds_before = open_fds();
     let pool: UringPool = Builder::new().pool_size(1).build().unwrap();
@@ -47,4 +48,11 @@ fn a_pool_dropped_with_ring_buffers_lent_out_tears_down_cleanly() {
     pool.shutdown_now();
     drop((task, client, listener));
     assert_eq!(open_fds(), fds_before, "descriptors leaked");
+}
+
+fn main() -> std::process::ExitCode {
+    run([Group::new(test_list![
+        a_pool_dropped_with_ring_buffers_lent_out_tears_down_cleanly,
+    ])
+    .requires(backend_uring::features().map(|_| ()))])
 }
