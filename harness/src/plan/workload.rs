@@ -38,6 +38,31 @@ impl Workload {
         self == Workload::Echo
     }
 
+    /// What one request is called in reports: `echo` for the echo, `request` otherwise.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Workload::Echo => "echo",
+            Workload::Http | Workload::Sockperf => "request",
+        }
+    }
+
+    /// The load, as a README's opening sentence names it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Workload::Echo => "a loopback TCP echo load",
+            Workload::Http => {
+                "a loopback HTTP/1.1 keep-alive load (`GET /plaintext`, one request in flight \
+                 per connection; hyper on the pools, and on epoll-ref and uring-ref a \
+                 hand-rolled responder that answers only that request, a limit rather than a \
+                 peer; the CPU columns headed *µs/echo* are per request)"
+            }
+            Workload::Sockperf => {
+                "a loopback TCP load in sockperf's framing (the CPU columns headed *µs/echo* \
+                 are per message)"
+            }
+        }
+    }
+
     /// [`Workload::is_echo`] by reference, for serde's `skip_serializing_if`.
     pub fn is_echo_ref(&self) -> bool {
         self.is_echo()

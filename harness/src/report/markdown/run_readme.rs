@@ -47,8 +47,19 @@ pub fn render_run_readme(
     replicate: Option<(&str, &[RunResult])>,
 ) -> String {
     let baseline = BackendKind::BASELINE.name();
+    let workload = results.first().map(|r| r.load.workload).unwrap_or_default();
     let mut o = String::new();
-    let _ = writeln!(o, "# iopool echo results: {}, {}\n", s.date, s.host_tag);
+    let _ = writeln!(
+        o,
+        "# iopool {} results: {}, {}\n",
+        if workload.is_echo() {
+            "echo"
+        } else {
+            workload.name()
+        },
+        s.date,
+        s.host_tag
+    );
     if s.quick {
         o.push_str(
             "> **Smoke run (`--quick`)**: a few repeats of short runs, to check that the \
@@ -65,13 +76,14 @@ pub fn render_run_readme(
     let levels: Vec<String> = s.open_levels.iter().map(|p| format!("{p}%")).collect();
     let _ = writeln!(
         o,
-        "Backends {} (baseline **{baseline}**) on a loopback TCP echo load: {} connections; \
+        "Backends {} (baseline **{baseline}**) on {}: {} connections; \
          messages of {}; closed loop, and open loop at {} of {baseline}'s closed-loop \
          throughput (its median, measured for the same connections and size earlier in \
          this run). Each run: {} s of warm-up (discarded), then {} s measured; backends \
          interleaved (A B C A B C), {} repeat{}. {} of {} runs produced a result; the \
          matrix took {}.\n",
         list(&s.backends),
+        workload.description(),
         list(&s.conns.iter().map(|&c| thousands(c)).collect::<Vec<_>>()),
         list(&s.sizes.iter().map(|&b| size_name(b)).collect::<Vec<_>>()),
         if levels.is_empty() {
@@ -96,7 +108,7 @@ pub fn render_run_readme(
         s.sections.clone()
     };
     let rules = rules_of(results, &sections);
-    lead_section(&mut o, s, results, &sections, replicate);
+    lead_section(&mut o, s, results, &sections, replicate, workload.unit());
     let _ = writeln!(
         o,
         "## The machine, and what it means for the numbers\n\n{}\n",
@@ -123,6 +135,7 @@ fn lead_section(
     results: &[RunResult],
     sections: &[Section],
     replicate: Option<(&str, &[RunResult])>,
+    unit: &str,
 ) {
     let baseline = BackendKind::BASELINE.name();
     let f = findings(results, sections, replicate.map(|r| r.1));
@@ -132,11 +145,11 @@ fn lead_section(
     let efficiency = sections.to_vec();
     if let Some(&pct) = s.open_levels.first() {
         let level = Level::OfBaseline(f64::from(pct) / 100.0);
-        o.push_str("## Efficiency: server CPU per echo at a fixed rate\n\n");
+        let _ = writeln!(o, "## Efficiency: server CPU per {unit} at a fixed rate\n");
         let _ = writeln!(
             o,
             "Every server at the same offered rate, {pct}% of {baseline}'s closed-loop \
-             maximum: the server's user + sys CPU time per echo, median [min–max] over the \
+             maximum: the server's user + sys CPU time per {unit}, median [min–max] over the \
              repeats. This is the figure that is stable on small machines. *Above \
              epoll-ref* is the cost above the runtime-free reference loop measured in the \
              same run; the ratio against {baseline} carries its 95% bootstrap interval and \

@@ -274,3 +274,25 @@ fn findings_replicate_only_at_the_same_commit_and_direction() {
         .iter()
         .all(|(_, rep)| *rep == Replication::OtherCommit));
 }
+
+#[test]
+fn a_readme_names_its_workload() {
+    let echo: Vec<RunResult> = (0..5)
+        .map(|rep| result("tokio-mt", rep, 1e5, false))
+        .collect();
+    let text = super::render_run_readme(&summary(), &echo, &[], None);
+    assert!(text.starts_with("# iopool echo results:"), "{text}");
+    assert!(text.contains("on a loopback TCP echo load"), "{text}");
+
+    let http: Vec<RunResult> = echo
+        .into_iter()
+        .map(|mut r| {
+            r.load.workload = crate::plan::Workload::Http;
+            r
+        })
+        .collect();
+    let text = super::render_run_readme(&summary(), &http, &[], None);
+    assert!(text.starts_with("# iopool http results:"), "{text}");
+    assert!(text.contains("HTTP/1.1 keep-alive load"), "{text}");
+    assert!(!text.contains("TCP echo load"), "{text}");
+}
