@@ -7,7 +7,9 @@ mio with epoll-ref), so this reads the result files of one interleaved run and p
 per backend: the median server CPU per request [min-max], split into user and kernel
 time, and the ratio of medians against the reference and tokio-mt with a 95% bootstrap
 interval (each backend's repeats resampled independently, 10,000 times, fixed seed).
-A ratio whose interval excludes 1.00 is marked *.
+A ratio whose interval excludes 1.00 is marked *. A backend with a saturated repeat
+(the offered rate not reached) gets no ratio, and neither does any backend compared
+with it: at saturation, CPU per request is not a fixed-rate figure.
 
 Usage: bench-results/scripts/ref_ratio.py RUN_DIR...   (a markdown table per dir)
 """
@@ -26,6 +28,7 @@ PAIRS = [
     ("tokio-mt", "epoll-ref"),
 ]
 BASE = "tokio-mt"
+SATURATED = set()
 ORDER = ["tokio-mt", "tokio", "mio", "uring", "epoll-ref", "uring-ref"]
 
 
@@ -42,6 +45,8 @@ def load(run_dir):
         runs.setdefault(r["backend"], []).append(
             (s["cpu_per_echo_us"], s["cpu"]["user_s"] / n * 1e6, s["cpu"]["sys_s"] / n * 1e6)
         )
+        if r["load"].get("saturated"):
+            SATURATED.add(r["backend"])
     return runs
 
 
@@ -55,7 +60,9 @@ def ratio_ci(a, b, rng, n=10_000):
     return point, boots[int(0.025 * n)], boots[int(0.975 * n) - 1]
 
 
-def fmt_ratio(a, b, rng):
+def fmt_ratio(a, b, rng, names):
+    if SATURATED & set(names):
+        return "- (saturated)"
     if len(a) < 3 or len(b) < 3:
         return "- (fewer than 3 repeats)"
     p, lo, hi = ratio_ci(a, b, rng)
@@ -65,6 +72,7 @@ def fmt_ratio(a, b, rng):
 
 def table(run_dir):
     rng = random.Random(1)
+    SATURATED.clear()
     runs = load(run_dir)
     ref_of = dict(PAIRS)
     print(f"### {run_dir}\n")
@@ -77,10 +85,10 @@ def table(run_dir):
         user = statistics.median(x[1] for x in runs[b])
         sys_ = statistics.median(x[2] for x in runs[b])
         ref = ref_of.get(b)
-        vs_ref = f"{fmt_ratio(cpu, [x[0] for x in runs[ref]], rng)} ({ref})" if ref in runs else "-"
-        vs_base = fmt_ratio(cpu, [x[0] for x in runs[BASE]], rng) if BASE in runs and b != BASE else "-"
+        vs_ref = f"{fmt_ratio(cpu, [x[0] for x in runs[ref]], rng, (b, ref))} ({ref})" if ref in runs else "-"
+        vs_base = fmt_ratio(cpu, [x[0] for x in runs[BASE]], rng, (b, BASE)) if BASE in runs and b != BASE else "-"
         print(
-            f"| {b} | {len(cpu)} | {statistics.median(cpu):.2f} [{min(cpu):.2f}–{max(cpu):.2f}] "
+            f"| {b}{' (saturated)' if b in SATURATED else ''} | {len(cpu)} | {statistics.median(cpu):.2f} [{min(cpu):.2f}–{max(cpu):.2f}] "
             f"| {user:.2f} | {sys_:.2f} | {vs_ref} | {vs_base} |"
         )
     print()
