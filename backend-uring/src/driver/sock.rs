@@ -35,6 +35,16 @@ enum Chunk {
     Owned { buf: Vec<u8>, off: usize },
 }
 
+impl Chunk {
+    /// Its bytes, and the offset of the first unread one.
+    fn unread_mut(&mut self) -> (&[u8], &mut usize) {
+        match self {
+            Chunk::Ring { buf, off } => (buf.as_slice(), off),
+            Chunk::Owned { buf, off } => (buf.as_slice(), off),
+        }
+    }
+}
+
 /// A socket's state in its worker's driver.
 ///
 /// It owns the descriptor (with the [`SockRef`], through an `Arc`) and stays in the
@@ -444,10 +454,7 @@ impl Inner {
                 let Some(chunk) = self.socks[key].chunks.front_mut() else {
                     break;
                 };
-                let (bytes, off) = match chunk {
-                    Chunk::Ring { buf, off } => (buf.as_slice(), off),
-                    Chunk::Owned { buf, off } => (buf.as_slice(), off),
-                };
+                let (bytes, off) = chunk.unread_mut();
                 let n = (bytes.len() - *off).min(buf.remaining());
                 buf.put_slice(&bytes[*off..*off + n]);
                 *off += n;

@@ -193,27 +193,20 @@ impl Inner {
                 buf.advance(off);
                 Lent::Ring(HomeBuf::new(buf, driver, std::sync::Arc::clone(inbox)))
             }
-            Chunk::Ring { buf, off } => {
-                let n = (buf.len() - *off).min(max);
-                let part = buf[*off..*off + n].to_vec();
-                *off += n;
-                if *off == buf.len() {
-                    // Its buffer goes back to the ring.
-                    sock.chunks.pop_front();
-                }
-                Lent::Owned(part)
-            }
             Chunk::Owned { buf, off } if *off == 0 && buf.len() <= max => {
                 let Some(Chunk::Owned { buf, .. }) = sock.chunks.pop_front() else {
                     unreachable!("matched above")
                 };
                 Lent::Owned(buf)
             }
-            Chunk::Owned { buf, off } => {
-                let n = (buf.len() - *off).min(max);
-                let part = buf[*off..*off + n].to_vec();
+            chunk => {
+                // A copy of what fits; a chunk read to its end is dropped (a ring
+                // buffer goes back to the ring).
+                let (bytes, off) = chunk.unread_mut();
+                let n = (bytes.len() - *off).min(max);
+                let part = bytes[*off..*off + n].to_vec();
                 *off += n;
-                if *off == buf.len() {
+                if *off == bytes.len() {
                     sock.chunks.pop_front();
                 }
                 Lent::Owned(part)
