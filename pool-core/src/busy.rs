@@ -101,7 +101,13 @@ impl BusyClock {
     /// Records that the worker parks now: call it on the worker thread just before
     /// a wait that can block.
     pub fn parking(&self) {
-        let since = nanos(self.started.elapsed()).saturating_add(1);
+        self.parking_at(Instant::now());
+    }
+
+    /// [`parking`](BusyClock::parking) with the park's start `now` the caller has
+    /// just read (a worker that read the clock to check its timers saves a read).
+    pub fn parking_at(&self, now: Instant) {
+        let since = nanos(now.saturating_duration_since(self.started)).saturating_add(1);
         self.parked_since.store(since, Ordering::Relaxed);
     }
 

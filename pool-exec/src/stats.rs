@@ -2,6 +2,7 @@
 //! [`Handle::metrics`](pool_core::Handle::metrics).
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use pool_core::backend::BusyClock;
 use pool_core::WorkerMetrics;
@@ -26,6 +27,11 @@ impl WorkerStats {
     /// Records that the worker parks now (call it just before blocking).
     pub fn parking(&self) {
         self.busy.parking();
+    }
+
+    /// [`parking`](WorkerStats::parking) with the park's start `now` just read.
+    pub fn parking_at(&self, now: Instant) {
+        self.busy.parking_at(now);
     }
 
     /// Records that the park has ended (call it when the blocking wait returns).

@@ -123,7 +123,7 @@ impl<R: Reactor> Worker<R> {
         }
         // A park in progress counts as parked, not busy (metrics), and as idle for
         // the power-of-two-choices placement.
-        self.stats.parking();
+        self.stats.parking_at(now);
         WorkerCounters::parking();
         self.turn_reactor(Wait::Until(deadline));
         self.inbox.awake();
