@@ -90,6 +90,7 @@ pub(super) fn load(job: LoadJob, output: OutputPlan) -> anyhow::Result<Outcome> 
         schema: SCHEMA.to_owned(),
         metadata: Metadata::collect().pinned(None, job.cpus.clone()),
         backend: None,
+        is_reference: false,
         repetition: 0,
         send_recv: None,
         profile: None,

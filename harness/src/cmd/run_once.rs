@@ -116,6 +116,7 @@ impl WithServer for RunOnce<'_> {
             metadata: Metadata::collect()
                 .pinned(self.cpus.server.clone(), self.cpus.client.clone()),
             backend: Some(self.target.label()),
+            is_reference: self.target.kind.is_reference(),
             repetition: self.repetition,
             send_recv: Some(self.send_recv),
             server,

@@ -9,6 +9,7 @@ use super::ratio::{Figure, RatioCell};
 use super::significance::MIN_REPEATS;
 use super::spread::Spread;
 use crate::backend::ServerKind;
+use crate::report::is_reference;
 use crate::result::{Balance, LoadResult, RunResult};
 use crate::serve::REFERENCE_NAME;
 
@@ -21,8 +22,8 @@ fn show(s: Option<Spread>, repeated: bool, fmt: impl Fn(f64) -> String) -> Strin
 }
 
 /// The row label: the reference is marked as such.
-fn label(backend: &str) -> String {
-    if ServerKind::is_reference_name(backend) {
+fn label(results: &[RunResult], backend: &str) -> String {
+    if is_reference(results, backend) {
         format!("{backend} (reference)")
     } else {
         backend.to_owned()
@@ -147,12 +148,12 @@ pub fn render_comparison(results: &[RunResult]) -> String {
             RatioCell::of(&runs, &base_runs, metric, figure).text()
         };
         let above = match (of(b, &cpu_per_echo), reference) {
-            _ if ServerKind::is_reference_name(b) => "-".to_owned(),
+            _ if is_reference(results, b) => "-".to_owned(),
             (Some(cpu), Some(r)) => format!("{:+.2}", cpu.median - r.median),
             _ => "-".to_owned(),
         };
         g.row([
-            label(b),
+            label(results, b),
             show(of(b, &rps), repeated, int),
             ratio(&rps, Figure::Throughput),
             show(of(b, &p50), repeated, int),
@@ -214,7 +215,7 @@ pub fn render_comparison(results: &[RunResult]) -> String {
     out.push_str(&g.render(0));
     let balances: Vec<(String, Balance)> = backends
         .iter()
-        .filter_map(|b| Some((label(b), median_balance(&runs_of(b))?)))
+        .filter_map(|b| Some((label(results, b), median_balance(&runs_of(b))?)))
         .collect();
     if !balances.is_empty() {
         out.push_str("balance, busiest/idlest server worker (busy %, share of echoes, share of hot requests):\n");

@@ -165,3 +165,11 @@ pub fn backends_of<'a>(results: impl IntoIterator<Item = &'a RunResult>) -> Vec<
     names.sort_by_key(rank);
     names
 }
+
+/// Whether `backend` is a reference in `results` (by the runs' own
+/// [`RunResult::is_reference`], never by its name).
+pub fn is_reference(results: &[RunResult], backend: &str) -> bool {
+    results
+        .iter()
+        .any(|r| r.is_reference && r.backend.as_deref() == Some(backend))
+}

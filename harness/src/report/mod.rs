@@ -23,7 +23,7 @@ pub use grid::Grid;
 pub use hgrm::{percentile_distribution, HgrmReport};
 pub use hlog::HlogReport;
 pub use json::JsonReport;
-pub use level::{backends_of, size_name, CellKey, Level, SeriesKey};
+pub use level::{backends_of, is_reference, size_name, CellKey, Level, SeriesKey};
 pub use ratio::{Figure, RatioCell};
 pub use serialized::SerializedReport;
 pub use spread::Spread;

@@ -13,6 +13,17 @@ use crate::metrics::hlog::{self, HlogError, IntervalLog};
 /// hundred KiB.
 pub const MAX_INPUT_BYTES: u64 = 16 << 20;
 
+/// The references' names in results written before [`RunResult::is_reference`]
+/// existed: a frozen list for reading old files (new results carry the flag), never
+/// extended.
+const LEGACY_REFERENCES: [&str; 2] = ["epoll-ref", "uring-ref"];
+
+/// Whether a result file carries [`RunResult::is_reference`].
+#[derive(serde::Deserialize)]
+struct Flag {
+    is_reference: Option<bool>,
+}
+
 /// One input file.
 #[derive(Debug)]
 pub enum Input {
@@ -191,11 +202,18 @@ pub fn read_input(path: &Path) -> Result<Input, InputError> {
         return Err(unrecognized("empty"));
     }
     if text.starts_with('{') {
-        let result: RunResult =
-            serde_json::from_str(text).map_err(|source| InputError::NotAResult {
-                path: path.to_owned(),
-                source,
-            })?;
+        let not_a_result = |source| InputError::NotAResult {
+            path: path.to_owned(),
+            source,
+        };
+        let mut result: RunResult = serde_json::from_str(text).map_err(not_a_result)?;
+        let flag: Flag = serde_json::from_str(text).map_err(not_a_result)?;
+        if flag.is_reference.is_none() {
+            result.is_reference = result
+                .backend
+                .as_deref()
+                .is_some_and(|b| LEGACY_REFERENCES.contains(&b));
+        }
         if result.schema != SCHEMA {
             return Err(InputError::Schema {
                 path: path.to_owned(),

@@ -26,6 +26,12 @@ pub struct RunResult {
     pub metadata: Metadata,
     /// The backend served (absent for `harness load` against an external server).
     pub backend: Option<String>,
+    /// Whether `backend` is a runtime-free reference rather than a pool
+    /// ([`crate::backend::ServerKind::is_reference`]): reports mark it and leave it out
+    /// of the ratios. Results written before this field get it from
+    /// [`read_input`](super::read_input).
+    #[serde(default)]
+    pub is_reference: bool,
     /// Which repetition this was (0-based).
     pub repetition: u32,
     /// The kernel's cost of one blocking send+recv pair over loopback, measured in the

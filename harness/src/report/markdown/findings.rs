@@ -11,7 +11,9 @@ use crate::plan::{Profile, Section};
 use crate::report::fdr::{Rules, Verdict};
 use crate::report::grid::thousands;
 use crate::report::significance::RatioCi;
-use crate::report::{run_flags, size_name, CellKey, Figure, Level, RatioCell, Spread};
+use crate::report::{
+    is_reference, run_flags, size_name, CellKey, Figure, Level, RatioCell, Spread,
+};
 use crate::result::{commits, is_clean_commit, RunResult};
 
 /// The runs of `section`.
@@ -76,7 +78,7 @@ pub(super) fn efficiency_table(
             };
             let rate = done.iter().find_map(|r| r.load.rate).unwrap_or(0.0);
             let above = match above_reference(section_results, cell, &b) {
-                Some(d) if !ServerKind::is_reference_name(&b) => format!("{d:+.2}"),
+                Some(d) if !is_reference(section_results, &b) => format!("{d:+.2}"),
                 _ => "–".to_owned(),
             };
             let ratio = if b == baseline {
@@ -94,7 +96,7 @@ pub(super) fn efficiency_table(
                 "| {} | {} | {} | {} | {} [{}–{}] | {above} | {ratio} |{balance} {} |",
                 thousands(cell.conns),
                 size_name(cell.msg_size),
-                label(&b),
+                label(section_results, &b),
                 number(rate, 0),
                 number(s.median, 2),
                 number(s.min, 2),
@@ -176,7 +178,7 @@ fn comparisons(results: &[RunResult], sections: &[Section]) -> (Vec<Comparison>,
                 if !fl.is_empty() {
                     flags.push(format!("{b}: {fl}"));
                 }
-                if b == baseline || ServerKind::is_reference_name(&b) {
+                if b == baseline || is_reference(&rs, &b) {
                     continue;
                 }
                 for (column, c) in COLUMNS.iter().enumerate() {
@@ -324,7 +326,7 @@ pub(super) fn scaling_table(results: &[RunResult], sections: &[Section]) -> Opti
                 "| {} | {} | {} | {} | {} | {} |",
                 section.threads,
                 thousands(cell.conns),
-                label(&b),
+                label(&rs, &b),
                 med(&|r| Some(r.load.throughput_rps)).map_or("–".to_owned(), |v| number(v, 0)),
                 med(&cpu).map_or("–".to_owned(), |v| number(v, 2)),
                 run_flags(&done)

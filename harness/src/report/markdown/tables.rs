@@ -6,10 +6,12 @@
 use std::fmt::Write;
 
 use super::summary::{Failure, MatrixSummary};
-use crate::backend::{BackendKind, ServerKind};
+use crate::backend::BackendKind;
 use crate::report::fdr::Rules;
 use crate::report::grid::thousands;
-use crate::report::{size_name, CellKey, Figure, Level, RatioCell, SeriesKey, Spread};
+use crate::report::{
+    is_reference, size_name, CellKey, Figure, Level, RatioCell, SeriesKey, Spread,
+};
 use crate::result::RunResult;
 use crate::serve::REFERENCE_NAME;
 
@@ -171,8 +173,8 @@ pub(super) fn above_reference(results: &[RunResult], cell: CellKey, backend: &st
 }
 
 /// A backend's name in a table; the reference is marked as one.
-pub(super) fn label(backend: &str) -> String {
-    if ServerKind::is_reference_name(backend) {
+pub(super) fn label(results: &[RunResult], backend: &str) -> String {
+    if is_reference(results, backend) {
         format!("{backend} *(reference)*")
     } else {
         backend.to_owned()
@@ -271,7 +273,12 @@ pub(super) fn series_table(
                 .iter()
                 .filter(|f| f.is_for(section, cell, backend))
                 .collect();
-            let _ = write!(out, "| {} | {} |", thousands(conns), label(backend));
+            let _ = write!(
+                out,
+                "| {} | {} |",
+                thousands(conns),
+                label(results, backend)
+            );
             if open {
                 let rate = done.iter().find_map(|r| r.load.rate);
                 let _ = write!(out, " {} |", rate.map_or("–".to_owned(), |r| number(r, 0)));
@@ -287,7 +294,7 @@ pub(super) fn series_table(
                 );
             }
             let above = match above_reference(results, cell, backend) {
-                Some(d) if !ServerKind::is_reference_name(backend) => format!("{d:+.2}"),
+                Some(d) if !is_reference(results, backend) => format!("{d:+.2}"),
                 _ => "–".to_owned(),
             };
             let _ = write!(out, " {above} |");
