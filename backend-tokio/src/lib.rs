@@ -53,12 +53,12 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+mod driver;
 mod handle;
 mod mt_busy;
 mod multi_thread;
 pub mod net;
 mod pool;
-mod queued;
 mod time;
 mod worker;
 
