@@ -23,14 +23,15 @@
 //! ## How it works
 //!
 //! A [`TokioPool`] worker blocks in `LocalSet::block_on`, inside that `LocalSet`'s
-//! context. `Handle::spawn` puts a `Send` task straight on the worker's runtime through
-//! its `tokio::runtime::Handle` (one allocation, tokio's task, whose join handle the
-//! pool's wraps); children (`spawn_child`, `spawn_local`) are `spawn_local`ed into the
-//! `LocalSet`. Tasks that must be built on the worker (`spawn_pinned`) come over an
-//! unbounded tokio channel (the [`Remote`](pool_core::backend::Remote)'s `submit`), and a
-//! loop in the `LocalSet` receives and `spawn_local`s them. Stopping sends a stop
-//! message; the worker then drops its `LocalSet` and its runtime (and so every
-//! unfinished task) inside its runtime's context.
+//! context. One task of the `LocalSet` runs pool-exec's executor: `Handle::spawn` and
+//! `spawn_pinned` queue their tasks on the worker's pool-exec inbox (a spawn is one
+//! allocation, pool-exec's task cell, which holds the join state too), which wakes that
+//! task only if it sleeps. Children (`spawn_child`, `spawn_local`) are `spawn_local`ed
+//! into the `LocalSet` (one allocation, tokio's task). The executor polls a budget of
+//! tasks, then yields to tokio (I/O, timers, the `LocalSet`'s tasks). Stopping the inbox
+//! ends the executor's task, which drops its tasks; the worker then drops its
+//! `LocalSet` and its runtime (and so every unfinished child) inside its runtime's
+//! context.
 //!
 //! `tokio::spawn` inside a [`TokioPool`] task stays on the current worker (tokio cannot
 //! reroute it), and such tasks are not counted by `shutdown_on_idle`: use the pool's
@@ -45,20 +46,20 @@
 //! [`Handle::metrics`](pool_core::Handle::metrics) on a [`TokioPool`] gives every field:
 //! task counts from pool-core, busy time (the worker thread's CPU time, see
 //! [`BusyClock`](pool_core::backend::BusyClock)) and parks from each worker's park hooks,
-//! and as queue depth the tasks spawned onto a worker and not yet polled, plus the
-//! `spawn_pinned` tasks not yet received (tokio does not expose the run queue of a
-//! `LocalSet`, so children waiting to run are not counted). On [`TokioMultiThread`] see its docs: tokio's stable metrics give
+//! and as queue depth what the worker's inbox holds (spawns, `spawn_pinned` tasks and
+//! wakes from other threads not yet taken by the worker; tokio does not expose the run
+//! queue of a `LocalSet`, so children waiting to run are not counted). On [`TokioMultiThread`] see its docs: tokio's stable metrics give
 //! busy time and parks per worker, and the rest is `None`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+mod driver;
 mod handle;
 mod mt_busy;
 mod multi_thread;
 pub mod net;
 mod pool;
-mod queued;
 mod time;
 mod worker;
 

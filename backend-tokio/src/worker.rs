@@ -1,23 +1,23 @@
 //! [`TokioWorker`]: one current-thread tokio runtime and its local task set.
 
 use std::io;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use pool_core::backend::{BusyClock, Worker, WorkerCounters};
+use pool_exec::{ExecRemote, Inbox, WorkerStats};
 use tokio::runtime::{Builder, Runtime};
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::Notify;
 use tokio::task::LocalSet;
 
-use crate::handle::{Message, TokioRemote};
+use crate::driver::{self, NotifyDriver};
+use crate::handle::TokioRemote;
 
 /// The event loop of one [`TokioPool`](crate::TokioPool) worker.
 #[derive(Debug)]
 pub struct TokioWorker {
     runtime: Runtime,
-    tx: UnboundedSender<Message>,
-    rx: UnboundedReceiver<Message>,
-    queued: Arc<AtomicU64>,
+    inbox: Arc<Inbox>,
+    notify: Arc<Notify>,
     busy: Arc<BusyClock>,
 }
 
@@ -45,12 +45,12 @@ impl TokioWorker {
                 }
             })
             .build()?;
-        let (tx, rx) = mpsc::unbounded_channel();
+        let notify = Arc::new(Notify::new());
+        let inbox = Inbox::new(Box::new(NotifyDriver(Arc::clone(&notify))));
         Ok(TokioWorker {
             runtime,
-            tx,
-            rx,
-            queued: Arc::default(),
+            inbox,
+            notify,
             busy,
         })
     }
@@ -60,10 +60,11 @@ impl Worker for TokioWorker {
     type Remote = TokioRemote;
 
     fn remote(&self) -> TokioRemote {
+        // The executor's own stats are unused: the metrics come from the park hooks.
+        let stats = Arc::new(WorkerStats::new());
         TokioRemote {
-            tx: self.tx.clone(),
-            runtime: self.runtime.handle().clone(),
-            queued: Arc::clone(&self.queued),
+            exec: ExecRemote::new(Arc::clone(&self.inbox), stats),
+            inbox: Arc::clone(&self.inbox),
             busy: Arc::clone(&self.busy),
         }
     }
@@ -71,32 +72,20 @@ impl Worker for TokioWorker {
     fn run(self) {
         let TokioWorker {
             runtime,
-            tx,
-            mut rx,
-            queued,
+            inbox,
+            notify,
             busy: _,
         } = self;
-        // Only remotes keep the channel open from now on.
-        drop(tx);
         let local = LocalSet::new();
-        // Tasks spawned through the remote run on the runtime's own queue, outside the
-        // `LocalSet`'s polls: entering it for the whole loop makes their children's
-        // `spawn_local` land here too.
+        // Entered for the whole loop, so that `spawn_local` (and children) from the
+        // executor's tasks and from the LocalSet's land here.
         let entered = local.enter();
-        local.block_on(&runtime, async {
-            while let Some(Message::Run(task)) = rx.recv().await {
-                queued.fetch_sub(1, Ordering::Relaxed);
-                drop(tokio::task::spawn_local(task.into_future()));
-            }
-        });
-        // Refuse spawns from now on, so a racing submit gets its task back (an error)
-        // instead of queueing behind the stop.
-        rx.close();
+        // The executor's loop drops its own tasks once stopped, inside the runtime.
+        local.block_on(&runtime, driver::run(inbox, notify));
         drop(entered);
         // Drop unfinished tasks here, where their I/O resources can still reach the
         // runtime, and before the before_stop hook runs.
         let _enter = runtime.enter();
         drop(local);
-        drop(rx);
     }
 }

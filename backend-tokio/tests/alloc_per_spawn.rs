@@ -1,7 +1,7 @@
-//! The pool's join handle wraps tokio's, which shares tokio's task allocation: a spawn
-//! allocates once, from a task on a worker, on both tokio runtimes and on every spawn
-//! path (`Handle::spawn` on the per-thread pool goes straight to the worker's runtime,
-//! through its `tokio::runtime::Handle`, not through the worker's channel). Its own
+//! A spawn allocates once, join state included, from a task on a worker, on both tokio
+//! runtimes and on every spawn path (`Handle::spawn` on the per-thread pool: pool-exec's
+//! task cell, queued on the worker's inbox; children: tokio's task, whose join handle
+//! the pool's wraps). Its own
 //! binary: the counting allocator counts every thread, so no other test may run beside
 //! it.
 
