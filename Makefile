@@ -41,13 +41,13 @@ bench: ## Run the criterion micro-benchmarks
 compare: ## The main job: every backend side by side on a loopback echo load
 	$(CARGO) run --release -p harness -- --backend all --conns 1000 --duration 5
 
-results: ## Run the published matrix into bench-results/<date>-<host>/ (~19 min; QUICK=1: ~2 min smoke run)
+results: ## Run the published matrix into bench-results/<date>-<host>/ (~15 min; QUICK=1: ~2 min smoke run)
 	$(CARGO) run --release -p harness -- matrix $(if $(QUICK),--quick,)
 
 results-http: ## The matrix on the HTTP workload (hyper on the pools; the references answer only GET /plaintext) into bench-results/<date>-<host>-http/ (QUICK=1: smoke run)
 	$(CARGO) run --release -p harness -- matrix --workload http $(if $(QUICK),--quick,)
 
-replicated: ## The rerun at one commit: matrix, wake-up, placement, skew, each twice and cross-checked, plus uring at 10k conns (~65 min; PREFIX=name)
+replicated: ## The rerun at one commit: matrix, wake-up, placement, skew, each twice and cross-checked, plus uring at 10k conns (~62 min; PREFIX=name)
 	PREFIX=$(PREFIX) bench-results/rerun.sh
 
 wakeup: ## The wake-up comparison: park policies against tokio-mt, isolated profile, spinning client (~5 min)

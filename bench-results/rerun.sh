@@ -8,8 +8,9 @@
 #   bench-results/rerun.sh            # or: make replicated
 #   PREFIX=2026-12-03-2c-xeon bench-results/rerun.sh
 #
-# About 65 minutes on the 2-core VM (the wall times the index records: matrix 879 s,
-# placement 392 s, wake-up 323 s, skew 178 s, each twice, plus the uring run). Run it on
+# About an hour on the 2-core VM: 3,688 s at 6ae9b98 (its own "done in" line); the index
+# records each run's wall time (there: matrix 892 s, placement 401 s, wake-up 329 s, skew
+# 180 s, each twice, plus the uring run). Run it on
 # an otherwise idle machine, from a clean checkout (a -dirty commit replicates nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -24,7 +24,7 @@ use super::summary::{MatrixSummary, SUMMARY_FILE};
 pub const INDEX_HEADLINE: &str = "plots/latency-closed-c1000-m64.svg";
 
 /// Reads the summaries of the run directories under `root`, newest first; directories
-/// without a summary are listed by name after them.
+/// without a summary but with a README are listed by name after them.
 fn runs(root: &Path) -> anyhow::Result<(Vec<MatrixSummary>, Vec<String>)> {
     let mut summaries = Vec::new();
     let mut others = Vec::new();
@@ -42,7 +42,9 @@ fn runs(root: &Path) -> anyhow::Result<(Vec<MatrixSummary>, Vec<String>)> {
             .and_then(|t| serde_json::from_str::<MatrixSummary>(&t).ok());
         match summary {
             Some(s) => summaries.push(s),
-            None if name != "latest" => others.push(name),
+            // `latest` (the scratch run) and a directory with neither a summary nor a
+            // README (bench-results/scripts) are not runs.
+            None if name != "latest" && path.join("README.md").is_file() => others.push(name),
             None => {}
         }
     }
@@ -208,4 +210,24 @@ pub fn render_index(root: &Path) -> anyhow::Result<String> {
         );
     }
     Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    #[test]
+    fn lists_directories_with_a_readme_but_not_the_scripts_or_latest() {
+        let root = std::env::temp_dir().join(format!("iopool-index-{}", std::process::id()));
+        for (dir, readme) in [("2026-01-01-run", true), ("scripts", false), ("latest", true)] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+            if readme {
+                std::fs::write(root.join(dir).join("README.md"), "# a run\n").unwrap();
+            }
+        }
+        let (summaries, others) = runs(&root).unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert!(summaries.is_empty());
+        assert_eq!(others, ["2026-01-01-run"]);
+    }
 }
