@@ -219,7 +219,11 @@ mod tests {
     #[test]
     fn lists_directories_with_a_readme_but_not_the_scripts_or_latest() {
         let root = std::env::temp_dir().join(format!("iopool-index-{}", std::process::id()));
-        for (dir, readme) in [("2026-01-01-run", true), ("scripts", false), ("latest", true)] {
+        for (dir, readme) in [
+            ("2026-01-01-run", true),
+            ("scripts", false),
+            ("latest", true),
+        ] {
             std::fs::create_dir_all(root.join(dir)).unwrap();
             if readme {
                 std::fs::write(root.join(dir).join("README.md"), "# a run\n").unwrap();
