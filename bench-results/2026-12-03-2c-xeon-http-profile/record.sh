@@ -1,12 +1,8 @@
 #!/bin/sh
 # Same cell as run.sh, with perf record (no call graphs, 2 s of the load) on the server.
-set -e
-B=$1; OUT=$2
-taskset -c 0 target/release/harness serve --backend $B --threads 1 --workload http > $OUT/rec-serve-$B.txt 2>&1 &
-SP=$!
-sleep 0.5
-ADDR=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' $OUT/rec-serve-$B.txt)
-target/release/harness load --target $ADDR --workload http --conns 1000 --client-threads 1 --duration 3s --warmup 0.4s --cpus 1 --no-files > $OUT/rec-load-$B.txt 2>&1 &
+. "$(dirname "$0")/cell.sh"
+start_server rec-
+load rec- &
 LP=$!
 sleep 1
 perf record -F 999 -p $SP -o /tmp/perf-http-$B.data -- sleep 2 2>/dev/null
